@@ -1,0 +1,160 @@
+"""Entropy, mutual information and their statistics from count tables.
+
+Counts are the sufficient statistic: every function here takes integer count arrays (a stack of
+histograms ``(n_features, n_bins)`` or of joint tables ``(n_features, n_x, n_y)``) and returns
+one value per feature, in nats. No sampling, no validation, no state.
+
+Corrections, normalisations and tests are entries of dicts of same-signature functions; the
+dicts are the only lists of their names.
+"""
+
+import numpy as np
+from scipy.special import xlogy
+from scipy.stats import chi2
+
+from skmi._kernels import expected_mi
+
+
+def entropy_from_counts(counts):
+    """Plug-in entropy of each histogram in ``counts`` (..., n_bins): log N - sum n_k log n_k / N.
+
+    ``xlogy`` gives 0 log 0 = 0 exactly, so empty bins need no epsilon.
+    """
+    n = counts.sum(axis=-1)
+    return np.log(n) - xlogy(counts, counts).sum(axis=-1) / n
+
+
+def _margins(joint):
+    return joint.sum(axis=2), joint.sum(axis=1)
+
+
+def _log_ratio(joint):
+    """ln(n_xy N / (n_x n_y)) on the cells (zero where n_xy = 0), and N per table.
+
+    The ratio is formed in floating point from integer products, so a cell that is its row's
+    whole margin gives exactly ln 1 = 0: a constant feature has MI exactly 0, not 1e-17.
+    """
+    a, b = _margins(joint)
+    n = a.sum(axis=1).astype(np.float64)
+    denom = a[:, :, None].astype(np.float64) * b[:, None, :]
+    occupied = joint > 0
+    ratio = np.ones(joint.shape)
+    ratio[occupied] = (joint * n[:, None, None])[occupied] / denom[occupied]
+    return np.log(ratio), n
+
+
+def mutual_info_from_counts(joint):
+    """Plug-in MI of each joint table (n_features, n_x, n_y): sum p_xy ln(p_xy / (p_x p_y)).
+
+    Computed from the cells directly rather than as H(X) + H(Y) - H(X, Y), which cancels.
+    Mathematically >= 0; the clip only removes round-off of order 1e-17.
+    """
+    log_ratio, n = _log_ratio(joint)
+    return np.maximum((joint * log_ratio).sum(axis=(1, 2)) / n, 0.0)
+
+
+def _occupied(joint):
+    """Occupied cells, rows and columns of each joint table."""
+    a, b = _margins(joint)
+    return (
+        np.count_nonzero(joint, axis=(1, 2)),
+        np.count_nonzero(a, axis=1),
+        np.count_nonzero(b, axis=1),
+    )
+
+
+def _no_correction(joint, mi):
+    return mi
+
+
+def _miller_madow(joint, mi):
+    """I - (m_xy - m_x - m_y + 1) / 2N with occupied-cell counts m (Miller 1955)."""
+    m_xy, m_x, m_y = _occupied(joint)
+    return mi - (m_xy - m_x - m_y + 1) / (2 * joint.sum(axis=(1, 2)))
+
+
+def chance_level(joint):
+    """Exact E[I] of each table under random pairing with its margins fixed (Vinh et al. 2010).
+
+    Tables with the same margins share one value, which is computed once: quantile-binned
+    continuous features without ties all have the same margins.
+    """
+    a, b = _margins(joint)
+    key = np.concatenate((a, b), axis=1)
+    unique, inverse = np.unique(key, axis=0, return_inverse=True)
+    n_x = a.shape[1]
+    emi = np.array([expected_mi(row[:n_x], row[n_x:]) for row in unique])
+    return emi[inverse.reshape(-1)]
+
+
+def _chance(joint, mi):
+    """I - E[I | independence, margins]: unbiased at independence for any bin count."""
+    return mi - chance_level(joint)
+
+
+_MI_CORRECTIONS = {
+    None: _no_correction,
+    "miller-madow": _miller_madow,
+    "chance": _chance,
+}
+
+
+def _entropy_plugin(counts, h):
+    return h
+
+
+def _entropy_miller_madow(counts, h):
+    """H + (m - 1) / 2N with m occupied bins (Miller 1955)."""
+    return h + (np.count_nonzero(counts, axis=-1) - 1) / (2 * counts.sum(axis=-1))
+
+
+_ENTROPY_CORRECTIONS = {
+    None: _entropy_plugin,
+    "miller-madow": _entropy_miller_madow,
+}
+
+
+def corrected_mi(joint, correction):
+    """MI of each joint table with a correction of ``_MI_CORRECTIONS`` applied."""
+    return _MI_CORRECTIONS[correction](joint, mutual_info_from_counts(joint))
+
+
+def corrected_entropy(counts, correction):
+    """Entropy of each histogram with a correction of ``_ENTROPY_CORRECTIONS`` applied."""
+    return _ENTROPY_CORRECTIONS[correction](counts, entropy_from_counts(counts))
+
+
+def g_test_pvalues(joint, mi):
+    """p = P(chi2_df > 2 N I) with df = (m_x - 1)(m_y - 1) occupied rows and columns.
+
+    Wilks' theorem; calibrated once every cell expects enough samples (THEORY.md: N / cells
+    >= 40 measured). A table with df = 0 carries no evidence: p = 1.
+    """
+    _, m_x, m_y = _occupied(joint)
+    df = (m_x - 1) * (m_y - 1)
+    g = 2 * joint.sum(axis=(1, 2)) * mi
+    return np.where(df > 0, chi2.sf(g, np.maximum(df, 1)), 1.0)
+
+
+def delta_method_se(joint, mi):
+    """Standard error sqrt((sum p l^2 - I^2) / N), l = ln(p_xy / (p_x p_y)) (delta method)."""
+    log_ratio, n = _log_ratio(joint)
+    second = (joint * log_ratio**2).sum(axis=(1, 2)) / n
+    return np.sqrt(np.maximum(second - mi**2, 0.0) / n)
+
+
+def _safe_ratio(mi, scale):
+    """mi / scale, with 0 where scale is 0 (a constant variable shares no information)."""
+    out = np.zeros(np.broadcast(mi, scale).shape)
+    np.divide(mi, scale, out=out, where=scale > 0)
+    return out
+
+
+_NORMALIZATIONS = {
+    None: lambda mi, hx, hy: mi,
+    "arithmetic": lambda mi, hx, hy: _safe_ratio(mi, (hx + hy) / 2),
+    "geometric": lambda mi, hx, hy: _safe_ratio(mi, np.sqrt(hx * hy)),
+    "min": lambda mi, hx, hy: _safe_ratio(mi, np.minimum(hx, hy)),
+    "max": lambda mi, hx, hy: _safe_ratio(mi, np.maximum(hx, hy)),
+    "correlation": lambda mi, hx, hy: np.sqrt(-np.expm1(-2 * np.maximum(mi, 0.0))),
+}
