@@ -1,4 +1,4 @@
-"""EntropyBinner: learn bin edges by rule or strategy, encode, and report each feature's entropy."""
+"""EntropyBinner: learn bin edges by rule or strategy, encode, report each feature's entropy."""
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,6 +16,7 @@ from skmi._core import (
     check_base,
     codes_of,
     histogram_counts,
+    object_array,
 )
 from skmi._information import corrected_entropy
 
@@ -137,7 +138,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         counts, edges = histogram_counts(
             X, self.n_bins, self.strategy, self.subsample, self.random_state, n_jobs=None
         )
-        self.bin_edges_ = np.array(edges + [None], dtype=object)[:-1]
+        self.bin_edges_ = object_array(edges)
         self.n_bins_ = np.array([e.size - 1 for e in edges])
         self.entropy_ = corrected_entropy(counts, self.correction) / log_base
         return self
@@ -235,7 +236,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         if self.encode == "ordinal":
             return names
         return np.asarray(
-            [f"{name}_{b}" for name, n in zip(names, self.n_bins_) for b in range(n)],
+            [f"{name}_{b}" for name, n in zip(names, self.n_bins_, strict=True) for b in range(n)],
             dtype=object,
         )
 

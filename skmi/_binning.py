@@ -121,7 +121,7 @@ def _uniform_inner_edges(x, k):
 
 
 def _quantile_inner_edges(x, k):
-    """Order statistics at ranks floor(c N / k), so bin c holds ranks [floor(cN/k), floor((c+1)N/k))."""
+    """Order statistics at ranks floor(cN/k): bin c holds ranks floor(cN/k)..floor((c+1)N/k)-1."""
     return x[(np.arange(1, k) * x.size) // k]
 
 

@@ -2,6 +2,7 @@
 scores out. Nothing here validates parameters; the public entry points do that once.
 """
 
+import itertools
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -151,7 +152,7 @@ def _table_guard(n_features, n_x, n_y, n_bins):
 def _row_chunks(n_samples, n_jobs):
     n_chunks = max(1, min(effective_n_jobs(n_jobs), n_samples // _MIN_ROWS_PER_CHUNK))
     bounds = np.linspace(0, n_samples, n_chunks + 1).astype(np.intp)
-    return list(zip(bounds[:-1], bounds[1:]))
+    return list(itertools.pairwise(bounds))
 
 
 def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
@@ -191,7 +192,7 @@ def target_codes(y, discrete, n_bins, strategy, rows):
 
 
 def permutation_pvalues(X, edges, y_codes, n_y, mi, n_permutations, random_state):
-    """p = (1 + #{perm: I_perm >= I}) / (1 + n_permutations), y's codes shuffled, X never re-binned.
+    """p = (1 + #{I_perm >= I}) / (1 + n_permutations): y's codes shuffled, X never re-binned.
 
     The plug-in MI is the statistic: its corrections depend on margins only, which permuting
     leaves unchanged, so every correction would rank the permutations the same way.
@@ -259,6 +260,13 @@ def estimate_mi(
         target_bin_edges=y_edges,
         counts=joint,
     )
+
+
+def object_array(arrays):
+    """A 1-D object array holding the given arrays (``np.array`` would stack equal lengths)."""
+    out = np.empty(len(arrays), dtype=object)
+    out[:] = arrays
+    return out
 
 
 def histogram_counts(X, n_bins, strategy, subsample, random_state, n_jobs):

@@ -1,4 +1,4 @@
-"""HistogramMI: the MI of each feature with a target, as a fitted estimator and a score function."""
+"""HistogramMI: MI of each feature with a target, as a fitted estimator and a score function."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
@@ -13,6 +13,7 @@ from skmi._core import (
     estimate_mi,
     is_discrete_target,
     normalized,
+    object_array,
 )
 from skmi._mutual_info import check_target
 
@@ -48,7 +49,7 @@ def fit_mi(estimator, X, y):
     estimator.entropy_ = result.entropy / log_base
     estimator.target_entropy_ = result.target_entropy / log_base
     estimator.n_bins_ = result.n_bins
-    estimator.bin_edges_ = np.array(result.bin_edges + [None], dtype=object)[:-1]
+    estimator.bin_edges_ = object_array(result.bin_edges)
     estimator.target_bin_edges_ = result.target_bin_edges
     estimator.discrete_target_ = bool(discrete)
     return estimator

@@ -36,7 +36,7 @@ def bin_codes(X, inner, n_inner, out):
 
 @njit(cache=True, nogil=True)
 def joint_counts(X, inner, n_inner, y_codes, n_x, n_y):
-    """Counts (n_features, n_x, n_y) of (bin of X[i, j], y_codes[i]): binning fused with counting."""
+    """Counts (n_features, n_x, n_y) of (bin of X[i, j], y_codes[i]): bins fused with counting."""
     n_samples, n_features = X.shape
     counts = np.zeros((n_features, n_x, n_y), dtype=np.int64)
     for i in range(n_samples):
