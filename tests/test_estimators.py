@@ -1,0 +1,173 @@
+"""scikit-learn API tests shared by the three estimators."""
+
+import numpy as np
+import pytest
+from sklearn.feature_selection import GenericUnivariateSelect, SelectKBest
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.utils.estimator_checks import (
+    check_dataframe_column_names_consistency,
+    check_get_feature_names_out_error,
+    check_global_output_transform_pandas,
+    check_global_set_output_transform_polars,
+    check_inplace_ensure_writeable,
+    check_param_validation,
+    check_set_output_transform,
+    check_set_output_transform_pandas,
+    check_set_output_transform_polars,
+    check_transformer_get_feature_names_out,
+    check_transformer_get_feature_names_out_pandas,
+    parametrize_with_checks,
+)
+
+from skmi import EntropyBinner, HistogramMI, MISelector
+
+ESTIMATORS = [EntropyBinner(), HistogramMI(), MISelector()]
+TRANSFORMERS = [
+    EntropyBinner(),
+    EntropyBinner(encode="onehot-dense"),
+    MISelector(k=2),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    """Check each estimator against scikit-learn's full check suite, with no exemption."""
+    check(estimator)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_estimator_param_validation(estimator):
+    """Check that every constructor parameter is validated at fit."""
+    check_param_validation(type(estimator).__name__, estimator)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_transformer_get_feature_names_out,
+        check_transformer_get_feature_names_out_pandas,
+        check_set_output_transform,
+        check_set_output_transform_pandas,
+        check_set_output_transform_polars,
+        check_global_output_transform_pandas,
+        check_global_set_output_transform_polars,
+        check_get_feature_names_out_error,
+    ],
+)
+@pytest.mark.parametrize("estimator", TRANSFORMERS, ids=repr)
+# These checks fit on a DataFrame and transform an array (and back) on purpose.
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names:UserWarning")
+@pytest.mark.filterwarnings("ignore:X has feature names:UserWarning")
+def test_transformer_extra_checks(estimator, check):
+    """Check the output-container and feature-name checks scikit-learn runs on its own."""
+    check(type(estimator).__name__, estimator)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_estimator_extra_checks(estimator):
+    """Check column-name consistency and read-only input handling."""
+    check_dataframe_column_names_consistency(type(estimator).__name__, estimator)
+    check_inplace_ensure_writeable(type(estimator).__name__, estimator)
+
+
+def classification_data(seed=0, n=400):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 8))
+    y = (X[:, 0] + X[:, 3] > 0).astype(int)
+    return X, y
+
+
+def test_histogram_mi_as_score_func_tuned_by_grid_search():
+    """Check that GridSearchCV reaches HistogramMI's n_bins through SelectKBest."""
+    X, y = classification_data()
+    pipe = Pipeline([("select", SelectKBest(HistogramMI(), k=2)), ("model", LogisticRegression())])
+    search = GridSearchCV(pipe, {"select__score_func__n_bins": [4, 8, 16]}, cv=3).fit(X, y)
+    assert search.best_params_["select__score_func__n_bins"] in (4, 8, 16)
+    support = search.best_estimator_.named_steps["select"].get_support()
+    np.testing.assert_array_equal(np.flatnonzero(support), [0, 3])
+
+
+def test_mi_selector_tuned_by_grid_search():
+    """Check that GridSearchCV tunes MISelector's n_bins and k inside a pipeline."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 8))
+    y = X[:, 1] + 2 * X[:, 5] + 0.1 * rng.normal(size=300)
+    pipe = Pipeline([("select", MISelector()), ("model", Ridge())])
+    grid = {"select__n_bins": [5, 10], "select__k": [1, 2, 6]}
+    search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+    assert search.best_params_["select__k"] >= 2
+
+
+def test_histogram_mi_call_returns_scores_and_pvalues_without_fitting_itself():
+    """Check that calling an instance returns (scores, pvalues) and leaves it unfitted."""
+    X, y = classification_data()
+    scorer = HistogramMI(n_bins=6)
+    scores, pvalues = scorer(X, y)
+    fitted = HistogramMI(n_bins=6).fit(X, y)
+    np.testing.assert_array_equal(scores, fitted.scores_)
+    np.testing.assert_array_equal(pvalues, fitted.pvalues_)
+    assert not hasattr(scorer, "scores_")
+
+
+def test_histogram_mi_works_with_generic_univariate_select_fdr():
+    """Check that p-values make GenericUnivariateSelect's fdr mode work."""
+    X, y = classification_data(seed=2, n=2000)
+    selector = GenericUnivariateSelect(HistogramMI(), mode="fdr", param=0.01).fit(X, y)
+    np.testing.assert_array_equal(np.flatnonzero(selector.get_support()), [0, 3])
+
+
+def test_histogram_mi_auto_target_discrete_or_binned():
+    """Check that "auto" takes labels as categories and continuous numbers as binned."""
+    X, y = classification_data()
+    assert HistogramMI().fit(X, y).discrete_target_
+    assert HistogramMI().fit(X, np.array(["a", "b"])[y]).discrete_target_
+    assert not HistogramMI().fit(X, X[:, 0] + 0.5).discrete_target_
+    many_ints = np.arange(400) % 97  # integer-valued but with more than sqrt(N) values
+    assert not HistogramMI().fit(X, many_ints).discrete_target_
+
+
+def test_histogram_mi_scores_match_function():
+    """Check that HistogramMI.scores_ equals the score function with the same settings."""
+    from skmi import histogram_mi_classif
+
+    X, y = classification_data()
+    est = HistogramMI(n_bins=7, correction="miller-madow", base=2).fit(X, y)
+    expected = histogram_mi_classif(X, y, n_bins=7, correction="miller-madow", base=2)
+    np.testing.assert_allclose(est.scores_, expected, rtol=1e-14)
+
+
+def test_histogram_mi_pvalues_permutation_for_sparse_tables():
+    """Check that sparse tables get permutation p-values in [1/(n+1), 1] and G-test elsewhere."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 3))
+    y = X[:, 0] + rng.normal(size=200)
+    g_only = HistogramMI(n_bins=8).fit(X, y)
+    permuted = HistogramMI(n_bins=8, n_permutations=199).fit(X, y)
+    assert permuted.pvalues_[0] == pytest.approx(1 / 200)
+    assert ((permuted.pvalues_ >= 1 / 200) & (permuted.pvalues_ <= 1)).all()
+    assert not np.array_equal(permuted.pvalues_, g_only.pvalues_)
+
+
+def test_mi_selector_k_threshold_and_ranking():
+    """Check that k keeps the best features and threshold drops weak ones."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(2000, 5))
+    y = 3 * X[:, 4] + X[:, 1] + 0.5 * rng.normal(size=2000)
+    selector = MISelector(k=2).fit(X, y)
+    assert selector.ranking_[:2].tolist() == [4, 1]
+    np.testing.assert_array_equal(np.flatnonzero(selector.get_support()), [1, 4])
+    strict = MISelector(k="all", threshold=0.5).fit(X, y)
+    np.testing.assert_array_equal(np.flatnonzero(strict.get_support()), [4])
+    assert MISelector(k=99).fit(X, y).get_support().all()
+
+
+def test_mi_selector_pandas_output_keeps_names():
+    """Check that set_output("pandas") returns the selected columns by name."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame(rng.normal(size=(500, 3)), columns=["a", "b", "c"])
+    y = X["b"] + 0.1 * rng.normal(size=500)
+    out = MISelector(k=1).set_output(transform="pandas").fit_transform(X, y)
+    assert list(out.columns) == ["b"]

@@ -1,0 +1,159 @@
+"""Tests of the count-table kernels: hand-computed tables and independent oracles."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import chi2_contingency
+from sklearn.metrics import mutual_info_score
+from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
+
+from skmi._information import (
+    _MI_CORRECTIONS,
+    _NORMALIZATIONS,
+    chance_level,
+    corrected_entropy,
+    corrected_mi,
+    delta_method_se,
+    entropy_from_counts,
+    g_test_pvalues,
+    mutual_info_from_counts,
+)
+
+
+def test_mutual_info_from_counts_hand_computed_2x2():
+    """Check the plug-in MI of [[3, 1], [1, 3]] against the formula written out by hand."""
+    joint = np.array([[[3, 1], [1, 3]]])
+    expected = 2 * (3 / 8) * math.log((3 / 8) / (1 / 4)) + 2 * (1 / 8) * math.log(
+        (1 / 8) / (1 / 4)
+    )
+    assert mutual_info_from_counts(joint)[0] == pytest.approx(expected, rel=1e-14)
+
+
+def test_mutual_info_from_counts_equals_entropy_identity():
+    """Check that I = H(X) + H(Y) - H(X, Y) on random tables, the form we do not compute."""
+    rng = np.random.default_rng(0)
+    joint = rng.integers(0, 20, size=(50, 6, 4))
+    h_x = entropy_from_counts(joint.sum(axis=2))
+    h_y = entropy_from_counts(joint.sum(axis=1))
+    h_xy = entropy_from_counts(joint.reshape(50, -1))
+    np.testing.assert_allclose(mutual_info_from_counts(joint), h_x + h_y - h_xy, atol=1e-12)
+
+
+def test_mutual_info_from_counts_matches_sklearn_mutual_info_score():
+    """Check against scikit-learn's mutual_info_score on tables from random labels."""
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        x, y = rng.integers(0, 5, 300), rng.integers(0, 3, 300)
+        joint = np.zeros((1, 5, 3), dtype=np.int64)
+        np.add.at(joint[0], (x, y), 1)
+        assert mutual_info_from_counts(joint)[0] == pytest.approx(
+            mutual_info_score(x, y), abs=1e-12
+        )
+
+
+def test_mutual_info_from_counts_constant_row_is_exactly_zero():
+    """Check that a table with one occupied row has MI exactly 0, not round-off."""
+    joint = np.array([[[7, 13, 29], [0, 0, 0]]])
+    assert mutual_info_from_counts(joint)[0] == 0.0
+    for correction in _MI_CORRECTIONS:
+        assert corrected_mi(joint, correction)[0] == 0.0
+
+
+def test_entropy_from_counts_uniform_is_log_k():
+    """Check that k equally filled bins give ln k, empty bins adding nothing."""
+    counts = np.array([[5, 5, 5, 5, 0, 0], [9, 0, 0, 0, 0, 0]])
+    np.testing.assert_allclose(entropy_from_counts(counts), [math.log(4), 0.0], atol=1e-15)
+
+
+def test_corrected_entropy_miller_madow_adds_occupied_bins_over_2n():
+    """Check that Miller-Madow adds (m - 1) / 2N with m the occupied bins."""
+    counts = np.array([[3, 0, 1, 4]])
+    plugin = entropy_from_counts(counts)
+    assert corrected_entropy(counts, "miller-madow")[0] == pytest.approx(plugin[0] + 2 / 16)
+
+
+def test_corrected_mi_miller_madow_hand_computed():
+    """Check Miller-Madow MI: I - (m_xy - m_x - m_y + 1) / 2N with occupied counts."""
+    joint = np.array([[[3, 0, 2], [1, 4, 0]]])
+    n, m_xy, m_x, m_y = 10, 4, 2, 3
+    expected = mutual_info_from_counts(joint)[0] - (m_xy - m_x - m_y + 1) / (2 * n)
+    assert corrected_mi(joint, "miller-madow")[0] == pytest.approx(expected, abs=1e-15)
+
+
+@pytest.mark.parametrize("shape", [(2, 2), (3, 4), (15, 15), (16, 3)])
+@pytest.mark.parametrize("n", [20, 200, 5000])
+def test_chance_level_matches_sklearn_expected_mutual_information(shape, n):
+    """Check the exact chance level against scikit-learn's (slower, independent) implementation."""
+    rng = np.random.default_rng(n + shape[0])
+    x, y = rng.integers(0, shape[0], n), rng.integers(0, shape[1], n)
+    joint = np.zeros((1, *shape), dtype=np.int64)
+    np.add.at(joint[0], (x, y), 1)
+    contingency = joint[0][joint[0].sum(axis=1) > 0][:, joint[0].sum(axis=0) > 0]
+    expected = expected_mutual_information(contingency, n)
+    assert chance_level(joint)[0] == pytest.approx(expected, rel=1e-10, abs=1e-14)
+
+
+def test_chance_level_is_the_permutation_mean():
+    """Check that E[I] under shuffling equals the exact chance level, within 4 standard errors."""
+    rng = np.random.default_rng(3)
+    x, y = rng.integers(0, 6, 120), rng.integers(0, 4, 120)
+    values = []
+    for _ in range(4000):
+        joint = np.zeros((1, 6, 4), dtype=np.int64)
+        np.add.at(joint[0], (x, rng.permutation(y)), 1)
+        values.append(mutual_info_from_counts(joint)[0])
+    joint = np.zeros((1, 6, 4), dtype=np.int64)
+    np.add.at(joint[0], (x, y), 1)
+    se = np.std(values) / math.sqrt(len(values))
+    assert abs(np.mean(values) - chance_level(joint)[0]) < 4 * se
+
+
+def test_g_test_pvalues_match_scipy_log_likelihood_test():
+    """Check the G-test against scipy's chi2_contingency(lambda_="log-likelihood")."""
+    rng = np.random.default_rng(4)
+    joint = rng.integers(1, 30, size=(10, 4, 3))
+    mine = g_test_pvalues(joint, mutual_info_from_counts(joint))
+    for table, p in zip(joint, mine, strict=True):
+        _, expected, _, _ = chi2_contingency(table, correction=False, lambda_="log-likelihood")
+        assert p == pytest.approx(expected, rel=1e-9)
+
+
+def test_g_test_pvalues_degenerate_table_is_one():
+    """Check that a table with one occupied row carries no evidence: p = 1."""
+    joint = np.array([[[4, 6], [0, 0]]])
+    assert g_test_pvalues(joint, mutual_info_from_counts(joint))[0] == 1.0
+
+
+def test_delta_method_se_matches_spread_over_resamples():
+    """Check the delta-method SE against the spread of the plug-in over independent samples.
+
+    With 400 replicates the sample SD is within about 3.5 / sqrt(2 * 400) = 12% of the truth
+    (3.5 sigma); the delta method is first-order, so allow 20%.
+    """
+    rng = np.random.default_rng(5)
+    probs = np.array([[0.3, 0.1], [0.15, 0.45]])
+    n = 2000
+    estimates, ses = [], []
+    for _ in range(400):
+        cells = rng.multinomial(n, probs.ravel()).reshape(1, 2, 2)
+        mi = mutual_info_from_counts(cells)
+        estimates.append(mi[0])
+        ses.append(delta_method_se(cells, mi)[0])
+    assert np.mean(ses) == pytest.approx(np.std(estimates), rel=0.2)
+
+
+def test_normalizations_hand_computed():
+    """Check each normalisation on one value against its formula, and 0 for zero entropy."""
+    mi, hx, hy = np.array([0.2, 0.0]), np.array([0.5, 0.0]), 0.8
+    expected = {
+        None: [0.2, 0.0],
+        "arithmetic": [0.2 / 0.65, 0.0],
+        "geometric": [0.2 / math.sqrt(0.4), 0.0],
+        "min": [0.2 / 0.5, 0.0],
+        "max": [0.2 / 0.8, 0.0],
+        "correlation": [math.sqrt(1 - math.exp(-0.4)), 0.0],
+    }
+    assert set(expected) == set(_NORMALIZATIONS)
+    for name, values in expected.items():
+        np.testing.assert_allclose(_NORMALIZATIONS[name](mi, hx, hy), values, rtol=1e-14)
