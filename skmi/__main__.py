@@ -4,4 +4,6 @@ import sys
 
 from skmi._cli import main
 
-sys.exit(main())
+# pytest's --doctest-modules imports this module; running the command then would exit pytest.
+if __name__ == "__main__":
+    sys.exit(main())

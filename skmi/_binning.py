@@ -162,35 +162,45 @@ def n_bins_for(x_sorted, n, n_bins):
     return int(n_bins)
 
 
+# Bytes of sorted sample held at once while learning edges: columns are sorted in blocks.
+_SORT_BLOCK_BYTES = 2**25
+
+
 def fit_edges(X, n_bins, strategy, discrete, rows):
-    """Edges of every column of ``X`` (n_samples, n_features) as a list of 1-D arrays.
+    """Edges of every column of ``X`` (n_samples, n_features) as a list of float64 arrays.
 
     ``n_bins`` is an int, a rule name or one int per feature; ``discrete`` a boolean mask of
     columns whose distinct values are their bins; ``rows`` the sample rows to learn from
     (None: all). Rules see the full sample size even when the edges come from a subsample.
+    Columns are sorted a block at a time (one contiguous sort of the transposed block).
     """
     n_samples, n_features = X.shape
+    n_rows = n_samples if rows is None else rows.size
     per_feature = np.ndim(n_bins) == 1
+    block = max(1, _SORT_BLOCK_BYTES // (n_rows * X.itemsize))
     edges = []
-    for j in range(n_features):
-        column = X[:, j] if rows is None else X[rows, j]
-        x = np.sort(column.astype(np.float64, copy=False))
-        if discrete[j]:
-            edges.append(category_edges(x))
-            continue
-        k = n_bins_for(x, n_samples, n_bins[j] if per_feature else n_bins)
-        edges.append(feature_edges(x, k, strategy))
+    for lo in range(0, n_features, block):
+        part = X[:, lo : lo + block] if rows is None else X[rows, lo : lo + block]
+        for j, x in enumerate(np.sort(part.T, axis=1), start=lo):
+            x = x.astype(np.float64, copy=False)
+            if discrete[j]:
+                edges.append(category_edges(x))
+                continue
+            k = n_bins_for(x, n_samples, n_bins[j] if per_feature else n_bins)
+            edges.append(feature_edges(x, k, strategy))
     return edges
 
 
 def pad_inner_edges(edges):
-    """Inner edges as a (n_features, max_inner) float64 array padded with +inf, and their counts.
+    """Inner edges as a (n_features, 2^p - 1) float64 array padded with +inf.
 
-    Edges stay float64 whatever the input dtype: a float32 value promoted to float64 compares
-    exactly, so float32 and float64 copies of the same data get the same codes.
+    The width lets ``_kernels`` search with a fixed number of steps. Edges stay float64
+    whatever the input dtype: a float32 value promoted to float64 compares exactly, so float32
+    and float64 copies of the same data get the same codes.
     """
-    n_inner = np.array([e.size - 2 for e in edges], dtype=np.int64)
-    padded = np.full((len(edges), max(1, n_inner.max(initial=0))), np.inf)
+    n_inner = max(e.size - 2 for e in edges)
+    width = (1 << int(n_inner).bit_length()) - 1
+    padded = np.full((len(edges), max(width, 1)), np.inf)
     for j, e in enumerate(edges):
-        padded[j, : n_inner[j]] = e[1:-1]
-    return padded, n_inner
+        padded[j, : e.size - 2] = e[1:-1]
+    return padded

@@ -134,7 +134,7 @@ def _numeric(column, name):
     except ValueError:
         bad = next(v for v in column if not _is_float(v))
         if not bad.strip():
-            raise UserError(f"feature column {name!r} has an empty cell; fill or drop it") from None
+            raise UserError(f"feature column {name!r} has an empty cell") from None
         raise UserError(f"feature column {name!r} is not numeric: {bad!r}") from None
 
 

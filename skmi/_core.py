@@ -157,23 +157,21 @@ def _row_chunks(n_samples, n_jobs):
 
 def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
     """Joint count tables (n_features, n_x, n_y) of binned X against y codes, threads over rows."""
-    inner, n_inner = pad_inner_edges(edges)
-    n_x = int(n_inner.max(initial=0)) + 1
+    n_x = max(e.size for e in edges) - 1
     _table_guard(X.shape[1], n_x, n_y, n_bins)
+    inner = pad_inner_edges(edges)
     chunks = _row_chunks(X.shape[0], n_jobs)
     if len(chunks) == 1:
-        return joint_counts(X, inner, n_inner, y_codes, n_x, n_y)
+        return joint_counts(X, inner, y_codes, n_x, n_y)
     parts = Parallel(n_jobs=len(chunks), backend="threading")(
-        delayed(joint_counts)(X[lo:hi], inner, n_inner, y_codes[lo:hi], n_x, n_y)
-        for lo, hi in chunks
+        delayed(joint_counts)(X[lo:hi], inner, y_codes[lo:hi], n_x, n_y) for lo, hi in chunks
     )
     return np.sum(parts, axis=0)
 
 
 def codes_of(X, edges, dtype=np.int64):
     """Bin codes (n_samples, n_features) of X under ``edges``."""
-    inner, n_inner = pad_inner_edges(edges)
-    return bin_codes(X, inner, n_inner, np.empty(X.shape, dtype=dtype))
+    return bin_codes(X, pad_inner_edges(edges), np.empty(X.shape, dtype=dtype))
 
 
 def target_codes(y, discrete, n_bins, strategy, rows):

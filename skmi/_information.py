@@ -36,11 +36,9 @@ def _log_ratio(joint):
     """
     a, b = _margins(joint)
     n = a.sum(axis=1).astype(np.float64)
-    denom = a[:, :, None].astype(np.float64) * b[:, None, :]
-    occupied = joint > 0
-    ratio = np.ones(joint.shape)
-    ratio[occupied] = (joint * n[:, None, None])[occupied] / denom[occupied]
-    return np.log(ratio), n
+    denom = a[:, :, None] * b[:, None, :].astype(np.float64)
+    ratio = np.divide(joint * n[:, None, None], denom, out=np.ones(joint.shape), where=joint > 0)
+    return np.log(ratio, out=ratio), n
 
 
 def mutual_info_from_counts(joint):
