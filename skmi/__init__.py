@@ -7,6 +7,7 @@ from skmi._mutual_info import (
     histogram_mi_classif,
     histogram_mi_regression,
 )
+from skmi._pairwise import pairwise_histogram_mi
 from skmi._selector import MISelector
 
 __version__ = "0.1.0"
@@ -18,4 +19,5 @@ __all__ = [
     "histogram_entropy",
     "histogram_mi_classif",
     "histogram_mi_regression",
+    "pairwise_histogram_mi",
 ]

@@ -22,6 +22,7 @@ from skmi._information import (
     delta_method_se,
     entropy_from_counts,
     g_test_pvalues,
+    margins,
     mutual_info_from_counts,
 )
 from skmi._kernels import bin_codes, code_counts, joint_counts
@@ -249,7 +250,7 @@ def estimate_mi(
     joint = count_joint(X, edges, y_codes, n_y, n_jobs, n_bins)
     plugin = mutual_info_from_counts(joint)
     return MIResult(
-        scores=corrected_mi(joint, correction),
+        scores=corrected_mi(joint, correction, plugin),
         pvalues=pvalues(X, edges, y_codes, joint, plugin, n_permutations, random_state),
         standard_errors=delta_method_se(joint, plugin),
         entropy=entropy_from_counts(joint.sum(axis=2)),
@@ -285,10 +286,10 @@ def normalized(result, normalize, log_base):
 
 def pvalues(X, edges, y_codes, joint, plugin, n_permutations, random_state):
     """G-test p-values where every cell expects enough samples, permutations elsewhere."""
-    out = g_test_pvalues(joint, plugin)
-    n_x = np.count_nonzero(joint.sum(axis=2), axis=1)
-    n_y = np.count_nonzero(joint.sum(axis=1), axis=1)
-    small = X.shape[0] < _G_TEST_MIN_PER_CELL * n_x * n_y
+    a, b = margins(joint)
+    out = g_test_pvalues(plugin, a, b)
+    cells = np.count_nonzero(a, axis=1) * np.count_nonzero(b, axis=1)
+    small = X.shape[0] < _G_TEST_MIN_PER_CELL * cells
     if n_permutations and small.any():
         out[small] = permutation_pvalues(
             X[:, small],

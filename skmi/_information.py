@@ -24,7 +24,8 @@ def entropy_from_counts(counts):
     return np.log(n) - xlogy(counts, counts).sum(axis=-1) / n
 
 
-def _margins(joint):
+def margins(joint):
+    """Row and column margins (n_tables, n_x) and (n_tables, n_y) of joint tables."""
     return joint.sum(axis=2), joint.sum(axis=1)
 
 
@@ -34,7 +35,7 @@ def _log_ratio(joint):
     The ratio is formed in floating point from integer products, so a cell that is its row's
     whole margin gives exactly ln 1 = 0: a constant feature has MI exactly 0, not 1e-17.
     """
-    a, b = _margins(joint)
+    a, b = margins(joint)
     n = a.sum(axis=1).astype(np.float64)
     denom = a[:, :, None] * b[:, None, :].astype(np.float64)
     ratio = np.divide(joint * n[:, None, None], denom, out=np.ones(joint.shape), where=joint > 0)
@@ -51,45 +52,61 @@ def mutual_info_from_counts(joint):
     return np.maximum((joint * log_ratio).sum(axis=(1, 2)) / n, 0.0)
 
 
-def _occupied(joint):
-    """Occupied cells, rows and columns of each joint table."""
-    a, b = _margins(joint)
-    return (
-        np.count_nonzero(joint, axis=(1, 2)),
-        np.count_nonzero(a, axis=1),
-        np.count_nonzero(b, axis=1),
-    )
-
-
-def _no_correction(joint, mi):
+def _no_correction(mi, a, b, cells):
     return mi
 
 
-def _miller_madow(joint, mi):
+def _miller_madow(mi, a, b, cells):
     """I - (m_xy - m_x - m_y + 1) / 2N with occupied-cell counts m (Miller 1955)."""
-    m_xy, m_x, m_y = _occupied(joint)
-    return mi - (m_xy - m_x - m_y + 1) / (2 * joint.sum(axis=(1, 2)))
+    m_x, m_y = np.count_nonzero(a, axis=1), np.count_nonzero(b, axis=1)
+    return mi - (cells - m_x - m_y + 1) / (2 * a.sum(axis=1))
 
 
-def chance_level(joint):
-    """Exact E[I] of each table under random pairing with its margins fixed (Vinh et al. 2010).
+def _group_rows(a):
+    """Distinct rows of the integer array ``a`` and the index of each row among them.
+
+    Rows are keyed by a fixed random 64-bit linear hash, sorted as scalars, which is far
+    faster than ``np.unique(axis=0)`` on hundreds of thousands of rows; a collision is
+    detected by comparing every row with its representative, and then the exact (slow)
+    grouping is used.
+    """
+    weights = np.random.default_rng(0).integers(1, 2**62, size=a.shape[1], dtype=np.int64)
+    with np.errstate(over="ignore"):
+        keys = (a.astype(np.int64) * weights).sum(axis=1)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    unique = a[first]
+    if not np.array_equal(unique[inverse], a):
+        unique, inverse = np.unique(a, axis=0, return_inverse=True)
+    return unique, inverse.reshape(-1)
+
+
+def chance_level(a, b):
+    """Exact E[I] of tables with row margins ``a`` and column margins ``b`` (one table a row)
+    under random pairing (Vinh et al. 2010).
 
     Tables with the same margins share one value, which is computed once: quantile-binned
     continuous features without ties all have the same margins.
     """
-    a, b = _margins(joint)
-    key = np.concatenate((a, b), axis=1)
-    unique, inverse = np.unique(key, axis=0, return_inverse=True)
-    n_x = a.shape[1]
-    emi = np.array([expected_mi(row[:n_x], row[n_x:]) for row in unique])
+    unique_a, index_a = _group_rows(a)
+    unique_b, index_b = _group_rows(b)
+    pairs, inverse = np.unique(index_a * unique_b.shape[0] + index_b, return_inverse=True)
+    emi = np.array(
+        [
+            expected_mi(unique_a[p // unique_b.shape[0]], unique_b[p % unique_b.shape[0]])
+            for p in pairs
+        ]
+    )
     return emi[inverse.reshape(-1)]
 
 
-def _chance(joint, mi):
+def _chance(mi, a, b, cells):
     """I - E[I | independence, margins]: unbiased at independence for any bin count."""
-    return mi - chance_level(joint)
+    return mi - chance_level(a, b)
 
 
+# Every correction sees the plug-in MI of each table, its margins (n_tables, n_x) and
+# (n_tables, n_y), and its number of occupied cells: all any of them needs, and what the
+# pairwise path can give without keeping the tables.
 _MI_CORRECTIONS = {
     None: _no_correction,
     "miller-madow": _miller_madow,
@@ -112,9 +129,14 @@ _ENTROPY_CORRECTIONS = {
 }
 
 
-def corrected_mi(joint, correction):
-    """MI of each joint table with a correction of ``_MI_CORRECTIONS`` applied."""
-    return _MI_CORRECTIONS[correction](joint, mutual_info_from_counts(joint))
+def corrected_mi(joint, correction, mi=None):
+    """MI of each joint table with a correction of ``_MI_CORRECTIONS`` applied.
+
+    ``mi`` is the plug-in MI of the tables when the caller has it already.
+    """
+    mi = mutual_info_from_counts(joint) if mi is None else mi
+    a, b = margins(joint)
+    return _MI_CORRECTIONS[correction](mi, a, b, np.count_nonzero(joint, axis=(1, 2)))
 
 
 def corrected_entropy(counts, correction):
@@ -122,15 +144,15 @@ def corrected_entropy(counts, correction):
     return _ENTROPY_CORRECTIONS[correction](counts, entropy_from_counts(counts))
 
 
-def g_test_pvalues(joint, mi):
+def g_test_pvalues(mi, a, b):
     """p = P(chi2_df > 2 N I) with df = (m_x - 1)(m_y - 1) occupied rows and columns.
 
-    Wilks' theorem; calibrated once every cell expects enough samples (THEORY.md: N / cells
-    >= 40 measured). A table with df = 0 carries no evidence: p = 1.
+    ``a`` and ``b`` are the tables' margins, one row per table. Wilks' theorem; calibrated
+    once every cell expects enough samples (THEORY.md: N / cells >= 40 measured). A table
+    with df = 0 carries no evidence: p = 1.
     """
-    _, m_x, m_y = _occupied(joint)
-    df = (m_x - 1) * (m_y - 1)
-    g = 2 * joint.sum(axis=(1, 2)) * mi
+    df = (np.count_nonzero(a, axis=1) - 1) * (np.count_nonzero(b, axis=1) - 1)
+    g = 2 * a.sum(axis=1) * mi
     return np.where(df > 0, chi2.sf(g, np.maximum(df, 1)), 1.0)
 
 
