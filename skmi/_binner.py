@@ -10,15 +10,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from skmi._core import (
-    DEFAULT_N_BINS,
-    ENTROPY_CONSTRAINTS,
-    check_base,
-    codes_of,
-    histogram_counts,
-    object_array,
-)
+from skmi._counting import codes_of, histogram_counts, object_array
 from skmi._information import corrected_entropy
+from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS, check_base
 
 _ENCODINGS = ("ordinal", "onehot", "onehot-dense")
 
@@ -37,7 +31,8 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
     ----------
     n_bins : int, str or array-like of shape (n_features,), default="hacine-gharbi"
         Bins per feature: an int >= 2, one int per feature, or a rule name ("sqrt",
-        "sturges", "rice", "scott", "fd", "doane", "auto", "knuth", "hacine-gharbi").
+        "sturges", "rice", "scott", "fd", "doane", "auto", "knuth", "hacine-gharbi",
+        "balanced").
 
     strategy : {"quantile", "uniform"}, default="quantile"
         Equal-frequency or equal-width bins. Quantile edges that coincide under ties are
@@ -99,7 +94,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        n_bins=DEFAULT_N_BINS,
+        n_bins=DEFAULT_ENTROPY_N_BINS,
         *,
         strategy="quantile",
         encode="ordinal",

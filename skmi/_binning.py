@@ -13,6 +13,8 @@ import math
 import numpy as np
 from scipy.special import gammaln
 
+from skmi._adaptive import samples_per_cell
+
 
 def _rule_sqrt(x, n):
     """k = ceil(sqrt(N))."""
@@ -102,6 +104,14 @@ def _rule_hacine_gharbi(x, n):
     return round(xi / 6 + 2 / (3 * xi) + 1 / 3)
 
 
+def _rule_balanced(x, n):
+    """k = floor(sqrt(N / c(N))): c(N) samples in every cell of a k x k table (``_adaptive``).
+
+    The resolution the adaptive MI rule picks for independent variables.
+    """
+    return max(2, math.isqrt(int(n / samples_per_cell(n))))
+
+
 _BIN_RULES = {
     "sqrt": _rule_sqrt,
     "sturges": _rule_sturges,
@@ -112,6 +122,7 @@ _BIN_RULES = {
     "auto": _rule_auto,
     "knuth": _rule_knuth,
     "hacine-gharbi": _rule_hacine_gharbi,
+    "balanced": _rule_balanced,
 }
 
 
@@ -121,8 +132,13 @@ def _uniform_inner_edges(x, k):
 
 
 def _quantile_inner_edges(x, k):
-    """Order statistics at ranks floor(cN/k): bin c holds ranks floor(cN/k)..floor((c+1)N/k)-1."""
-    return x[(np.arange(1, k) * x.size) // k]
+    """Order statistics at ranks ceil(cN/k), so the sample of rank r falls in bin floor(rk/N).
+
+    Bins of that form nest: merging m adjacent bins of km bins gives the k bins exactly,
+    which lets one fine count table serve every coarser resolution (``_adaptive``).
+    """
+    # With more bins than samples, ranks past the last repeat it: ties, merged below.
+    return x[np.minimum((np.arange(1, k) * x.size + k - 1) // k, x.size - 1)]
 
 
 _STRATEGIES = {
@@ -192,15 +208,15 @@ def fit_edges(X, n_bins, strategy, discrete, rows):
 
 
 def pad_inner_edges(edges):
-    """Inner edges as a (n_features, 2^p - 1) float64 array padded with +inf.
+    """Inner edges as a (n_features, 2^p - 1) float64 array padded with +inf, and every 16th
+    of them (n_features, 2^(p-4)) for the two-level search of ``_kernels._code``.
 
-    The width lets ``_kernels`` search with a fixed number of steps. Edges stay float64
-    whatever the input dtype: a float32 value promoted to float64 compares exactly, so float32
-    and float64 copies of the same data get the same codes.
+    Edges stay float64 whatever the input dtype: a float32 value promoted to float64 compares
+    exactly, so float32 and float64 copies of the same data get the same codes.
     """
     n_inner = max(e.size - 2 for e in edges)
-    width = (1 << int(n_inner).bit_length()) - 1
-    padded = np.full((len(edges), max(width, 1)), np.inf)
+    width = max((1 << int(n_inner).bit_length()) - 1, 1)
+    padded = np.full((len(edges), width), np.inf)
     for j, e in enumerate(edges):
         padded[j, : e.size - 2] = e[1:-1]
-    return padded
+    return padded, np.ascontiguousarray(padded[:, 15::16])

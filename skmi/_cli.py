@@ -14,9 +14,9 @@ from sklearn import datasets
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
 from skmi._binning import _BIN_RULES, _STRATEGIES
-from skmi._core import DEFAULT_CORRECTION, DEFAULT_N_BINS
 from skmi._histogram_mi import HistogramMI
 from skmi._information import _MI_CORRECTIONS
+from skmi._params import DEFAULT_CORRECTION, DEFAULT_N_BINS
 
 _DATASETS = {
     "diabetes": datasets.load_diabetes,
@@ -194,6 +194,12 @@ def score(args, X, y):
         raise UserError(" ".join(str(exc).split())) from exc
 
 
+def _span(counts):
+    """'30' when every feature's table used 30 bins, else '12-30'."""
+    low, high = int(min(counts)), int(max(counts))
+    return str(low) if low == high else f"{low}-{high}"
+
+
 def _unit(base):
     if base is None or math.isclose(base, math.e):
         return "nats"
@@ -238,7 +244,7 @@ def report(title, y, names, estimator, skmi_time, ksg, ksg_time, top):
     if estimator.discrete_target_:
         task = f"classification ({np.unique(y).size} classes)"
     else:
-        task = f"regression ({estimator.target_bin_edges_.size - 1} target bins)"
+        task = f"regression ({_span(estimator.target_n_bins_)} target bins)"
     lines = [f"{title}: {len(y)} samples, {len(names)} features, {task}", ""]
     header = ["rank", "feature", f"skmi MI ({unit})", "p-value"]
     if ksg is not None:

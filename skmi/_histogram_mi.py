@@ -5,17 +5,17 @@ from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
-from skmi._core import (
+from skmi._core import estimate_mi, normalized
+from skmi._counting import object_array
+from skmi._mutual_info import check_target
+from skmi._params import (
     DEFAULT_CORRECTION,
     DEFAULT_N_BINS,
+    DEFAULT_N_PERMUTATIONS,
     MI_CONSTRAINTS,
     check_base,
-    estimate_mi,
     is_discrete_target,
-    normalized,
-    object_array,
 )
-from skmi._mutual_info import check_target
 
 ESTIMATOR_CONSTRAINTS = {
     **MI_CONSTRAINTS,
@@ -49,8 +49,8 @@ def fit_mi(estimator, X, y):
     estimator.entropy_ = result.entropy / log_base
     estimator.target_entropy_ = result.target_entropy / log_base
     estimator.n_bins_ = result.n_bins
+    estimator.target_n_bins_ = result.target_n_bins
     estimator.bin_edges_ = object_array(result.bin_edges)
-    estimator.target_bin_edges_ = result.target_bin_edges
     estimator.discrete_target_ = bool(discrete)
     return estimator
 
@@ -70,15 +70,15 @@ class HistogramMI(BaseEstimator):
 
     Parameters
     ----------
-    n_bins : int, str or array-like of shape (n_features,), default="hacine-gharbi"
-        Bins per continuous feature and for a continuous target: an int >= 2, one int per
-        feature, or a rule name ("sqrt", "sturges", "rice", "scott", "fd", "doane", "auto",
-        "knuth", "hacine-gharbi").
+    n_bins : "adaptive", int, str or array-like of shape (n_features,), default="adaptive"
+        Resolution of each feature's joint table with the target: "adaptive" (per feature,
+        the finest table keeping about c(N) samples per occupied cell), an int >= 2, one int
+        per feature, or a rule name; see :func:`histogram_mi_regression`.
 
     strategy : {"quantile", "uniform"}, default="quantile"
         Equal-frequency or equal-width bins.
 
-    correction : {"chance", "miller-madow"} or None, default="chance"
+    correction : {"miller-madow", "chance"} or None, default="miller-madow"
         Bias correction of the scores; see :func:`histogram_mi_regression`.
 
     discrete_features : {"auto"}, bool or array-like, default="auto"
@@ -97,9 +97,12 @@ class HistogramMI(BaseEstimator):
         Logarithm base of ``scores_``, ``standard_errors_`` and the entropies: None for
         nats, 2 for bits.
 
-    n_permutations : int, default=0
-        Permutations for the p-values of features whose tables are too sparse for the
-        G-test (fewer than 40 samples per cell); 0 uses the G-test everywhere.
+    n_permutations : int, default=199
+        Permutations for the p-values of features whose test tables are too sparse for the
+        G-test (fewer than 5 samples per cell); 0 uses the G-test everywhere. p-values come
+        from a coarser table than the scores (about N^(1/4) bins with "adaptive", which is
+        where the test is most powerful), with the G statistic scaled so that its null mean
+        is the exact chance level; see the User Guide.
 
     subsample : int or None, default=200_000
         Rows used to learn bin edges when there are more; all rows are counted.
@@ -124,8 +127,8 @@ class HistogramMI(BaseEstimator):
     entropy_ : ndarray of shape (n_features_in_,)
         Plug-in entropy of each binned feature, in ``base``.
 
-    target_entropy_ : float
-        Plug-in entropy of the binned target, in ``base``.
+    target_entropy_ : ndarray of shape (n_features_in_,)
+        Plug-in entropy of the target as binned in each feature's table, in ``base``.
 
     n_bins_ : ndarray of shape (n_features_in_,)
         Bins of each feature really used (ties can merge bins).
@@ -134,8 +137,8 @@ class HistogramMI(BaseEstimator):
         Edges ``[min, inner..., max]`` of each feature; for a discrete feature, its values
         with the last repeated.
 
-    target_bin_edges_ : ndarray or None
-        Edges of a binned target; None for a discrete one.
+    target_n_bins_ : ndarray of shape (n_features_in_,)
+        Bins (or categories) of the target in each feature's table.
 
     discrete_target_ : bool
         Whether the target was taken as categories.
@@ -157,10 +160,10 @@ class HistogramMI(BaseEstimator):
     >>> from skmi import HistogramMI
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(1000, 2))
-    >>> y = X[:, 0] + 0.5 * rng.normal(size=1000)
+    >>> y = X[:, 0] + 0.5 * rng.normal(size=1000)  # I = ln(1.25) / 2 = 0.80 nats with X[:, 0]
     >>> est = HistogramMI().fit(X, y)
     >>> round(float(est.scores_[0]), 1), bool(abs(est.scores_[1]) < 0.01)
-    (0.7, True)
+    (0.8, True)
     >>> bool(est.pvalues_[0] < 1e-10), bool(est.pvalues_[1] > 0.01)
     (True, True)
     """
@@ -177,7 +180,7 @@ class HistogramMI(BaseEstimator):
         discrete_target="auto",
         normalize=None,
         base=None,
-        n_permutations=0,
+        n_permutations=DEFAULT_N_PERMUTATIONS,
         subsample=200_000,
         random_state=0,
         n_jobs=None,

@@ -16,59 +16,80 @@ _BLOCK_ROWS = 256
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _code(v, row):
-    """Bin of ``v``: the number of inner edges in ``row`` (sorted, +inf padded) that are <= v.
+def _code_short(v, row):
+    """Bin of ``v`` among at most 31 sorted edges: all compared at once (SIMD)."""
+    count = 0
+    for k in range(row.shape[0]):
+        count += row[k] <= v
+    return count
 
-    ``row`` has 2^p - 1 entries. Up to 31 of them are compared all at once, with a fixed trip
-    count so the comparisons run as SIMD; a binary search is a chain of dependent loads
-    (measured 4x slower at 31 edges). Longer rows take binary steps down to a 31-entry window.
+
+@njit(cache=True, nogil=True, inline="always")
+def _code_long(v, row, coarse):
+    """Bin of ``v`` among 2^p - 1 > 31 sorted edges, with ``coarse`` = row[15::16].
+
+    Binary steps narrow rows past 511 entries to 511; then the 16-entry blocks wholly below v
+    are counted on ``coarse`` and the 15 entries of v's block on ``row``, each at once.
     """
-    n = row.shape[0]
-    if n <= 31:
-        count = 0
-        for k in range(n):
-            count += row[k] <= v
-        return count
     pos = 0
-    step = (n + 1) >> 1
-    while step > 16:
+    step = (row.shape[0] + 1) >> 1
+    while step > 256:
         if row[pos + step - 1] <= v:
             pos += step
         step >>= 1
+    blocks = 0
+    first = pos >> 4
+    for k in range((step >> 3) - 1):
+        blocks += coarse[first + k] <= v
+    pos += 16 * blocks
     count = pos
-    for k in range(31):
+    for k in range(15):
         count += row[pos + k] <= v
     return count
 
 
 @njit(cache=True, nogil=True)
-def bin_codes(X, inner, out):
+def bin_codes(X, inner, coarse, out):
     """Write the bin of each X[i, j] (n_samples, n_features) into ``out`` of the same shape."""
     n_samples, n_features = X.shape
     for start in range(0, n_samples, _BLOCK_ROWS):
         stop = min(start + _BLOCK_ROWS, n_samples)
         for j in range(n_features):
-            row = inner[j]
-            for i in range(start, stop):
-                out[i, j] = _code(X[i, j], row)
+            row, row_coarse = inner[j], coarse[j]
+            if row.shape[0] <= 31:
+                for i in range(start, stop):
+                    out[i, j] = _code_short(X[i, j], row)
+            else:
+                for i in range(start, stop):
+                    out[i, j] = _code_long(X[i, j], row, row_coarse)
     return out
 
 
 @njit(cache=True, nogil=True)
-def joint_counts(X, inner, y_codes, n_x, n_y):
-    """Counts (n_features, n_x, n_y) of (bin of X[i, j], y_codes[i]): bins fused with counting."""
+def joint_counts(X, inner, coarse, y_codes, counts, block_rows):
+    """Add to ``counts`` (n_features, n_x, n_y) each (bin of X[i, j], y_codes[i]), binning fused
+    with counting; the caller picks the integer type that holds N.
+
+    Rows go in blocks of ``block_rows``, each feature's column at a time: the block of X stays
+    in cache while one feature's table takes all of the block's increments, so large tables
+    (fine resolutions, many features) are not evicted between two increments.
+    """
     n_samples, n_features = X.shape
-    counts = np.zeros((n_features, n_x, n_y), dtype=np.int64)
-    column = np.empty(_BLOCK_ROWS, dtype=X.dtype)
-    for start in range(0, n_samples, _BLOCK_ROWS):
-        stop = min(start + _BLOCK_ROWS, n_samples)
+    column = np.empty(block_rows, dtype=X.dtype)
+    for start in range(0, n_samples, block_rows):
+        stop = min(start + block_rows, n_samples)
         for j in range(n_features):
             # A contiguous copy of the block's column lets the comparisons vectorise.
             for i in range(start, stop):
                 column[i - start] = X[i, j]
-            table, row = counts[j], inner[j]
-            for i in range(start, stop):
-                table[_code(column[i - start], row), y_codes[i]] += 1
+            table, row, row_coarse = counts[j], inner[j], coarse[j]
+            # One loop per search keeps each loop simple enough to vectorise.
+            if row.shape[0] <= 31:
+                for i in range(start, stop):
+                    table[_code_short(column[i - start], row), y_codes[i]] += 1
+            else:
+                for i in range(start, stop):
+                    table[_code_long(column[i - start], row, row_coarse), y_codes[i]] += 1
     return counts
 
 
@@ -168,3 +189,106 @@ def pair_mi(codes_x, codes_y, log_x, log_y, log_int, rows, symmetric, out_mi, ou
                         cells += 1
             out_mi[i, j] = max(total / n, 0.0)
             out_cells[i, j] = cells
+
+
+@njit(cache=True, nogil=True)
+def _merge_map(size, factor, out):
+    """out[u] = u // factor for u < size: integer division once per bin, not once per cell."""
+    for u in range(size):
+        out[u] = u // factor
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _occupied_after_merge(nz_u, nz_v, n_nz, row_map, col_map, n_cols, marks):
+    """Occupied cells once the nonzero cells (nz_u, nz_v) are merged by the bin maps.
+
+    ``marks`` is a zeroed flat buffer; the merged grid is packed into its first cells so it
+    stays in cache, and it is zeroed again on the way out.
+    """
+    occupied = 0
+    for t in range(n_nz):
+        cell = row_map[nz_u[t]] * n_cols + col_map[nz_v[t]]
+        occupied += marks[cell] == 0
+        marks[cell] = 1
+    for t in range(n_nz):
+        marks[row_map[nz_u[t]] * n_cols + col_map[nz_v[t]]] = 0
+    return occupied
+
+
+@njit(cache=True, nogil=True)
+def adaptive_tables(fine, n_rows, merge_x, merge_y, fine_k, candidates, c, test_k, test_rows):
+    """Per feature, the finest merge of its fine table that keeps >= c samples per occupied cell.
+
+    ``fine`` (n_features, Kx, Ky) holds joint counts at ``fine_k`` quantile bins on each merged
+    axis (categories on the others, ``n_rows`` rows used); merging ``fine_k / k`` adjacent
+    quantile bins gives exactly the k-bin quantile table, so one pass over the data serves
+    every k in ``candidates`` (ascending divisors of fine_k). Occupancy grows with k, so a
+    bisection finds the largest admissible k. Returns k, the plug-in MI, sum p l^2 and the
+    occupied cells of that table, its margins, and the table merged to ``test_k`` bins.
+    """
+    n_features, kx, ky = fine.shape
+    k_est = np.empty(n_features, dtype=np.int64)
+    mi = np.zeros(n_features)
+    second = np.zeros(n_features)
+    cells = np.zeros(n_features, dtype=np.int64)
+    rows_out = np.zeros((n_features, kx), dtype=np.int64)
+    cols_out = np.zeros((n_features, ky), dtype=np.int64)
+    test_cols = test_k if merge_y else ky
+    test = np.zeros((n_features, test_rows, test_cols), dtype=np.int64)
+    marks = np.zeros(kx * ky, dtype=np.uint8)
+    merged = np.zeros(kx * ky, dtype=np.int64)
+    nz_u = np.empty(kx * ky, dtype=np.int64)
+    nz_v = np.empty(kx * ky, dtype=np.int64)
+    row_map = np.empty(kx, dtype=np.int64)
+    col_map = np.empty(ky, dtype=np.int64)
+    test_row_map = np.empty(kx, dtype=np.int64)
+    test_col_map = _merge_map(ky, fine_k // test_k if merge_y else 1, np.empty(ky, np.int64))
+    for j in range(n_features):
+        n_nz, n = 0, 0
+        for u in range(n_rows[j]):
+            for v in range(ky):
+                if fine[j, u, v] > 0:
+                    nz_u[n_nz], nz_v[n_nz] = u, v
+                    n_nz += 1
+                    n += fine[j, u, v]
+        best = 0
+        if merge_x[j] or merge_y:
+            lo, hi = 0, candidates.size - 1
+            while lo <= hi:
+                mid = (lo + hi) // 2
+                r = fine_k // candidates[mid]
+                _merge_map(kx, r if merge_x[j] else 1, row_map)
+                _merge_map(ky, r if merge_y else 1, col_map)
+                n_cols = col_map[ky - 1] + 1
+                occupied = _occupied_after_merge(nz_u, nz_v, n_nz, row_map, col_map, n_cols, marks)
+                if n >= c * occupied:
+                    best, lo = mid, mid + 1
+                else:
+                    hi = mid - 1
+        k_est[j] = candidates[best]
+        r = fine_k // k_est[j]
+        _merge_map(kx, r if merge_x[j] else 1, row_map)
+        _merge_map(ky, r if merge_y else 1, col_map)
+        _merge_map(kx, fine_k // test_k if merge_x[j] else 1, test_row_map)
+        n_cols = col_map[ky - 1] + 1
+        for t in range(n_nz):
+            u, v = nz_u[t], nz_v[t]
+            count = fine[j, u, v]
+            merged[row_map[u] * n_cols + col_map[v]] += count
+            rows_out[j, row_map[u]] += count
+            cols_out[j, col_map[v]] += count
+            test[j, test_row_map[u], test_col_map[v]] += count
+        for t in range(n_nz):
+            u, v = row_map[nz_u[t]], col_map[nz_v[t]]
+            count = merged[u * n_cols + v]
+            if count > 0:
+                # As in ``_information.log_ratio``: a ratio of exact integer products.
+                log_ratio = math.log((count * 1.0 * n) / (rows_out[j, u] * 1.0 * cols_out[j, v]))
+                mi[j] += count * log_ratio
+                second[j] += count * log_ratio * log_ratio
+                cells[j] += 1
+                merged[u * n_cols + v] = 0
+        mi[j] = max(mi[j] / n, 0.0)
+        second[j] /= n
+    return k_est, mi, second, cells, rows_out, cols_out, test

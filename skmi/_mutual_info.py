@@ -7,17 +7,17 @@ from sklearn.utils._param_validation import validate_params
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from skmi._core import (
+from skmi._core import estimate_mi, normalized
+from skmi._counting import histogram_counts
+from skmi._information import corrected_entropy
+from skmi._params import (
     DEFAULT_CORRECTION,
+    DEFAULT_ENTROPY_N_BINS,
     DEFAULT_N_BINS,
     ENTROPY_CONSTRAINTS,
     MI_CONSTRAINTS,
     check_base,
-    estimate_mi,
-    histogram_counts,
-    normalized,
 )
-from skmi._information import corrected_entropy
 
 
 def check_features(X):
@@ -40,7 +40,7 @@ def mutual_info(X, y, *, discrete_target, normalize, base, **params):
     y = check_target(y, discrete_target)
     check_consistent_length(X, y)
     log_base = check_base(base)
-    result = estimate_mi(X, y, discrete_target=discrete_target, n_permutations=0, **params)
+    result = estimate_mi(X, y, discrete_target=discrete_target, n_permutations=None, **params)
     return normalized(result, normalize, log_base)
 
 
@@ -83,21 +83,27 @@ def histogram_mi_regression(
     y : array-like of shape (n_samples,)
         Continuous target; finite numbers.
 
-    n_bins : int, str or array-like of shape (n_features,), default="hacine-gharbi"
-        Bins per continuous feature and for the target: an int >= 2, one int per feature (the
-        target then uses the default rule), or the name of a rule that adapts to the number of
-        samples: "sqrt", "sturges", "rice", "scott", "fd", "doane", "auto", "knuth" or
-        "hacine-gharbi". Ties can leave fewer bins than asked for.
+    n_bins : "adaptive", int, str or array-like of shape (n_features,), default="adaptive"
+        Resolution of each feature's joint table with the target. "adaptive" picks, per
+        feature, the finest quantile table that keeps about c(N) = max(6, 2 log10 N) samples in
+        each occupied cell (see the User Guide: fine where the data concentrate, coarse near
+        independence). Otherwise bins per continuous feature and for the target: an int >= 2,
+        one int per feature (the target then uses "hacine-gharbi"), or a marginal rule:
+        "sqrt", "sturges", "rice", "scott", "fd", "doane", "auto", "knuth", "hacine-gharbi"
+        or "balanced" (sqrt(N / c(N))). Ties can leave fewer bins than asked for.
 
     strategy : {"quantile", "uniform"}, default="quantile"
         "quantile": equal-frequency bins, invariant to any monotone transform of a feature
         and robust to heavy tails. "uniform": equal-width bins over the range.
 
-    correction : {"chance", "miller-madow"} or None, default="chance"
-        Bias correction. "chance" subtracts the exact expected MI under independence given
-        the observed margins (Vinh et al. 2010); "miller-madow" subtracts
-        (m_xy - m_x - m_y + 1) / 2N; None returns the plug-in estimate. Corrected values can
-        be slightly negative for independent variables: that is what unbiased means.
+    correction : {"miller-madow", "chance"} or None, default="miller-madow"
+        Bias correction. "miller-madow" subtracts (m_xy - m_x - m_y + 1) / 2N with m the
+        occupied cells, rows and columns; with "adaptive" bins its mean error at independence
+        is under 0.005 nats from N = 1,000. "chance" subtracts the exact expected MI under
+        independence given the margins (Vinh et al. 2010): exactly unbiased at independence
+        for any bins, but it over-corrects strong dependence. None returns the plug-in
+        estimate. Corrected values can be slightly negative for independent variables: that
+        is what unbiased means.
 
     discrete_features : {"auto"}, bool or array-like, default="auto"
         Which features are categories rather than binned: a bool for all, a boolean mask or
@@ -204,13 +210,13 @@ def histogram_mi_classif(
     y : array-like of shape (n_samples,)
         Class labels.
 
-    n_bins : int, str or array-like of shape (n_features,), default="hacine-gharbi"
-        Bins per continuous feature; see :func:`histogram_mi_regression`.
+    n_bins : "adaptive", int, str or array-like of shape (n_features,), default="adaptive"
+        Resolution of each feature's table; see :func:`histogram_mi_regression`.
 
     strategy : {"quantile", "uniform"}, default="quantile"
         How bin edges are placed; see :func:`histogram_mi_regression`.
 
-    correction : {"chance", "miller-madow"} or None, default="chance"
+    correction : {"miller-madow", "chance"} or None, default="miller-madow"
         Bias correction; see :func:`histogram_mi_regression`.
 
     discrete_features : {"auto"}, bool or array-like, default="auto"
@@ -273,7 +279,7 @@ def histogram_mi_classif(
 def histogram_entropy(
     X,
     *,
-    n_bins=DEFAULT_N_BINS,
+    n_bins=DEFAULT_ENTROPY_N_BINS,
     strategy="quantile",
     correction=None,
     base=None,

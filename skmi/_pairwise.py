@@ -6,18 +6,16 @@ from sklearn.utils._param_validation import validate_params
 from sklearn.utils.parallel import Parallel, delayed
 
 from skmi._binning import fit_edges
-from skmi._core import (
-    DEFAULT_CORRECTION,
-    DEFAULT_N_BINS,
-    MI_CONSTRAINTS,
-    check_base,
-    check_n_bins,
-    codes_of,
-    subsample_rows,
-)
+from skmi._counting import codes_of, subsample_rows
 from skmi._information import _MI_CORRECTIONS, _NORMALIZATIONS, entropy_from_counts
 from skmi._kernels import pair_mi
 from skmi._mutual_info import check_features
+from skmi._params import (
+    DEFAULT_CORRECTION,
+    MI_CONSTRAINTS,
+    check_base,
+    check_n_bins,
+)
 
 _PAIRWISE_CONSTRAINTS = {
     "X": ["array-like"],
@@ -52,7 +50,7 @@ def pairwise_histogram_mi(
     X,
     Y=None,
     *,
-    n_bins=DEFAULT_N_BINS,
+    n_bins="balanced",
     strategy="quantile",
     correction=DEFAULT_CORRECTION,
     normalize=None,
@@ -78,14 +76,16 @@ def pairwise_histogram_mi(
     Y : array-like of shape (n_samples, n_features_y), default=None
         Second set of columns; None means X, and the result is symmetric.
 
-    n_bins : int, str or array-like, default="hacine-gharbi"
+    n_bins : int, str or array-like, default="balanced"
         Bins per column: an int >= 2, one int per column of X (then Y must be None), or a
-        rule name; see :func:`histogram_mi_regression`.
+        rule name; see :func:`histogram_mi_regression`. "balanced", sqrt(N / c(N)), is the
+        resolution the adaptive rule of :func:`histogram_mi_regression` picks for independent
+        columns: one resolution for all pairs keeps the matrix comparable across entries.
 
     strategy : {"quantile", "uniform"}, default="quantile"
         Equal-frequency or equal-width bins.
 
-    correction : {"chance", "miller-madow"} or None, default="chance"
+    correction : {"miller-madow", "chance"} or None, default="miller-madow"
         Bias correction; see :func:`histogram_mi_regression`.
 
     normalize : {"arithmetic", "geometric", "min", "max", "correlation"} or None, \

@@ -8,8 +8,8 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skmi._core import DEFAULT_CORRECTION, DEFAULT_N_BINS
 from skmi._histogram_mi import ESTIMATOR_CONSTRAINTS, fit_mi
+from skmi._params import DEFAULT_CORRECTION, DEFAULT_N_BINS, DEFAULT_N_PERMUTATIONS
 
 
 def _rank_univariate(selector):
@@ -44,13 +44,13 @@ class MISelector(SelectorMixin, BaseEstimator):
     method : {"univariate"}, default="univariate"
         How features are ranked: "univariate" by their own score.
 
-    n_bins : int, str or array-like of shape (n_features,), default="hacine-gharbi"
+    n_bins : "adaptive", int, str or array-like of shape (n_features,), default="adaptive"
         Bins per continuous feature; see :class:`HistogramMI`.
 
     strategy : {"quantile", "uniform"}, default="quantile"
         Equal-frequency or equal-width bins.
 
-    correction : {"chance", "miller-madow"} or None, default="chance"
+    correction : {"miller-madow", "chance"} or None, default="miller-madow"
         Bias correction of the scores.
 
     discrete_features : {"auto"}, bool or array-like, default="auto"
@@ -66,7 +66,7 @@ class MISelector(SelectorMixin, BaseEstimator):
     base : float or None, default=None
         Logarithm base: None for nats, 2 for bits.
 
-    n_permutations : int, default=0
+    n_permutations : int, default=199
         Permutations for sparse tables' p-values; see :class:`HistogramMI`.
 
     subsample : int or None, default=200_000
@@ -86,7 +86,7 @@ class MISelector(SelectorMixin, BaseEstimator):
     pvalues_ : ndarray of shape (n_features_in_,)
         p-values of independence.
 
-    standard_errors_, entropy_, target_entropy_, n_bins_, bin_edges_, target_bin_edges_, \
+    standard_errors_, entropy_, target_entropy_, n_bins_, bin_edges_, target_n_bins_, \
 discrete_target_
         As in :class:`HistogramMI`.
 
@@ -134,7 +134,7 @@ discrete_target_
         discrete_target="auto",
         normalize=None,
         base=None,
-        n_permutations=0,
+        n_permutations=DEFAULT_N_PERMUTATIONS,
         subsample=200_000,
         random_state=0,
         n_jobs=None,

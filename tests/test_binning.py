@@ -13,7 +13,7 @@ from skmi._binning import (
     fit_edges,
     n_bins_for,
 )
-from skmi._core import codes_of
+from skmi._counting import codes_of
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from skmi._information import (
     g_test_pvalues,
     margins,
     mutual_info_from_counts,
+    second_moment,
 )
 
 
@@ -110,14 +111,36 @@ def test_chance_level_is_the_permutation_mean():
     assert abs(np.mean(values) - chance_level(*margins(joint))[0]) < 4 * se
 
 
-def test_g_test_pvalues_match_scipy_log_likelihood_test():
-    """Check the G-test against scipy's chi2_contingency(lambda_="log-likelihood")."""
+def test_g_test_pvalues_match_scipy_log_likelihood_test_on_dense_tables():
+    """Check that on dense tables the mean-matched G-test is scipy's log-likelihood test.
+
+    With 400+ samples a cell, E[I] = df / 2N to within 1%, so the p-values agree to a few %.
+    """
     rng = np.random.default_rng(4)
-    joint = rng.integers(1, 30, size=(10, 4, 3))
+    joint = rng.integers(400, 600, size=(10, 4, 3))
     mine = g_test_pvalues(mutual_info_from_counts(joint), *margins(joint))
     for table, p in zip(joint, mine, strict=True):
         _, expected, _, _ = chi2_contingency(table, correction=False, lambda_="log-likelihood")
-        assert p == pytest.approx(expected, rel=1e-9)
+        assert p == pytest.approx(expected, rel=0.05, abs=1e-3)
+
+
+def test_g_test_pvalues_hold_their_level_on_sparse_tables():
+    """Check the level of the mean-matched G-test where the plain G-test fails.
+
+    N = 250 on 8 x 8 tables (3.9 samples a cell): the plain G-test rejects far too often
+    (THEORY.md: 0.164 at 4.4 a cell). Over 2000 null tables the rejection rate at 0.05 has an
+    SE of 0.005, so [0.03, 0.07] is the target with 4 SE to spare.
+    """
+    rng = np.random.default_rng(5)
+    n, k = 250, 8
+    pvalues = []
+    for _ in range(2000):
+        x = np.argsort(np.argsort(rng.normal(size=n))) * k // n
+        y = np.argsort(np.argsort(rng.normal(size=n))) * k // n
+        joint = np.zeros((1, k, k), dtype=np.int64)
+        np.add.at(joint[0], (x, y), 1)
+        pvalues.append(g_test_pvalues(mutual_info_from_counts(joint), *margins(joint))[0])
+    assert 0.03 <= np.mean(np.array(pvalues) < 0.05) <= 0.07
 
 
 def test_g_test_pvalues_degenerate_table_is_one():
@@ -140,7 +163,7 @@ def test_delta_method_se_matches_spread_over_resamples():
         cells = rng.multinomial(n, probs.ravel()).reshape(1, 2, 2)
         mi = mutual_info_from_counts(cells)
         estimates.append(mi[0])
-        ses.append(delta_method_se(cells, mi)[0])
+        ses.append(delta_method_se(second_moment(cells), mi, n)[0])
     assert np.mean(ses) == pytest.approx(np.std(estimates), rel=0.2)
 
 

@@ -81,7 +81,7 @@ def test_histogram_mi_regression_plugin_bias_at_independence():
     for _ in range(200):
         X, y = rng.normal(size=(200, 1)), rng.normal(size=200)
         plugin.append(histogram_mi_regression(X, y, n_bins=15, correction=None)[0])
-        chance.append(histogram_mi_regression(X, y, n_bins=15)[0])
+        chance.append(histogram_mi_regression(X, y, n_bins=15, correction="chance")[0])
     assert np.mean(plugin) > 14**2 / 400
     assert abs(np.mean(chance)) < 4 * np.std(chance) / np.sqrt(len(chance))
 
@@ -194,9 +194,10 @@ def test_histogram_mi_regression_per_feature_bins():
     X, y = rng.normal(size=(400, 2)), rng.normal(size=400)
     est_both = HistogramMI(n_bins=[4, 9]).fit(X, y)
     np.testing.assert_array_equal(est_both.n_bins_, [4, 9])
-    # With one count per feature the target follows the default rule, as documented.
-    default = HistogramMI().fit(X, y)
-    np.testing.assert_array_equal(est_both.target_bin_edges_, default.target_bin_edges_)
+    # With one count per feature the target follows the entropy rule, as documented.
+    np.testing.assert_array_equal(
+        est_both.target_n_bins_, HistogramMI(n_bins="hacine-gharbi").fit(X, y).target_n_bins_
+    )
 
 
 @pytest.mark.parametrize(

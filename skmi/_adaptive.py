@@ -1,0 +1,44 @@
+"""The default resolution of MI: chosen per feature from its own joint table.
+
+A fixed bin count cannot serve both ends: near independence a fine table is all noise, while
+a strong dependence needs fine bins to be seen at all. Measured on THEORY.md's families (see
+``benchmarks/accuracy.py``), the count that estimates best keeps about c samples in each
+*occupied* cell, c(N) = max(6, 2 log10 N): k = sqrt(N / c) at independence, more as the data
+concentrate. Testing wants the opposite, few bins (power at rho = 0.1, N = 1e4 fell from 1.00
+at 10 bins to 0.46 at 45), so p-values come from a coarser table of k_test = N^(1/4) bins.
+
+Quantile bins nest, so all of these tables are merges of one fine table counted in a single
+pass over the data: the fine count is a highly composite number whose divisors are the
+candidate resolutions.
+"""
+
+import math
+
+import numpy as np
+
+# Highly composite fine resolutions: their divisors step by at most 1.5 in the range used.
+_FINE_RESOLUTIONS = (12, 24, 36, 60, 120, 180, 240, 360)
+
+
+def samples_per_cell(n_samples):
+    """c(N) = max(6, 2 log10 N): 6 at N = 1e3, 8 at 1e4, 10 at 1e5."""
+    return max(6.0, 2 * math.log10(n_samples))
+
+
+def resolution_plan(n_samples):
+    """Fine resolution, candidate resolutions (ascending), c(N) and the test resolution.
+
+    Candidates are the divisors k >= 2 of the fine resolution up to min(2 sqrt(N), N / c);
+    the fine resolution is the smallest in ``_FINE_RESOLUTIONS`` that reaches that bound (the
+    largest one caps it). The test resolution is the candidate nearest N^(1/4), at least 4.
+    """
+    c = samples_per_cell(n_samples)
+    k_max = max(2, int(min(2 * math.sqrt(n_samples), n_samples / c)))
+    fine = next((k for k in _FINE_RESOLUTIONS if k >= k_max), _FINE_RESOLUTIONS[-1])
+    divisors = np.array([k for k in range(2, fine + 1) if fine % k == 0], dtype=np.int64)
+    candidates = divisors[divisors <= k_max]
+    if candidates.size == 0:
+        candidates = divisors[:1]
+    target = max(4.0, n_samples**0.25)
+    test_k = int(divisors[np.argmin(np.abs(np.log(divisors / target)))])
+    return fine, candidates, c, test_k

@@ -1,0 +1,104 @@
+"""From validated arrays to count tables: subsampling rows for edges, coding, and the threaded
+fused count."""
+
+import itertools
+
+import numpy as np
+from joblib import effective_n_jobs
+from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel, delayed
+
+from skmi._binning import fit_edges, pad_inner_edges
+from skmi._kernels import bin_codes, joint_counts
+from skmi._params import check_n_bins
+
+# Count tables are the output, so they get a budget of their own rather than sharing
+# scikit-learn's working_memory: past it, the bin counts asked for are not sensible.
+_MAX_TABLE_BYTES = 2**31
+
+# Bytes of X in one row block of the fused count (``_kernels.joint_counts``): well inside
+# the last-level cache, so each feature's column is read from cache.
+_BLOCK_BYTES = 2**23
+
+# Rows per thread below which starting threads costs more than it saves.
+_MIN_ROWS_PER_CHUNK = 20_000
+
+
+def subsample_rows(n_samples, subsample, random_state):
+    """Sorted row indices to learn edges from, or None for all rows."""
+    if subsample is None or n_samples <= subsample:
+        return None
+    rng = check_random_state(random_state)
+    return np.sort(rng.choice(n_samples, subsample, replace=False))
+
+
+def _table_guard(n_features, n_x, n_y, n_bins):
+    size = 8 * n_features * n_x * n_y
+    if size > _MAX_TABLE_BYTES:
+        raise ValueError(
+            f"n_bins={n_bins!r} needs count tables of {size / 2**30:.1f} GiB "
+            f"({n_features} features x {n_x} x {n_y} bins); use fewer bins"
+        )
+
+
+def _row_chunks(n_samples, n_jobs):
+    n_chunks = max(1, min(effective_n_jobs(n_jobs), n_samples // _MIN_ROWS_PER_CHUNK))
+    bounds = np.linspace(0, n_samples, n_chunks + 1).astype(np.intp)
+    return list(itertools.pairwise(bounds))
+
+
+def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
+    """Joint count tables (n_features, n_x, n_y) of binned X against y codes, threads over rows."""
+    n_x = max(e.size for e in edges) - 1
+    _table_guard(X.shape[1], n_x, n_y, n_bins)
+    inner, coarse = pad_inner_edges(edges)
+    # int32 halves the tables (and the cache they occupy) whenever no count can reach 2^31.
+    dtype = np.int32 if X.shape[0] < 2**31 else np.int64
+    chunks = _row_chunks(X.shape[0], n_jobs)
+    block_rows = max(256, _BLOCK_BYTES // (X.shape[1] * X.itemsize))
+    parts = Parallel(n_jobs=len(chunks), backend="threading")(
+        delayed(joint_counts)(
+            X[lo:hi],
+            inner,
+            coarse,
+            y_codes[lo:hi],
+            np.zeros((X.shape[1], n_x, n_y), dtype=dtype),
+            block_rows,
+        )
+        for lo, hi in chunks
+    )
+    return parts[0] if len(parts) == 1 else np.sum(parts, axis=0, dtype=dtype)
+
+
+def codes_of(X, edges, dtype=np.int64):
+    """Bin codes (n_samples, n_features) of X under ``edges``."""
+    return bin_codes(X, *pad_inner_edges(edges), np.empty(X.shape, dtype=dtype))
+
+
+def target_codes(y, discrete, n_bins, strategy, rows):
+    """Codes of the target and its edges (None for categories).
+
+    A continuous target is binned like a feature, with ``n_bins`` an int or a rule name.
+    """
+    if discrete:
+        _, codes = np.unique(y, return_inverse=True)
+        return codes.reshape(-1).astype(np.int64), None
+    column = y.reshape(-1, 1)
+    edges = fit_edges(column, n_bins, strategy, np.zeros(1, dtype=bool), rows)[0]
+    return codes_of(column, [edges])[:, 0], edges
+
+
+def histogram_counts(X, n_bins, strategy, subsample, random_state, n_jobs):
+    """Counts (n_features, max_bins) of each binned column of X, and the edges."""
+    n_bins = check_n_bins(n_bins, X.shape[1])
+    rows = subsample_rows(X.shape[0], subsample, random_state)
+    edges = fit_edges(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), rows)
+    no_target = np.zeros(X.shape[0], dtype=np.int64)
+    return count_joint(X, edges, no_target, 1, n_jobs, n_bins)[:, :, 0], edges
+
+
+def object_array(arrays):
+    """A 1-D object array holding the given arrays (``np.array`` would stack equal lengths)."""
+    out = np.empty(len(arrays), dtype=object)
+    out[:] = arrays
+    return out

@@ -1,0 +1,107 @@
+"""Parameter constraints and the checks validate_params cannot express, shared by every entry
+point: one place for each rule."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import type_of_target
+
+from skmi._binning import _BIN_RULES, _STRATEGIES
+from skmi._information import _ENTROPY_CORRECTIONS, _MI_CORRECTIONS, _NORMALIZATIONS
+
+# MI chooses its resolution from the joint table (``_adaptive``); entropy has no joint table,
+# so it defaults to the entropy-optimal marginal rule.
+DEFAULT_N_BINS = "adaptive"
+DEFAULT_ENTROPY_N_BINS = "hacine-gharbi"
+DEFAULT_CORRECTION = "miller-madow"
+DEFAULT_N_PERMUTATIONS = 199
+
+_BINNING_CONSTRAINTS = {
+    "strategy": [StrOptions(set(_STRATEGIES))],
+    "subsample": [Interval(Integral, 2, None, closed="left"), None],
+    "random_state": ["random_state"],
+}
+_N_BINS = [Interval(Integral, 2, None, closed="left"), "array-like"]
+
+MI_CONSTRAINTS = {
+    "n_bins": [*_N_BINS, StrOptions({*_BIN_RULES, "adaptive"})],
+    **_BINNING_CONSTRAINTS,
+    "correction": [StrOptions({k for k in _MI_CORRECTIONS if k}), None],
+    "discrete_features": ["boolean", "array-like", StrOptions({"auto"})],
+    "normalize": [StrOptions({k for k in _NORMALIZATIONS if k}), None],
+    "base": [Interval(Real, 0, None, closed="neither"), None],
+    "n_permutations": [Interval(Integral, 0, None, closed="left")],
+    "n_jobs": [Integral, None],
+}
+
+ENTROPY_CONSTRAINTS = {
+    "n_bins": [*_N_BINS, StrOptions(set(_BIN_RULES))],
+    **_BINNING_CONSTRAINTS,
+    "correction": [StrOptions({k for k in _ENTROPY_CORRECTIONS if k}), None],
+    "base": MI_CONSTRAINTS["base"],
+}
+
+
+def check_n_bins(n_bins, n_features):
+    """An int, a rule name, or one int >= 2 per feature (returned as an int array)."""
+    if isinstance(n_bins, (str, Integral)):
+        return n_bins
+    per_feature = np.asarray(n_bins)
+    if per_feature.shape != (n_features,) or per_feature.dtype.kind not in "iu":
+        raise ValueError(
+            f"n_bins must be an int, a rule name or {n_features} ints (one per feature), "
+            f"got {n_bins!r}"
+        )
+    if (per_feature < 2).any():
+        raise ValueError(f"n_bins must be >= 2 for every feature, got {n_bins!r}")
+    return per_feature
+
+
+def check_base(base):
+    """log(base) to divide nats by; base=1 would divide by zero."""
+    if base is None:
+        return 1.0
+    if base == 1:
+        raise ValueError("base must be positive and not 1, got 1")
+    return np.log(base)
+
+
+def discrete_mask(discrete_features, n_features):
+    """Boolean mask of discrete columns from scikit-learn's ``discrete_features`` forms."""
+    if isinstance(discrete_features, str):  # "auto": dense input is continuous, as in sklearn
+        return np.zeros(n_features, dtype=bool)
+    if isinstance(discrete_features, (bool, np.bool_)):
+        return np.full(n_features, bool(discrete_features))
+    given = np.asarray(discrete_features)
+    if given.dtype == bool:
+        if given.shape != (n_features,):
+            raise ValueError(
+                f"discrete_features as a mask must have {n_features} entries, got {given.shape[0]}"
+            )
+        return given
+    if given.ndim != 1 or given.dtype.kind not in "iu":
+        raise ValueError(
+            f"discrete_features must be 'auto', a bool, a boolean mask or column indices, "
+            f"got {discrete_features!r}"
+        )
+    if given.size and (given.min() < -n_features or given.max() >= n_features):
+        raise ValueError(
+            f"discrete_features indices must be in [-{n_features}, {n_features}), "
+            f"got {discrete_features!r}"
+        )
+    mask = np.zeros(n_features, dtype=bool)
+    mask[given] = True
+    return mask
+
+
+def is_discrete_target(y):
+    """'auto' rule: categories if y is not numeric, or is integer-like with at most sqrt(N)
+    distinct values; otherwise continuous and binned."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "iufb":
+        return True
+    if y.dtype.kind == "b":
+        return True
+    kind = type_of_target(y)
+    return kind in ("binary", "multiclass") and np.unique(y).size <= max(2, np.sqrt(y.size))
