@@ -14,7 +14,7 @@ from skmi._params import check_n_bins
 
 # Count tables are the output, so they get a budget of their own rather than sharing
 # scikit-learn's working_memory: past it, the bin counts asked for are not sensible.
-_MAX_TABLE_BYTES = 2**31
+_MAX_TABLE_BYTES = 2**30
 
 # Bytes of X in one row block of the fused count (``_kernels.joint_counts``): well inside
 # the last-level cache, so each feature's column is read from cache.
@@ -33,11 +33,13 @@ def subsample_rows(n_samples, subsample, random_state):
 
 
 def _table_guard(n_features, n_x, n_y, n_bins):
-    size = 8 * n_features * n_x * n_y
+    """A clear error instead of a MemoryError when the tables asked for cannot be sensible."""
+    size = 4 * n_features * n_x * n_y
     if size > _MAX_TABLE_BYTES:
         raise ValueError(
-            f"n_bins={n_bins!r} needs count tables of {size / 2**30:.1f} GiB "
-            f"({n_features} features x {n_x} x {n_y} bins); use fewer bins"
+            f"n_bins={n_bins!r} needs count tables of {size / 2**30:.1f} GiB ({n_features} "
+            f"features x {n_x} feature bins x {n_y} target bins or classes); use fewer bins, "
+            "fewer features at a time, or a target with fewer classes"
         )
 
 

@@ -22,7 +22,11 @@ _BINNING_CONSTRAINTS = {
     "subsample": [Interval(Integral, 2, None, closed="left"), None],
     "random_state": ["random_state"],
 }
-_N_BINS = [Interval(Integral, 2, None, closed="left"), "array-like"]
+# A bound on any one bin count keeps edge arrays small; the count tables, whose size is the
+# product of two counts and the features, are checked against a budget of their own
+# (``_counting``).
+MAX_N_BINS = 2**16
+_N_BINS = [Interval(Integral, 2, MAX_N_BINS, closed="both"), "array-like"]
 
 MI_CONSTRAINTS = {
     "n_bins": [*_N_BINS, StrOptions({*_BIN_RULES, "adaptive"})],
@@ -53,8 +57,8 @@ def check_n_bins(n_bins, n_features):
             f"n_bins must be an int, a rule name or {n_features} ints (one per feature), "
             f"got {n_bins!r}"
         )
-    if (per_feature < 2).any():
-        raise ValueError(f"n_bins must be >= 2 for every feature, got {n_bins!r}")
+    if (per_feature < 2).any() or (per_feature > MAX_N_BINS).any():
+        raise ValueError(f"n_bins must be in [2, {MAX_N_BINS}] for every feature, got {n_bins!r}")
     return per_feature
 
 

@@ -1,0 +1,245 @@
+"""Speed of skmi beside scikit-learn and the memory-bandwidth floor, as ratios from one run.
+
+Usage::
+
+    python benchmarks/speed.py            # every case (about 2 minutes on 2 cores)
+    python benchmarks/speed.py --quick    # small shapes only
+
+Prints a markdown table and writes it to ``benchmarks/results/speed.md``. Each time is the
+median of ``--repeat`` calls after one warm-up call (numba compiles on first use). Ratios are
+taken against numbers measured in the same run, so they survive a noisy, shared machine
+better than the times do. Peak memory is measured in a fresh subprocess per case.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import sklearn
+from sklearn.feature_selection import mutual_info_regression
+from sklearn.metrics import mutual_info_score
+from sklearn.preprocessing import KBinsDiscretizer
+
+import skmi
+from skmi import histogram_mi_regression, pairwise_histogram_mi
+
+RESULTS = Path(__file__).parent / "results" / "speed.md"
+
+
+def median_time(func, repeat):
+    func()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def regression_data(n, d, dtype=np.float64, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d), dtype=dtype)
+    y = X[:, 0] + rng.standard_normal(n, dtype=dtype)
+    return X, y
+
+
+def kbins_mutual_info_score(X, y):
+    """The scikit-learn way without KSG: quantile-bin, then mutual_info_score per column."""
+    codes = KBinsDiscretizer(15, encode="ordinal", strategy="quantile").fit_transform(X)
+    y_codes = KBinsDiscretizer(15, encode="ordinal", strategy="quantile").fit_transform(
+        y[:, None]
+    )[:, 0]
+    return [mutual_info_score(codes[:, j], y_codes) for j in range(X.shape[1])]
+
+
+def target_case(n, d, repeat, with_ksg):
+    """skmi against KSG, KBinsDiscretizer + mutual_info_score and one pass over X."""
+    X, y = regression_data(n, d)
+    rows = [("one pass over X (X.sum())", median_time(X.sum, repeat))]
+    if with_ksg:
+        ksg = median_time(lambda: mutual_info_regression(X, y, random_state=0), 1)
+        rows.append(("sklearn mutual_info_regression (n_jobs=1)", ksg))
+    rows.append(
+        (
+            "sklearn KBinsDiscretizer + mutual_info_score",
+            median_time(lambda: kbins_mutual_info_score(X, y), repeat),
+        )
+    )
+    for label, kwargs in [
+        ("skmi defaults (n_jobs=1)", {}),
+        ("skmi defaults (n_jobs=-1)", {"n_jobs": -1}),
+        ("skmi n_bins=16 (n_jobs=1)", {"n_bins": 16}),
+        ("skmi n_bins=32 (n_jobs=-1)", {"n_bins": 32, "n_jobs": -1}),
+    ]:
+        rows.append(
+            (label, median_time(lambda kw=kwargs: histogram_mi_regression(X, y, **kw), repeat))
+        )
+    return rows
+
+
+def peak_extra_memory(n, d, dtype, kwargs):
+    """Extra peak resident memory of one call, beyond X and y, in a fresh process (bytes)."""
+    spec = json.dumps({"n": n, "d": d, "dtype": dtype, "kwargs": kwargs})
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory-child", spec],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def memory_child(spec):
+    spec = json.loads(spec)
+    X, y = regression_data(spec["n"], spec["d"], dtype=np.dtype(spec["dtype"]))
+    histogram_mi_regression(X[:1000], y[:1000], **spec["kwargs"])  # compile outside the peak
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    start = time.perf_counter()
+    histogram_mi_regression(X, y, **spec["kwargs"])
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"extra": after - before, "x_bytes": X.nbytes, "seconds": seconds}))
+
+
+LARGE_CASES = [
+    ("skmi n_bins=32 (n_jobs=-1)", {"n_bins": 32, "n_jobs": -1}),
+    ("skmi defaults (n_jobs=-1)", {"n_jobs": -1}),
+    ("skmi defaults (n_jobs=1)", {}),
+]
+
+
+def large_times(n, d, repeat):
+    X, y = regression_data(n, d)
+    floor = median_time(X.sum, repeat)
+    times = [
+        median_time(lambda kw=kwargs: histogram_mi_regression(X, y, **kw), repeat)
+        for _, kwargs in LARGE_CASES
+    ]
+    return floor, times
+
+
+def large_case(repeat):
+    """1e6 x 100 float64 (800 MB): time against one pass over X, and extra peak memory."""
+    n, d = 1_000_000, 100
+    floor, times = large_times(n, d, repeat)
+    rows = [("one pass over X (X.sum())", floor, None)]
+    for (label, kwargs), seconds in zip(LARGE_CASES, times, strict=True):
+        memory = peak_extra_memory(n, d, "float64", kwargs)
+        rows.append((label, seconds, memory["extra"] / memory["x_bytes"]))
+    memory = peak_extra_memory(n, d, "float32", {"n_jobs": -1})
+    rows.append(
+        (
+            "skmi defaults, float32 X (n_jobs=-1), one call",
+            memory["seconds"],
+            memory["extra"] / memory["x_bytes"],
+        )
+    )
+    return rows, floor
+
+
+def one_hot(codes, n_bins):
+    n, d = codes.shape
+    out = np.zeros((n, d * n_bins), dtype=np.float32)
+    out[np.arange(n)[:, None], codes + n_bins * np.arange(d)] = 1.0
+    return out
+
+
+def pairwise_case(repeat, d=384, n=10_000, n_bins=16):
+    """All pairs against one general float32 GEMM of the one-hot matrix (counts = B^T B)."""
+    X = np.random.default_rng(1).standard_normal((n, d)).astype(np.float32)
+    codes = skmi.EntropyBinner(n_bins=n_bins).fit_transform(X)
+    left = one_hot(codes, n_bins)
+    right = left.copy()  # two buffers: not numpy's half-work symmetric product
+    gemm = median_time(lambda: left.T @ right, repeat)
+    rows = [(f"one float32 GEMM of the one-hot matrix ({n} x {d * n_bins})", gemm)]
+    for label, jobs in [
+        ("skmi pairwise_histogram_mi (n_jobs=1)", 1),
+        ("skmi pairwise_histogram_mi (n_jobs=-1)", -1),
+    ]:
+        rows.append(
+            (
+                label,
+                median_time(
+                    lambda j=jobs: pairwise_histogram_mi(X, n_bins=n_bins, n_jobs=j), repeat
+                ),
+            )
+        )
+    return rows, gemm
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small shapes only")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return 0
+
+    sections = [
+        f"Measured {date.today()} on {platform.machine()} with {os.cpu_count()} cores; "
+        f"skmi {skmi.__version__}, scikit-learn {sklearn.__version__}, numpy {np.__version__}. "
+        "Medians of repeated calls after a warm-up."
+    ]
+    shapes = [(2_000, 20)] if args.quick else [(10_000, 100), (100_000, 10)]
+    for n, d in shapes:
+        rows = target_case(n, d, args.repeat, with_ksg=True)
+        ksg = dict(rows)["sklearn mutual_info_regression (n_jobs=1)"]
+        floor = rows[0][1]
+        sections.append(
+            f"### MI against a target, {n:,} x {d} float64\n\n"
+            + table(
+                ["method", "time", "KSG time / time", "time / X.sum()"],
+                [
+                    (label, f"{t * 1e3:.1f} ms", f"{ksg / t:,.0f}x", f"{t / floor:,.1f}x")
+                    for label, t in rows
+                ],
+            )
+        )
+    if not args.quick:
+        rows, floor = large_case(args.repeat)
+        sections.append(
+            "### MI against a target, 1,000,000 x 100 (800 MB float64)\n\n"
+            + table(
+                ["method", "time", "time / X.sum()", "extra peak memory / X"],
+                [
+                    (label, f"{t:.3f} s", f"{t / floor:.1f}x", "" if mem is None else f"{mem:.0%}")
+                    for label, t, mem in rows
+                ],
+            )
+        )
+    rows, gemm = pairwise_case(
+        args.repeat, d=64 if args.quick else 384, n=2_000 if args.quick else 10_000
+    )
+    sections.append(
+        "### All pairs\n\n"
+        + table(
+            ["method", "time", "time / GEMM"],
+            [(label, f"{t:.3f} s", f"{t / gemm:.2f}x") for label, t in rows],
+        )
+    )
+    text = "\n\n".join(sections) + "\n"
+    print(text)
+    if not args.quick:
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text("# Speed benchmark\n\n" + text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
