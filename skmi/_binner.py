@@ -12,7 +12,12 @@ from sklearn.utils.validation import (
 
 from skmi._counting import codes_of, histogram_counts, object_array
 from skmi._information import corrected_entropy
-from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS, check_base
+from skmi._params import (
+    DEFAULT_ENTROPY_N_BINS,
+    ENTROPY_CONSTRAINTS,
+    check_base,
+    quiet_finite_check,
+)
 
 _ENCODINGS = ("ordinal", "onehot", "onehot-dense")
 
@@ -128,7 +133,8 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         self : object
             Fitted binner.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        with quiet_finite_check():
+            X = validate_data(self, X, dtype=[np.float64, np.float32])
         log_base = check_base(self.base)
         counts, edges = histogram_counts(
             X, self.n_bins, self.strategy, self.subsample, self.random_state, n_jobs=None
@@ -152,7 +158,8 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             Integer codes, or their one-hot encoding.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        with quiet_finite_check():
+            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         codes = codes_of(X, list(self.bin_edges_))
         if self.encode == "ordinal":
             return codes

@@ -32,11 +32,13 @@ def _rule_rice(x, n):
 
 
 def _width_to_count(x, h):
-    """k = ceil(range / h); a zero width (ties) falls back to Sturges, as numpy does."""
-    span = x[-1] - x[0]
+    """k = range / h rounded up; a zero width (ties) falls back to Sturges, as numpy does.
+
+    Returned as a float: an overflowing range gives inf, which ``n_bins_for`` caps.
+    """
     if not h > 0:
         return _rule_sturges(x, x.size)
-    return math.ceil(span / h)
+    return np.ceil((x[-1] - x[0]) / h)
 
 
 def _scott_width(x, n):
@@ -127,8 +129,13 @@ _BIN_RULES = {
 
 
 def _uniform_inner_edges(x, k):
-    """k - 1 equally spaced inner edges over [min, max] of sorted ``x``."""
-    return np.linspace(x[0], x[-1], k + 1)[1:-1]
+    """k - 1 equally spaced inner edges over [min, max] of sorted ``x``.
+
+    Interpolated as min (1 - t) + max t, which cannot overflow, where max - min can (a range
+    from -1e308 to 1e308).
+    """
+    t = np.arange(1, k) / k
+    return x[0] * (1 - t) + x[-1] * t
 
 
 def _quantile_inner_edges(x, k):
@@ -170,12 +177,19 @@ def category_edges(x_sorted):
 
 
 def n_bins_for(x_sorted, n, n_bins):
-    """The bin count asked for ``x``: an int as given, or a rule's count (at least 1)."""
-    if isinstance(n_bins, str):
-        if x_sorted[-1] == x_sorted[0]:
-            return 1
-        return max(1, int(_BIN_RULES[n_bins](x_sorted, n)))
-    return int(n_bins)
+    """The bin count asked for ``x``: an int as given, or a rule's count in [1, N].
+
+    Every rule is scale-free, so ``x`` is first divided by its largest magnitude: variances
+    and ranges of values near 1e308 (or of denormals) then neither overflow nor underflow.
+    More bins than samples never helps a data-driven rule, so the count is capped at N.
+    """
+    if not isinstance(n_bins, str):
+        return int(n_bins)
+    if x_sorted[-1] == x_sorted[0]:
+        return 1
+    scaled = x_sorted / max(abs(x_sorted[0]), abs(x_sorted[-1]))
+    k = _BIN_RULES[n_bins](scaled, n)
+    return int(min(max(k, 1), n))
 
 
 # Bytes of sorted sample held at once while learning edges: columns are sorted in blocks.

@@ -49,13 +49,17 @@ def _row_chunks(n_samples, n_jobs):
     return list(itertools.pairwise(bounds))
 
 
+def count_dtype(n_samples):
+    """int32 halves the tables (and the cache they take) whenever no count can reach 2^31."""
+    return np.int32 if n_samples < 2**31 else np.int64
+
+
 def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
     """Joint count tables (n_features, n_x, n_y) of binned X against y codes, threads over rows."""
     n_x = max(e.size for e in edges) - 1
     _table_guard(X.shape[1], n_x, n_y, n_bins)
     inner, coarse = pad_inner_edges(edges)
-    # int32 halves the tables (and the cache they occupy) whenever no count can reach 2^31.
-    dtype = np.int32 if X.shape[0] < 2**31 else np.int64
+    dtype = count_dtype(X.shape[0])
     chunks = _row_chunks(X.shape[0], n_jobs)
     block_rows = max(256, _BLOCK_BYTES // (X.shape[1] * X.itemsize))
     parts = Parallel(n_jobs=len(chunks), backend="threading")(

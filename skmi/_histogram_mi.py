@@ -15,6 +15,7 @@ from skmi._params import (
     MI_CONSTRAINTS,
     check_base,
     is_discrete_target,
+    quiet_finite_check,
 )
 
 ESTIMATOR_CONSTRAINTS = {
@@ -25,7 +26,8 @@ ESTIMATOR_CONSTRAINTS = {
 
 def fit_mi(estimator, X, y):
     """Validate, estimate and set the fitted attributes shared by HistogramMI and MISelector."""
-    X, y = validate_data(estimator, X, y, dtype=[np.float64, np.float32], ensure_min_samples=2)
+    with quiet_finite_check():
+        X, y = validate_data(estimator, X, y, dtype=[np.float64, np.float32], ensure_min_samples=2)
     log_base = check_base(estimator.base)
     discrete = estimator.discrete_target
     discrete = is_discrete_target(y) if discrete == "auto" else discrete

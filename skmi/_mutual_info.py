@@ -4,7 +4,6 @@ entropy of each feature. Each is validation, a docstring and one delegating call
 import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import validate_params
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from skmi._core import estimate_mi, normalized
@@ -17,21 +16,35 @@ from skmi._params import (
     ENTROPY_CONSTRAINTS,
     MI_CONSTRAINTS,
     check_base,
+    quiet_finite_check,
 )
 
 
 def check_features(X):
     """X as a finite 2-D float array; float32 stays float32 (no upcast copy)."""
-    return check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+    with quiet_finite_check():
+        return check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=2)
 
 
 def check_target(y, discrete):
-    """y as a 1-D array: any labels when discrete, finite numbers when binned."""
+    """y as a 1-D array: labels when discrete, finite numbers when binned.
+
+    Float labels must be whole numbers, as scikit-learn's classifiers require; checked here
+    directly, since ``type_of_target`` casts huge floats to int with a RuntimeWarning.
+    """
     y = column_or_1d(y, warn=True)
-    if discrete:
-        check_classification_targets(y)
-        return y
-    return check_array(y, ensure_2d=False, dtype=[np.float64, np.float32])
+    if not discrete:
+        with quiet_finite_check():
+            return check_array(y, ensure_2d=False, dtype=[np.float64, np.float32])
+    if y.dtype.kind == "f":
+        fractional = ~np.isfinite(y) | (y != np.round(y))
+        if fractional.any():
+            raise ValueError(
+                "y must hold class labels (ints, bools, strings or whole floats) for a "
+                f"discrete target, got {y[fractional][0]!r}; bin a continuous target with "
+                "histogram_mi_regression or discrete_target=False"
+            )
+    return y
 
 
 def mutual_info(X, y, *, discrete_target, normalize, base, **params):

@@ -5,7 +5,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import type_of_target
 
 from skmi._binning import _BIN_RULES, _STRATEGIES
 from skmi._information import _ENTROPY_CORRECTIONS, _MI_CORRECTIONS, _NORMALIZATIONS
@@ -99,13 +98,25 @@ def discrete_mask(discrete_features, n_features):
     return mask
 
 
+def quiet_finite_check():
+    """Silence numpy around scikit-learn's finiteness check of the input.
+
+    Its fast path sums X, and the sum of finite values near the float limit overflows to
+    inf (or nan): numpy warns before the exact element-wise check clears the data.
+    """
+    return np.errstate(over="ignore", invalid="ignore")
+
+
 def is_discrete_target(y):
-    """'auto' rule: categories if y is not numeric, or is integer-like with at most sqrt(N)
-    distinct values; otherwise continuous and binned."""
+    """'auto' rule: categories if y is not numeric (bools, strings, objects), or is integer-
+    valued with at most sqrt(N) distinct values; otherwise continuous and binned.
+
+    Integrality is checked directly rather than with ``type_of_target``, which casts huge
+    floats to int and warns.
+    """
     y = np.asarray(y)
-    if y.dtype.kind not in "iufb":
+    if y.dtype.kind not in "iuf":
         return True
-    if y.dtype.kind == "b":
-        return True
-    kind = type_of_target(y)
-    return kind in ("binary", "multiclass") and np.unique(y).size <= max(2, np.sqrt(y.size))
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y) & (y == np.round(y))):
+        return False
+    return np.unique(y).size <= max(2, np.sqrt(y.size))

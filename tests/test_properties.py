@@ -1,0 +1,125 @@
+"""Property-based tests: invariants that must hold for any data hypothesis can generate."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from skmi import HistogramMI, histogram_mi_regression, pairwise_histogram_mi
+from skmi._binning import _STRATEGIES
+from skmi._counting import count_dtype
+from skmi._information import _MI_CORRECTIONS
+
+# numba compiles on first use, so per-example deadlines would measure the compiler.
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Values with many ties (a small pool), extreme magnitudes and denormals, all finite.
+EXTREMES = {
+    np.float32: [0.0, 1.0, -1.0, 2.5, 1e-38, -3e38, 3e38, 1e-45],
+    np.float64: [0.0, 1.0, -1.0, 2.5, 1e-300, -1e300, 1e300, 5e-324],
+}
+
+
+def values(dtype):
+    return st.one_of(
+        st.sampled_from(EXTREMES[dtype]),
+        st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False, width=32),
+    )
+
+
+@st.composite
+def datasets(draw, max_features=4):
+    n = draw(st.integers(2, 120))
+    d = draw(st.integers(1, max_features))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    X = draw(arrays(dtype, (n, d), elements=values(dtype)))
+    y = draw(arrays(np.float64, (n,), elements=values(np.float64)))
+    return X, y
+
+
+bins = st.one_of(st.just("adaptive"), st.integers(2, 40), st.sampled_from(["sturges", "fd"]))
+
+
+@SETTINGS
+@given(datasets(), bins, st.sampled_from(sorted(_STRATEGIES)))
+def test_plugin_mi_is_finite_nonnegative_and_below_entropies(data, n_bins, strategy):
+    """Check 0 <= I <= min(H(X), H(Y)) for the plug-in, and finite values for any data."""
+    X, y = data
+    est = HistogramMI(n_bins=n_bins, strategy=strategy, correction=None).fit(X, y)
+    assert np.isfinite(est.scores_).all() and (est.scores_ >= 0).all()
+    bound = np.minimum(est.entropy_, est.target_entropy_)
+    assert (est.scores_ <= bound + 1e-12).all()
+    assert np.isfinite(est.pvalues_).all()
+    assert ((est.pvalues_ >= 0) & (est.pvalues_ <= 1)).all()
+    assert np.isfinite(est.standard_errors_).all()
+
+
+@SETTINGS
+@given(datasets(), bins, st.sampled_from(list(_MI_CORRECTIONS)), st.randoms())
+def test_row_order_does_not_matter(data, n_bins, correction, random):
+    """Check that shuffling the rows gives bit-identical scores."""
+    X, y = data
+    order = np.array(random.sample(range(X.shape[0]), X.shape[0]))
+    kwargs = {"n_bins": n_bins, "correction": correction}
+    np.testing.assert_array_equal(
+        histogram_mi_regression(X, y, **kwargs),
+        histogram_mi_regression(X[order], y[order], **kwargs),
+    )
+
+
+@SETTINGS
+@given(datasets(), bins)
+def test_layout_and_threads_do_not_matter(data, n_bins):
+    """Check bit-identical scores for C and Fortran order, strided views and n_jobs."""
+    X, y = data
+    expected = histogram_mi_regression(X, y, n_bins=n_bins)
+    wide = np.repeat(X, 2, axis=1)[:, ::2]
+    for other in (np.asfortranarray(X), wide):
+        np.testing.assert_array_equal(histogram_mi_regression(other, y, n_bins=n_bins), expected)
+    np.testing.assert_array_equal(histogram_mi_regression(X, y, n_bins=n_bins, n_jobs=2), expected)
+
+
+@SETTINGS
+@given(datasets(), st.integers(2, 30))
+def test_doubling_values_keeps_quantile_mi(data, n_bins):
+    """Check invariance to a strictly increasing map (x -> 2x is exact in binary floats)."""
+    X, y = data
+    X = X.astype(np.float64)
+    if np.abs(X).max() > 1e307 or np.abs(y).max() > 1e307:
+        return  # 2x would overflow to inf
+    np.testing.assert_array_equal(
+        histogram_mi_regression(X, y, n_bins=n_bins),
+        histogram_mi_regression(2 * X, 2 * y, n_bins=n_bins),
+    )
+
+
+@SETTINGS
+@given(datasets(max_features=5))
+def test_pairwise_is_symmetric_and_matches_columns(data):
+    """Check that the pairwise matrix is symmetric and its rows match the per-target function."""
+    X, _ = data
+    matrix = pairwise_histogram_mi(X, n_bins=6)
+    np.testing.assert_array_equal(matrix, matrix.T)
+    np.testing.assert_allclose(
+        matrix[:, 0], histogram_mi_regression(X, X[:, 0], n_bins=6), atol=1e-12
+    )
+
+
+@SETTINGS
+@given(datasets())
+def test_inputs_are_not_mutated(data):
+    """Check that fitting leaves X and y untouched."""
+    X, y = data
+    X0, y0 = X.copy(), y.copy()
+    HistogramMI().fit(X, y)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+
+
+@pytest.mark.parametrize(
+    ("n_samples", "dtype"), [(2**31 - 1, np.int32), (2**31, np.int64), (10**12, np.int64)]
+)
+def test_count_dtype_holds_any_count(n_samples, dtype):
+    """Check the boundary: int32 tables only while no count can reach 2^31."""
+    assert count_dtype(n_samples) == dtype
