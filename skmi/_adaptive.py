@@ -28,15 +28,19 @@ def samples_per_cell(n_samples):
 def resolution_plan(n_samples):
     """Fine resolution, candidate resolutions (ascending), c(N) and the test resolution.
 
-    Candidates are the divisors k >= 2 of the fine resolution up to min(2 sqrt(N), N / c);
-    the fine resolution is the smallest in ``_FINE_RESOLUTIONS`` that reaches that bound (the
-    largest one caps it). The test resolution is the candidate nearest N^(1/4), at least 4.
+    Candidates are every k from 2 to min(2 sqrt(N), N / c) that leaves at least two fine bins
+    per coarse one, and the divisors of the fine resolution above that: a merged bin is then
+    whole fine bins, within one fine bin of an exact quantile. The fine resolution is the
+    smallest in ``_FINE_RESOLUTIONS`` reaching the bound (the largest one caps it). The test
+    resolution is the divisor nearest N^(1/4), at least 4.
     """
     c = samples_per_cell(n_samples)
     k_max = max(2, int(min(2 * math.sqrt(n_samples), n_samples / c)))
     fine = next((k for k in _FINE_RESOLUTIONS if k >= k_max), _FINE_RESOLUTIONS[-1])
     divisors = np.array([k for k in range(2, fine + 1) if fine % k == 0], dtype=np.int64)
-    candidates = divisors[divisors <= k_max]
+    spread = np.arange(2, fine // 2 + 1)
+    candidates = np.union1d(spread, divisors)
+    candidates = candidates[candidates <= k_max]
     if candidates.size == 0:
         candidates = divisors[:1]
     target = max(4.0, n_samples**0.25)

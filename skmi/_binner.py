@@ -134,7 +134,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             Fitted binner.
         """
         with quiet_finite_check():
-            X = validate_data(self, X, dtype=[np.float64, np.float32])
+            X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         log_base = check_base(self.base)
         counts, edges = histogram_counts(
             X, self.n_bins, self.strategy, self.subsample, self.random_state, n_jobs=None

@@ -24,7 +24,7 @@ from skmi._information import (
     mutual_info_from_counts,
     second_moment,
 )
-from skmi._kernels import adaptive_tables, code_counts
+from skmi._kernels import BY_INDEX, BY_RANK, KEEP, adaptive_tables, code_counts
 from skmi._params import DEFAULT_ENTROPY_N_BINS, check_n_bins, discrete_mask
 
 # The mean-matched G-test holds its level down to about 2.5 samples per cell of the test
@@ -67,9 +67,10 @@ def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_job
     )
 
 
-def _coarsen(edges, factor):
-    """Edges of the bins made by merging ``factor`` adjacent bins (the last may be partial)."""
-    return np.concatenate((edges[:-1:factor], edges[-1:]))
+def _merged_edges(edges, row_map):
+    """Edges of the bins that ``row_map`` (merged index of each fine bin) makes of ``edges``."""
+    starts = np.flatnonzero(np.diff(row_map[: edges.size - 1])) + 1
+    return np.concatenate((edges[:1], edges[starts], edges[-1:]))
 
 
 def _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs):
@@ -78,13 +79,13 @@ def _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs):
     y_codes, _ = target_codes(y, discrete_target, fine_k, strategy, rows)
     edges = fit_edges(X, fine_k, strategy, discrete, rows)
     fine = count_joint(X, edges, y_codes, int(y_codes.max()) + 1, n_jobs, fine_k)
+    binned = BY_RANK if strategy == "quantile" else BY_INDEX
+    row_modes = np.where(discrete, KEEP, binned)
+    col_mode = KEEP if discrete_target else binned
     n_rows = np.array([e.size - 1 for e in edges])
-    merge_x = ~discrete
-    test_rows = max(test_k if merge else m for merge, m in zip(merge_x, n_rows, strict=True))
-    k, plugin, second, cells, a, b, test = adaptive_tables(
-        fine, n_rows, merge_x, not discrete_target, fine_k, candidates, c, test_k, test_rows
+    _, plugin, second, cells, a, b, row_maps, test, test_maps, test_col_map = adaptive_tables(
+        fine, n_rows, row_modes, col_mode, fine_k, candidates, c, test_k
     )
-    step = fine_k // test_k
     return Tables(
         plugin=plugin,
         second=second,
@@ -92,12 +93,9 @@ def _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs):
         rows=a,
         cols=b,
         test=test,
-        edges=[
-            _coarsen(e, fine_k // kj) if m else e
-            for e, kj, m in zip(edges, k, merge_x, strict=True)
-        ],
-        test_edges=[_coarsen(e, step) if m else e for e, m in zip(edges, merge_x, strict=True)],
-        test_y_codes=y_codes if discrete_target else y_codes // step,
+        edges=[_merged_edges(e, m) for e, m in zip(edges, row_maps, strict=True)],
+        test_edges=[_merged_edges(e, m) for e, m in zip(edges, test_maps, strict=True)],
+        test_y_codes=test_col_map[y_codes],
     )
 
 

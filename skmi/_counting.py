@@ -32,14 +32,14 @@ def subsample_rows(n_samples, subsample, random_state):
     return np.sort(rng.choice(n_samples, subsample, replace=False))
 
 
-def _table_guard(n_features, n_x, n_y, n_bins):
+def table_guard(n_tables, n_x, n_y, n_bins):
     """A clear error instead of a MemoryError when the tables asked for cannot be sensible."""
-    size = 4 * n_features * n_x * n_y
+    size = 4 * n_tables * n_x * n_y
     if size > _MAX_TABLE_BYTES:
         raise ValueError(
-            f"n_bins={n_bins!r} needs count tables of {size / 2**30:.1f} GiB ({n_features} "
-            f"features x {n_x} feature bins x {n_y} target bins or classes); use fewer bins, "
-            "fewer features at a time, or a target with fewer classes"
+            f"n_bins={n_bins!r} needs {size / 2**30:.1f} GiB of count tables ({n_tables} "
+            f"tables of {n_x} x {n_y} bins or classes); use fewer bins, fewer columns at a "
+            "time, or a target with fewer classes"
         )
 
 
@@ -57,7 +57,7 @@ def count_dtype(n_samples):
 def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
     """Joint count tables (n_features, n_x, n_y) of binned X against y codes, threads over rows."""
     n_x = max(e.size for e in edges) - 1
-    _table_guard(X.shape[1], n_x, n_y, n_bins)
+    table_guard(X.shape[1], n_x, n_y, n_bins)
     inner, coarse = pad_inner_edges(edges)
     dtype = count_dtype(X.shape[0])
     chunks = _row_chunks(X.shape[0], n_jobs)

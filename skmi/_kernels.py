@@ -191,11 +191,29 @@ def pair_mi(codes_x, codes_y, log_x, log_y, log_int, rows, symmetric, out_mi, ou
             out_cells[i, j] = cells
 
 
+# How a table's axis is merged to a coarser resolution (``_merge_map``).
+KEEP, BY_INDEX, BY_RANK = 0, 1, 2
+
+
 @njit(cache=True, nogil=True)
-def _merge_map(size, factor, out):
-    """out[u] = u // factor for u < size: integer division once per bin, not once per cell."""
-    for u in range(size):
-        out[u] = u // factor
+def _merge_map(mode, cumulative, n, k, fine_k, out):
+    """Merged index at resolution k of each fine bin of one axis, into ``out``.
+
+    KEEP (categories): unchanged. BY_INDEX (equal-width bins): floor(u k / fine_k), which is
+    exact when k divides fine_k (equal widths nest) and otherwise whole fine bins of nearly
+    equal total width. BY_RANK (quantile bins): the k-quantile bin of the bin's last sample,
+    floor((cumulative count - 1) k / N); without ties and with k dividing fine_k that is the
+    same as merging by index, and with ties (deduplicated fine bins no longer sit at their
+    index) ranks still put each in the coarse bin its values belong to. Divisions happen
+    once per bin, not once per cell.
+    """
+    for u in range(out.size):
+        if mode == KEEP:
+            out[u] = u
+        elif mode == BY_INDEX:
+            out[u] = u * k // fine_k
+        else:
+            out[u] = max(cumulative[u] - 1, 0) * k // n
     return out
 
 
@@ -217,49 +235,69 @@ def _occupied_after_merge(nz_u, nz_v, n_nz, row_map, col_map, n_cols, marks):
 
 
 @njit(cache=True, nogil=True)
-def adaptive_tables(fine, n_rows, merge_x, merge_y, fine_k, candidates, c, test_k, test_rows):
+def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, test_k):
     """Per feature, the finest merge of its fine table that keeps >= c samples per occupied cell.
 
-    ``fine`` (n_features, Kx, Ky) holds joint counts at ``fine_k`` quantile bins on each merged
-    axis (categories on the others, ``n_rows`` rows used); merging ``fine_k / k`` adjacent
-    quantile bins gives exactly the k-bin quantile table, so one pass over the data serves
-    every k in ``candidates`` (ascending divisors of fine_k). Occupancy grows with k, so a
-    bisection finds the largest admissible k. Returns k, the plug-in MI, sum p l^2 and the
-    occupied cells of that table, its margins, and the table merged to ``test_k`` bins.
+    ``fine`` (n_features, Kx, Ky) holds joint counts at ``fine_k`` bins on each merged axis
+    (categories on kept ones; ``n_rows`` rows used), ``row_modes`` says how each feature's
+    rows merge and ``col_mode`` how the target's columns do (``_merge_map``). Merged quantile
+    bins are the coarse quantile bins, so one pass over the data serves every k in
+    ``candidates`` (ascending). Occupancy grows with k, so a bisection finds the largest
+    admissible k. Returns k, the plug-in MI, sum p l^2 and occupied cells of that table, its
+    margins and the merged row of each fine row; then the table merged to ``test_k`` bins,
+    with the maps of its rows and of the target's columns (the same for every feature).
     """
     n_features, kx, ky = fine.shape
+    # Merged indices run up to the resolution, which can exceed the fine table's own size
+    # when ties left few fine bins (a binary feature merged by rank goes to bins 0 and k-1).
+    mx = max(kx, candidates[-1], test_k)
+    my = max(ky, candidates[-1], test_k)
     k_est = np.empty(n_features, dtype=np.int64)
     mi = np.zeros(n_features)
     second = np.zeros(n_features)
     cells = np.zeros(n_features, dtype=np.int64)
-    rows_out = np.zeros((n_features, kx), dtype=np.int64)
-    cols_out = np.zeros((n_features, ky), dtype=np.int64)
-    test_cols = test_k if merge_y else ky
-    test = np.zeros((n_features, test_rows, test_cols), dtype=np.int64)
-    marks = np.zeros(kx * ky, dtype=np.uint8)
-    merged = np.zeros(kx * ky, dtype=np.int64)
+    rows_out = np.zeros((n_features, mx), dtype=np.int64)
+    cols_out = np.zeros((n_features, my), dtype=np.int64)
+    row_maps = np.zeros((n_features, kx), dtype=np.int64)
+    test_row_maps = np.zeros((n_features, kx), dtype=np.int64)
+    test_rows = 1
+    for j in range(n_features):
+        test_rows = max(test_rows, n_rows[j] if row_modes[j] == KEEP else test_k)
+    test = np.zeros((n_features, test_rows, ky if col_mode == KEEP else test_k), dtype=np.int64)
+    marks = np.zeros(mx * my, dtype=np.uint8)
+    merged = np.zeros(mx * my, dtype=np.int64)
     nz_u = np.empty(kx * ky, dtype=np.int64)
     nz_v = np.empty(kx * ky, dtype=np.int64)
-    row_map = np.empty(kx, dtype=np.int64)
+    row_cum = np.empty(kx, dtype=np.int64)
+    col_cum = np.empty(ky, dtype=np.int64)
     col_map = np.empty(ky, dtype=np.int64)
-    test_row_map = np.empty(kx, dtype=np.int64)
-    test_col_map = _merge_map(ky, fine_k // test_k if merge_y else 1, np.empty(ky, np.int64))
+    test_col_map = np.zeros(ky, dtype=np.int64)
     for j in range(n_features):
         n_nz, n = 0, 0
+        row_cum[:] = 0
+        col_cum[:] = 0
         for u in range(n_rows[j]):
             for v in range(ky):
-                if fine[j, u, v] > 0:
+                count = fine[j, u, v]
+                if count > 0:
                     nz_u[n_nz], nz_v[n_nz] = u, v
                     n_nz += 1
-                    n += fine[j, u, v]
+                    n += count
+                    row_cum[u] += count
+                    col_cum[v] += count
+        for u in range(1, kx):
+            row_cum[u] += row_cum[u - 1]
+        for v in range(1, ky):
+            col_cum[v] += col_cum[v - 1]
+        row_map, test_row_map = row_maps[j], test_row_maps[j]
         best = 0
-        if merge_x[j] or merge_y:
+        if row_modes[j] != KEEP or col_mode != KEEP:
             lo, hi = 0, candidates.size - 1
             while lo <= hi:
                 mid = (lo + hi) // 2
-                r = fine_k // candidates[mid]
-                _merge_map(kx, r if merge_x[j] else 1, row_map)
-                _merge_map(ky, r if merge_y else 1, col_map)
+                k = candidates[mid]
+                _merge_map(row_modes[j], row_cum, n, k, fine_k, row_map)
+                _merge_map(col_mode, col_cum, n, k, fine_k, col_map)
                 n_cols = col_map[ky - 1] + 1
                 occupied = _occupied_after_merge(nz_u, nz_v, n_nz, row_map, col_map, n_cols, marks)
                 if n >= c * occupied:
@@ -267,10 +305,10 @@ def adaptive_tables(fine, n_rows, merge_x, merge_y, fine_k, candidates, c, test_
                 else:
                     hi = mid - 1
         k_est[j] = candidates[best]
-        r = fine_k // k_est[j]
-        _merge_map(kx, r if merge_x[j] else 1, row_map)
-        _merge_map(ky, r if merge_y else 1, col_map)
-        _merge_map(kx, fine_k // test_k if merge_x[j] else 1, test_row_map)
+        _merge_map(row_modes[j], row_cum, n, k_est[j], fine_k, row_map)
+        _merge_map(col_mode, col_cum, n, k_est[j], fine_k, col_map)
+        _merge_map(row_modes[j], row_cum, n, test_k, fine_k, test_row_map)
+        _merge_map(col_mode, col_cum, n, test_k, fine_k, test_col_map)
         n_cols = col_map[ky - 1] + 1
         for t in range(n_nz):
             u, v = nz_u[t], nz_v[t]
@@ -291,4 +329,15 @@ def adaptive_tables(fine, n_rows, merge_x, merge_y, fine_k, candidates, c, test_
                 merged[u * n_cols + v] = 0
         mi[j] = max(mi[j] / n, 0.0)
         second[j] /= n
-    return k_est, mi, second, cells, rows_out, cols_out, test
+    return (
+        k_est,
+        mi,
+        second,
+        cells,
+        rows_out,
+        cols_out,
+        row_maps,
+        test,
+        test_row_maps,
+        test_col_map,
+    )

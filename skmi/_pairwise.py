@@ -6,7 +6,7 @@ from sklearn.utils._param_validation import validate_params
 from sklearn.utils.parallel import Parallel, delayed
 
 from skmi._binning import fit_edges
-from skmi._counting import codes_of, subsample_rows
+from skmi._counting import codes_of, subsample_rows, table_guard
 from skmi._information import _MI_CORRECTIONS, _NORMALIZATIONS, entropy_from_counts
 from skmi._kernels import pair_mi
 from skmi._mutual_info import check_features
@@ -143,6 +143,8 @@ def pairwise_histogram_mi(
     rows = subsample_rows(X.shape[0], subsample, random_state)
     codes_x, counts_x = _coded(X, n_bins_x, strategy, rows)
     codes_y, counts_y = (codes_x, counts_x) if symmetric else _coded(Y, n_bins, strategy, rows)
+    # Each thread counts one pair's table at a time.
+    table_guard(effective_n_jobs(n_jobs), counts_x.shape[1], counts_y.shape[1], n_bins)
     plugin, cells = _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, n_jobs)
     a = np.broadcast_to(counts_x[:, None, :], (*plugin.shape, counts_x.shape[1]))
     b = np.broadcast_to(counts_y[None, :, :], (*plugin.shape, counts_y.shape[1]))

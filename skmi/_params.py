@@ -33,7 +33,8 @@ MI_CONSTRAINTS = {
     "correction": [StrOptions({k for k in _MI_CORRECTIONS if k}), None],
     "discrete_features": ["boolean", "array-like", StrOptions({"auto"})],
     "normalize": [StrOptions({k for k in _NORMALIZATIONS if k}), None],
-    "base": [Interval(Real, 0, None, closed="neither"), None],
+    # Bases at or below 1 would divide by zero or flip the sign of every information.
+    "base": [Interval(Real, 1, None, closed="neither"), None],
     "n_permutations": [Interval(Integral, 0, None, closed="left")],
     "n_jobs": [Integral, None],
 }
@@ -62,12 +63,8 @@ def check_n_bins(n_bins, n_features):
 
 
 def check_base(base):
-    """log(base) to divide nats by; base=1 would divide by zero."""
-    if base is None:
-        return 1.0
-    if base == 1:
-        raise ValueError("base must be positive and not 1, got 1")
-    return np.log(base)
+    """log(base) to divide nats by (None: nats)."""
+    return 1.0 if base is None else np.log(base)
 
 
 def discrete_mask(discrete_features, n_features):

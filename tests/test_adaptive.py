@@ -1,0 +1,93 @@
+"""Tests of the adaptive resolution: one fine table, merged per feature."""
+
+import math
+
+import numpy as np
+import pytest
+
+from skmi import HistogramMI, histogram_mi_classif, histogram_mi_regression
+from skmi._adaptive import resolution_plan, samples_per_cell
+
+
+def test_adaptive_equals_fixed_bins_at_the_chosen_resolution():
+    """Check that merged fine bins are the k-quantile bins: the same scores as n_bins=k.
+
+    Exact where k divides the fine resolution; elsewhere each merged bin is whole fine bins,
+    so its mass is within one fine bin (1 / fine of the data) of k-quantile's.
+    """
+    rng = np.random.default_rng(0)
+    n = 3000
+    x = rng.normal(size=n)
+    X = np.c_[x, x**2 + 0.3 * rng.normal(size=n), rng.normal(size=n), np.sin(3 * x)]
+    y = x + 0.5 * rng.normal(size=n)
+    fine = resolution_plan(n)[0]
+    est = HistogramMI(correction=None).fit(X, y)
+    np.testing.assert_array_equal(est.n_bins_, est.target_n_bins_)
+    exact = 0
+    for j, k in enumerate(est.n_bins_):
+        codes = np.searchsorted(est.bin_edges_[j][1:-1], X[:, j], side="right")
+        assert np.abs(np.bincount(codes) - n / k).max() <= n / fine + 1
+        if fine % k == 0:
+            exact += 1
+            fixed = histogram_mi_regression(X[:, [j]], y, n_bins=int(k), correction=None)
+            assert est.scores_[j] == pytest.approx(fixed[0], abs=1e-12)
+    assert exact > 0
+
+
+def test_adaptive_resolution_follows_the_occupancy_rule():
+    """Check that the chosen k keeps >= c(N) samples per occupied cell, and the next does not.
+
+    The next finer candidate is checked with fixed bins: its table must fall below c(N), or
+    be the largest candidate.
+    """
+    rng = np.random.default_rng(1)
+    n = 4000
+    x = rng.normal(size=n)
+    X = np.c_[rng.normal(size=n), x + 0.05 * rng.normal(size=n)]
+    _, candidates, c, _ = resolution_plan(n)
+    est = HistogramMI().fit(X, x)
+    assert est.n_bins_[1] > est.n_bins_[0]  # concentrated data support finer tables
+    for j, k in enumerate(est.n_bins_):
+        finer = candidates[candidates > k]
+        if finer.size:
+            joint = np.histogram2d(
+                np.argsort(np.argsort(X[:, j])) * finer[0] // n,
+                np.argsort(np.argsort(x)) * finer[0] // n,
+                bins=finer[0],
+                range=[[0, finer[0]], [0, finer[0]]],
+            )[0]
+            assert n < c * np.count_nonzero(joint)
+
+
+@pytest.mark.parametrize(("m", "expected"), [(2, 0.34657), (5, 1.05492)])
+def test_adaptive_keeps_every_category_of_a_tied_feature(m, expected):
+    """Check that an integer feature keeps its m values as m bins (ties are not merged away).
+
+    X ~ U{0..m-1}, Y|X ~ U(X, X+2): I = ln m - ((m-1)/m) ln 2. SE at N = 20,000 is under
+    0.002; binning Y loses a little, so 0.03 is allowed.
+    """
+    rng = np.random.default_rng(m)
+    n = 20_000
+    x = rng.integers(0, m, n).astype(float)
+    y = x + rng.uniform(0, 2, n)
+    est = HistogramMI().fit(x[:, None], y)
+    assert est.n_bins_[0] == m
+    assert est.scores_[0] == pytest.approx(expected, abs=0.03)
+    classes = histogram_mi_classif(y[:, None], x)
+    assert classes[0] == pytest.approx(expected, abs=0.03)
+
+
+@pytest.mark.parametrize(("n", "c"), [(100, 6.0), (1000, 6.0), (10_000, 8.0), (100_000, 10.0)])
+def test_samples_per_cell(n, c):
+    """Check c(N) = max(6, 2 log10 N) at the sizes the defaults were measured at."""
+    assert samples_per_cell(n) == pytest.approx(c)
+
+
+@pytest.mark.parametrize("n", [2, 10, 100, 1000, 10_000, 1_000_000])
+def test_resolution_plan_candidates_are_whole_fine_bins(n):
+    """Check that candidates merge at least two fine bins or divide the fine resolution."""
+    fine, candidates, c, test_k = resolution_plan(n)
+    assert ((fine % candidates == 0) | (2 * candidates <= fine)).all() and fine % test_k == 0
+    assert candidates.min() >= 2
+    assert candidates.max() <= max(2, min(2 * math.sqrt(n), n / c))
+    assert test_k >= 4 or fine < 4
