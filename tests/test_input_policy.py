@@ -1,0 +1,151 @@
+"""The input policy (docs/input_policy.rst), row by row, at every entry point."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from skmi import (
+    EntropyBinner,
+    HistogramMI,
+    MISelector,
+    histogram_entropy,
+    histogram_mi_classif,
+    histogram_mi_regression,
+    pairwise_histogram_mi,
+)
+
+ENTRY_POINTS = {
+    "histogram_mi_regression": lambda X, y, **kw: histogram_mi_regression(X, y, **kw),
+    "histogram_mi_classif": lambda X, y, **kw: histogram_mi_classif(X, np.round(y), **kw),
+    "histogram_entropy": lambda X, y, **kw: histogram_entropy(X, **kw),
+    "pairwise_histogram_mi": lambda X, y, **kw: pairwise_histogram_mi(X, **kw),
+    "HistogramMI": lambda X, y, **kw: HistogramMI(**kw).fit(X, y).scores_,
+    "MISelector": lambda X, y, **kw: MISelector(**kw).fit(X, y).scores_,
+    "EntropyBinner": lambda X, y, **kw: EntropyBinner(**kw).fit(X).entropy_,
+}
+
+
+def data(n=200, d=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    return X, X[:, 0] + rng.normal(size=n)
+
+
+def with_value(value, where=(5, 1)):
+    X, y = data()
+    X[where] = value
+    return X, y
+
+
+BAD_INPUTS = {
+    "nan": (with_value(np.nan), ValueError, "NaN"),
+    "inf": (with_value(np.inf), ValueError, "infinity"),
+    "-inf": (with_value(-np.inf), ValueError, "infinity"),
+    "one sample": (data(n=1), ValueError, "1 sample"),
+    "no features": ((np.zeros((10, 0)), np.zeros(10)), ValueError, "0 feature"),
+    "1-D X": ((np.zeros(10), np.zeros(10)), ValueError, "2D array"),
+    "3-D X": ((np.zeros((10, 2, 2)), np.zeros(10)), ValueError, "dim 3"),
+    "strings in X": ((np.array([["a"], ["b"]] * 5), np.zeros(10)), ValueError, "string"),
+    "complex X": ((np.ones((10, 2)) * 1j, np.zeros(10)), ValueError, "[Cc]omplex"),
+    "sparse X": ((sp.csr_matrix(np.eye(10)), np.zeros(10)), TypeError, "[Ss]parse|array-like"),
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_INPUTS))
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+def test_bad_input_raises_a_clear_error(entry, bad):
+    """Check that each bad input raises ValueError/TypeError naming the problem, no warning."""
+    (X, y), error, match = BAD_INPUTS[bad]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(error, match=match):
+            ENTRY_POINTS[entry](X, y)
+
+
+BAD_PARAMETERS = [
+    {"n_bins": 1},
+    {"n_bins": 2.5},
+    {"n_bins": "unknown-rule"},
+    {"n_bins": 2**16 + 1},
+    {"n_bins": [5, 5]},
+    {"n_bins": [5, 1, 5]},
+    {"strategy": "kmeans"},
+    {"correction": "jackknife?"},
+    {"base": 1},
+    {"base": 0.5},
+    {"base": -2},
+    {"subsample": 1},
+]
+
+
+@pytest.mark.parametrize("params", BAD_PARAMETERS, ids=repr)
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+def test_bad_parameter_raises_naming_it(entry, params):
+    """Check that a bad parameter raises a ValueError whose message names it."""
+    X, y = data()
+    name = next(iter(params))
+    with pytest.raises(ValueError, match=name):
+        ENTRY_POINTS[entry](X, y, **params)
+
+
+@pytest.mark.parametrize(
+    "entry", ["histogram_mi_regression", "pairwise_histogram_mi", "HistogramMI", "MISelector"]
+)
+def test_huge_tables_are_refused_before_allocation(entry):
+    """Check that absurd bin counts for two binned variables give a ValueError with the size.
+
+    (One binned variable against classes, or alone, makes tables of a few MB: those run.)
+    """
+    X, y = data()
+    with pytest.raises(ValueError, match="GiB"):
+        ENTRY_POINTS[entry](X, y, n_bins=2**16, strategy="uniform")
+
+
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+def test_constant_feature_has_zero_entropy_and_information(entry):
+    """Check exact zeros for a constant column at every entry point."""
+    X, y = data()
+    X[:, 1] = 4.25
+    result = np.asarray(ENTRY_POINTS[entry](X, y))
+    assert (result[1] == 0).all()  # an entry, or a row of the pairwise matrix
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.int64, np.int8, bool])
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+def test_other_dtypes_match_float64(entry, dtype):
+    """Check that float16/float32/int/bool input gives the result of its float64 copy."""
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 5, size=(300, 3)).astype(dtype)
+    y = rng.normal(size=300) + X[:, 0]
+    np.testing.assert_array_equal(
+        ENTRY_POINTS[entry](X, y), ENTRY_POINTS[entry](X.astype(np.float64), y)
+    )
+
+
+def test_extreme_magnitudes_give_finite_results():
+    """Check values near the float limits and denormals, with uniform and rule-based bins."""
+    rng = np.random.default_rng(2)
+    X = np.c_[rng.choice([-1e308, 0.0, 1e308], 200), rng.choice([0.0, 5e-324, 1e-320], 200)]
+    y = rng.normal(size=200)
+    for kwargs in ({"strategy": "uniform"}, {"n_bins": "fd"}, {"n_bins": "scott"}, {}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            result = histogram_mi_regression(X, y, **kwargs)
+        assert np.isfinite(result).all()
+
+
+def test_target_with_one_class_or_all_unique_labels():
+    """Check MI 0 for a one-class target, and the feature's entropy for all-unique labels."""
+    X, _ = data()
+    np.testing.assert_array_equal(histogram_mi_classif(X, np.zeros(200)), 0.0)
+    unique = histogram_mi_classif(X, np.arange(200), correction=None, n_bins=8)
+    np.testing.assert_allclose(unique, histogram_entropy(X, n_bins=8), rtol=1e-12)
+
+
+def test_fractional_labels_are_refused_for_a_discrete_target():
+    """Check that a continuous y passed as classes is refused with a pointer to regression."""
+    X, y = data()
+    with pytest.raises(ValueError, match="histogram_mi_regression"):
+        histogram_mi_classif(X, y)
