@@ -16,6 +16,7 @@ from skmi._params import (
     DEFAULT_ENTROPY_N_BINS,
     ENTROPY_CONSTRAINTS,
     check_base,
+    check_integers_fit_float,
     quiet_finite_check,
 )
 
@@ -133,6 +134,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         self : object
             Fitted binner.
         """
+        check_integers_fit_float(X)
         with quiet_finite_check():
             X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         log_base = check_base(self.base)

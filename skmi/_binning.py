@@ -11,6 +11,7 @@ edges are left-closed; ``_kernels.bin_codes`` and ``_kernels.joint_counts`` appl
 import math
 
 import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy.special import gammaln
 
 from skmi._adaptive import samples_per_cell
@@ -196,29 +197,41 @@ def n_bins_for(x_sorted, n, n_bins):
 _SORT_BLOCK_BYTES = 2**25
 
 
-def fit_edges(X, n_bins, strategy, discrete, rows):
+def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
+    """Edges of columns lo..hi-1: one contiguous sort of the transposed block, then per column."""
+    part = X[:, lo:hi] if rows is None else X[:, lo:hi].take(rows, axis=0)
+    per_feature = np.ndim(n_bins) == 1
+    edges = []
+    for j, x in enumerate(np.sort(part.T, axis=1), start=lo):
+        x = x.astype(np.float64, copy=False)
+        if discrete[j]:
+            edges.append(category_edges(x))
+            continue
+        k = n_bins_for(x, n_samples, n_bins[j] if per_feature else n_bins)
+        edges.append(feature_edges(x, k, strategy))
+    return edges
+
+
+def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None):
     """Edges of every column of ``X`` (n_samples, n_features) as a list of float64 arrays.
 
     ``n_bins`` is an int, a rule name or one int per feature; ``discrete`` a boolean mask of
     columns whose distinct values are their bins; ``rows`` the sample rows to learn from
     (None: all). Rules see the full sample size even when the edges come from a subsample.
-    Columns are sorted a block at a time (one contiguous sort of the transposed block).
+    Blocks of columns, each small enough to sort as one copy, go to ``n_jobs`` threads (numpy
+    sorts without the GIL).
     """
     n_samples, n_features = X.shape
     n_rows = n_samples if rows is None else rows.size
-    per_feature = np.ndim(n_bins) == 1
-    block = max(1, _SORT_BLOCK_BYTES // (n_rows * X.itemsize))
-    edges = []
-    for lo in range(0, n_features, block):
-        part = X[:, lo : lo + block] if rows is None else X[rows, lo : lo + block]
-        for j, x in enumerate(np.sort(part.T, axis=1), start=lo):
-            x = x.astype(np.float64, copy=False)
-            if discrete[j]:
-                edges.append(category_edges(x))
-                continue
-            k = n_bins_for(x, n_samples, n_bins[j] if per_feature else n_bins)
-            edges.append(feature_edges(x, k, strategy))
-    return edges
+    n_threads = min(effective_n_jobs(n_jobs), n_features)
+    block = max(1, min(_SORT_BLOCK_BYTES // (n_rows * X.itemsize), -(-n_features // n_threads)))
+    parts = Parallel(n_jobs=n_threads, backend="threading")(
+        delayed(_block_edges)(
+            X, lo, min(lo + block, n_features), n_bins, strategy, discrete, rows, n_samples
+        )
+        for lo in range(0, n_features, block)
+    )
+    return [e for part in parts for e in part]
 
 
 def pad_inner_edges(edges):

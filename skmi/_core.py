@@ -51,7 +51,7 @@ def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_job
     """One table per feature at the asked bin count; it is also the table tested."""
     target_bins = n_bins if np.ndim(n_bins) == 0 else DEFAULT_ENTROPY_N_BINS
     y_codes, _ = target_codes(y, discrete_target, target_bins, strategy, rows)
-    edges = fit_edges(X, n_bins, strategy, discrete, rows)
+    edges = fit_edges(X, n_bins, strategy, discrete, rows, n_jobs)
     joint = count_joint(X, edges, y_codes, int(y_codes.max()) + 1, n_jobs, n_bins)
     a, b = margins(joint)
     return Tables(
@@ -77,7 +77,7 @@ def _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs):
     """Each feature at the resolution its own table supports (``_adaptive``), one data pass."""
     fine_k, candidates, c, test_k = resolution_plan(X.shape[0])
     y_codes, _ = target_codes(y, discrete_target, fine_k, strategy, rows)
-    edges = fit_edges(X, fine_k, strategy, discrete, rows)
+    edges = fit_edges(X, fine_k, strategy, discrete, rows, n_jobs)
     fine = count_joint(X, edges, y_codes, int(y_codes.max()) + 1, n_jobs, fine_k)
     binned = BY_RANK if strategy == "quantile" else BY_INDEX
     row_modes = np.where(discrete, KEEP, binned)

@@ -14,6 +14,7 @@ from skmi._params import (
     DEFAULT_N_PERMUTATIONS,
     MI_CONSTRAINTS,
     check_base,
+    check_integers_fit_float,
     is_discrete_target,
     quiet_finite_check,
 )
@@ -26,6 +27,7 @@ ESTIMATOR_CONSTRAINTS = {
 
 def fit_mi(estimator, X, y):
     """Validate, estimate and set the fitted attributes shared by HistogramMI and MISelector."""
+    check_integers_fit_float(X)
     with quiet_finite_check():
         X, y = validate_data(estimator, X, y, dtype=[np.float64, np.float32], ensure_min_samples=2)
     log_base = check_base(estimator.base)

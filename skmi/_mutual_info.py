@@ -16,12 +16,14 @@ from skmi._params import (
     ENTROPY_CONSTRAINTS,
     MI_CONSTRAINTS,
     check_base,
+    check_integers_fit_float,
     quiet_finite_check,
 )
 
 
 def check_features(X):
     """X as a finite 2-D float array; float32 stays float32 (no upcast copy)."""
+    check_integers_fit_float(X)
     with quiet_finite_check():
         return check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=2)
 

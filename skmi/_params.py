@@ -4,6 +4,7 @@ point: one place for each rule."""
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmi._binning import _BIN_RULES, _STRATEGIES
@@ -93,6 +94,26 @@ def discrete_mask(discrete_features, n_features):
     mask = np.zeros(n_features, dtype=bool)
     mask[given] = True
     return mask
+
+
+def check_integers_fit_float(X):
+    """Refuse integer input that float64 cannot represent exactly (beyond 2^53).
+
+    skmi bins in float64; two integers such as 2^60 and 2^60 + 1 would become one value and
+    one category, a quietly wrong answer.
+    """
+    if sp.issparse(X):
+        return
+    values = np.asarray(X) if hasattr(X, "__array__") else None
+    if values is None or values.dtype.kind not in "iu" or values.size == 0:
+        return
+    largest = max(abs(int(values.min())), abs(int(values.max())))
+    if largest > 2**53:
+        raise ValueError(
+            f"X holds integers up to {largest}, beyond 2**53, which float64 cannot tell "
+            "apart; map them to smaller codes (for categories, e.g. with np.unique(..., "
+            "return_inverse=True)) before computing MI"
+        )
 
 
 def quiet_finite_check():

@@ -50,6 +50,16 @@ BAD_INPUTS = {
     "strings in X": ((np.array([["a"], ["b"]] * 5), np.zeros(10)), ValueError, "string"),
     "complex X": ((np.ones((10, 2)) * 1j, np.zeros(10)), ValueError, "[Cc]omplex"),
     "sparse X": ((sp.csr_matrix(np.eye(10)), np.zeros(10)), TypeError, "[Ss]parse|array-like"),
+    "integers past 2**53": (
+        (np.array([[2**60], [2**60 + 1]] * 5), np.arange(10.0)),
+        ValueError,
+        "2\\*\\*53",
+    ),
+    "object array of strings": (
+        (np.array([["a"], ["b"]] * 5, dtype=object), np.zeros(10)),
+        ValueError,
+        "string",
+    ),
 }
 
 
@@ -149,3 +159,18 @@ def test_fractional_labels_are_refused_for_a_discrete_target():
     X, y = data()
     with pytest.raises(ValueError, match="histogram_mi_regression"):
         histogram_mi_classif(X, y)
+
+
+def test_pandas_categoricals():
+    """Check string categories are refused clearly and numeric ones are used as numbers."""
+    pd = pytest.importorskip("pandas")
+    y = np.arange(100.0)
+    strings = pd.DataFrame({"a": pd.Categorical(["x", "y", "x", "z"] * 25), "b": y})
+    with pytest.raises(ValueError, match="could not convert string"):
+        histogram_mi_regression(strings, y)
+    numbers = pd.DataFrame({"a": pd.Categorical([1, 2, 1, 3] * 25), "b": y})
+    plain = pd.DataFrame({"a": [1.0, 2.0, 1.0, 3.0] * 25, "b": y})
+    np.testing.assert_array_equal(
+        histogram_mi_regression(numbers, y, discrete_features=[0]),
+        histogram_mi_regression(plain, y, discrete_features=[0]),
+    )
