@@ -15,6 +15,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy.special import gammaln
 
 from skmi._adaptive import samples_per_cell
+from skmi._kernels import gather_columns
 
 
 def _rule_sqrt(x, n):
@@ -198,11 +199,15 @@ _SORT_BLOCK_BYTES = 2**25
 
 
 def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
-    """Edges of columns lo..hi-1: one contiguous sort of the transposed block, then per column."""
-    part = X[:, lo:hi] if rows is None else X[:, lo:hi].take(rows, axis=0)
+    """Edges of columns lo..hi-1: the block's sample rows gathered transposed into one buffer
+    (``_kernels.gather_columns``; numpy's take would first copy the strided column block),
+    sorted in place, then each column."""
+    rows = np.arange(n_samples) if rows is None else rows
+    part = gather_columns(X, rows, lo, np.empty((hi - lo, rows.size), dtype=X.dtype))
+    part.sort(axis=1)
     per_feature = np.ndim(n_bins) == 1
     edges = []
-    for j, x in enumerate(np.sort(part.T, axis=1), start=lo):
+    for j, x in enumerate(part, start=lo):
         x = x.astype(np.float64, copy=False)
         if discrete[j]:
             edges.append(category_edges(x))

@@ -73,7 +73,10 @@ def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
         )
         for lo, hi in chunks
     )
-    return parts[0] if len(parts) == 1 else np.sum(parts, axis=0, dtype=dtype)
+    total = parts[0]
+    for part in parts[1:]:
+        total += part  # in place: np.sum would stack every part into one more copy
+    return total
 
 
 def codes_of(X, edges, dtype=np.int64):

@@ -49,6 +49,17 @@ def _code_long(v, row, coarse):
 
 
 @njit(cache=True, nogil=True)
+def gather_columns(X, rows, lo, out):
+    """out[j, i] = X[rows[i], lo + j]: sample rows of a column block, transposed, in one copy."""
+    n_columns = out.shape[0]
+    for i in range(rows.size):
+        source = rows[i]
+        for j in range(n_columns):
+            out[j, i] = X[source, lo + j]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def bin_codes(X, inner, coarse, out):
     """Write the bin of each X[i, j] (n_samples, n_features) into ``out`` of the same shape."""
     n_samples, n_features = X.shape
