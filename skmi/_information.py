@@ -129,16 +129,6 @@ _ENTROPY_CORRECTIONS = {
 }
 
 
-def corrected_mi(joint, correction, mi=None):
-    """MI of each joint table with a correction of ``_MI_CORRECTIONS`` applied.
-
-    ``mi`` is the plug-in MI of the tables when the caller has it already.
-    """
-    mi = mutual_info_from_counts(joint) if mi is None else mi
-    a, b = margins(joint)
-    return _MI_CORRECTIONS[correction](mi, a, b, np.count_nonzero(joint, axis=(1, 2)))
-
-
 def corrected_entropy(counts, correction):
     """Entropy of each histogram with a correction of ``_ENTROPY_CORRECTIONS`` applied."""
     return _ENTROPY_CORRECTIONS[correction](counts, entropy_from_counts(counts))
