@@ -246,6 +246,30 @@ def _occupied_after_merge(nz_u, nz_v, n_nz, row_map, col_map, n_cols, marks):
 
 
 @njit(cache=True, nogil=True)
+def _admissible(
+    k,
+    row_mode,
+    col_mode,
+    row_map,
+    col_map,
+    nz_u,
+    nz_v,
+    n_nz,
+    row_cum,
+    col_cum,
+    n,
+    fine_k,
+    c,
+    marks,
+):
+    """Whether the table merged to resolution k keeps >= c samples per occupied cell."""
+    _merge_map(row_mode, row_cum, n, k, fine_k, row_map)
+    _merge_map(col_mode, col_cum, n, k, fine_k, col_map)
+    n_cols = col_map[col_map.size - 1] + 1
+    return n >= c * _occupied_after_merge(nz_u, nz_v, n_nz, row_map, col_map, n_cols, marks)
+
+
+@njit(cache=True, nogil=True)
 def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, test_k):
     """Per feature, the finest merge of its fine table that keeps >= c samples per occupied cell.
 
@@ -303,18 +327,34 @@ def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, te
         row_map, test_row_map = row_maps[j], test_row_maps[j]
         best = 0
         if row_modes[j] != KEEP or col_mode != KEEP:
-            lo, hi = 0, candidates.size - 1
-            while lo <= hi:
+            # Gallop from where independent data land, k = sqrt(N / c), then bisect the
+            # bracket: two tables settle a near-independent feature, where a bisection of
+            # the whole range would count eight.
+            start = 0
+            while start + 1 < candidates.size and candidates[start + 1] ** 2 * c <= n:
+                start += 1
+            args = (nz_u, nz_v, n_nz, row_cum, col_cum, n, fine_k, c, marks)
+            if _admissible(candidates[start], row_modes[j], col_mode, row_map, col_map, *args):
+                lo, step = start, 1  # lo admissible; find a failing hi above it
+                while lo + step < candidates.size and _admissible(
+                    candidates[lo + step], row_modes[j], col_mode, row_map, col_map, *args
+                ):
+                    lo, step = lo + step, 2 * step
+                hi = min(lo + step, candidates.size)
+            else:
+                hi, step = start, 1  # hi fails; find an admissible lo below it (or none)
+                while hi - step >= 0 and not _admissible(
+                    candidates[hi - step], row_modes[j], col_mode, row_map, col_map, *args
+                ):
+                    hi, step = hi - step, 2 * step
+                lo = max(hi - step, 0)
+            while hi - lo > 1:
                 mid = (lo + hi) // 2
-                k = candidates[mid]
-                _merge_map(row_modes[j], row_cum, n, k, fine_k, row_map)
-                _merge_map(col_mode, col_cum, n, k, fine_k, col_map)
-                n_cols = col_map[ky - 1] + 1
-                occupied = _occupied_after_merge(nz_u, nz_v, n_nz, row_map, col_map, n_cols, marks)
-                if n >= c * occupied:
-                    best, lo = mid, mid + 1
+                if _admissible(candidates[mid], row_modes[j], col_mode, row_map, col_map, *args):
+                    lo = mid
                 else:
-                    hi = mid - 1
+                    hi = mid
+            best = lo
         k_est[j] = candidates[best]
         _merge_map(row_modes[j], row_cum, n, k_est[j], fine_k, row_map)
         _merge_map(col_mode, col_cum, n, k_est[j], fine_k, col_map)
