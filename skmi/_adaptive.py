@@ -25,24 +25,32 @@ def samples_per_cell(n_samples):
     return max(6.0, 2 * math.log10(n_samples))
 
 
-def resolution_plan(n_samples):
-    """Fine resolution, candidate resolutions (ascending), c(N) and the test resolution.
+def candidates_for(fine, k_max):
+    """Resolutions a fine table of ``fine`` bins can merge to, ascending, up to k_max.
 
-    Candidates are every k from 2 to min(2 sqrt(N), N / c) that leaves at least two fine bins
-    per coarse one, and the divisors of the fine resolution above that: a merged bin is then
-    whole fine bins, within one fine bin of an exact quantile. The fine resolution is the
-    smallest in ``_FINE_RESOLUTIONS`` reaching the bound (the largest one caps it). The test
-    resolution is the divisor nearest N^(1/4), at least 4.
+    Every k leaving at least two fine bins per coarse one, and the divisors of ``fine`` above
+    that: a merged bin is then whole fine bins, within one fine bin of an exact quantile.
+    """
+    divisors = np.array([k for k in range(2, fine + 1) if fine % k == 0], dtype=np.int64)
+    candidates = np.union1d(np.arange(2, fine // 2 + 1), divisors)
+    candidates = candidates[candidates <= k_max]
+    return candidates if candidates.size else divisors[:1]
+
+
+def resolution_plan(n_samples):
+    """c(N), the largest resolution k_max, the fine resolutions to count, and the test one.
+
+    k_max = min(2 sqrt(N), N / c). Two fine resolutions from ``_FINE_RESOLUTIONS``: the
+    first is the smallest reaching 2.2 sqrt(N / c), room enough for near-independent
+    features (about sqrt(N / c)); the second the smallest reaching k_max (the largest caps
+    it), counted only for features whose resolution reached half the first. The test resolution is
+    the divisor of the first nearest N^(1/4), at least 4.
     """
     c = samples_per_cell(n_samples)
     k_max = max(2, int(min(2 * math.sqrt(n_samples), n_samples / c)))
-    fine = next((k for k in _FINE_RESOLUTIONS if k >= k_max), _FINE_RESOLUTIONS[-1])
-    divisors = np.array([k for k in range(2, fine + 1) if fine % k == 0], dtype=np.int64)
-    spread = np.arange(2, fine // 2 + 1)
-    candidates = np.union1d(spread, divisors)
-    candidates = candidates[candidates <= k_max]
-    if candidates.size == 0:
-        candidates = divisors[:1]
+    top = next((k for k in _FINE_RESOLUTIONS if k >= k_max), _FINE_RESOLUTIONS[-1])
+    first = next(k for k in _FINE_RESOLUTIONS if k >= min(2.2 * math.sqrt(n_samples / c), top))
+    divisors = np.array([k for k in range(2, first + 1) if first % k == 0])
     target = max(4.0, n_samples**0.25)
     test_k = int(divisors[np.argmin(np.abs(np.log(divisors / target)))])
-    return fine, candidates, c, test_k
+    return c, k_max, (first,) if first == top else (first, top), test_k

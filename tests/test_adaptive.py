@@ -6,28 +6,28 @@ import numpy as np
 import pytest
 
 from skmi import HistogramMI, histogram_mi_classif, histogram_mi_regression
-from skmi._adaptive import resolution_plan, samples_per_cell
+from skmi._adaptive import _FINE_RESOLUTIONS, candidates_for, resolution_plan, samples_per_cell
 
 
 def test_adaptive_equals_fixed_bins_at_the_chosen_resolution():
     """Check that merged fine bins are the k-quantile bins: the same scores as n_bins=k.
 
-    Exact where k divides the fine resolution; elsewhere each merged bin is whole fine bins,
-    so its mass is within one fine bin (1 / fine of the data) of k-quantile's.
+    Exact where k divides the fine resolutions; elsewhere each merged bin is whole fine
+    bins, so its mass is within one fine bin (1 / fine of the data) of k-quantile's.
     """
     rng = np.random.default_rng(0)
     n = 3000
     x = rng.normal(size=n)
     X = np.c_[x, x**2 + 0.3 * rng.normal(size=n), rng.normal(size=n), np.sin(3 * x)]
     y = x + 0.5 * rng.normal(size=n)
-    fine = resolution_plan(n)[0]
+    fines = resolution_plan(n)[2]
     est = HistogramMI(correction=None).fit(X, y)
     np.testing.assert_array_equal(est.n_bins_, est.target_n_bins_)
     exact = 0
     for j, k in enumerate(est.n_bins_):
         codes = np.searchsorted(est.bin_edges_[j][1:-1], X[:, j], side="right")
-        assert np.abs(np.bincount(codes) - n / k).max() <= n / fine + 1
-        if fine % k == 0:
+        assert np.abs(np.bincount(codes) - n / k).max() <= n / min(fines) + 1
+        if all(fine % k == 0 for fine in fines):
             exact += 1
             fixed = histogram_mi_regression(X[:, [j]], y, n_bins=int(k), correction=None)
             assert est.scores_[j] == pytest.approx(fixed[0], abs=1e-12)
@@ -44,10 +44,12 @@ def test_adaptive_resolution_follows_the_occupancy_rule():
     n = 4000
     x = rng.normal(size=n)
     X = np.c_[rng.normal(size=n), x + 0.05 * rng.normal(size=n)]
-    _, candidates, c, _ = resolution_plan(n)
+    c, k_max, fines, _ = resolution_plan(n)
     est = HistogramMI().fit(X, x)
     assert est.n_bins_[1] > est.n_bins_[0]  # concentrated data support finer tables
     for j, k in enumerate(est.n_bins_):
+        first = candidates_for(fines[0], k_max)
+        candidates = first if k < first[-1] else candidates_for(fines[-1], k_max)
         finer = candidates[candidates > k]
         if finer.size:
             joint = np.histogram2d(
@@ -83,11 +85,15 @@ def test_samples_per_cell(n, c):
     assert samples_per_cell(n) == pytest.approx(c)
 
 
-@pytest.mark.parametrize("n", [2, 10, 100, 1000, 10_000, 1_000_000])
-def test_resolution_plan_candidates_are_whole_fine_bins(n):
-    """Check that candidates merge at least two fine bins or divide the fine resolution."""
-    fine, candidates, c, test_k = resolution_plan(n)
-    assert ((fine % candidates == 0) | (2 * candidates <= fine)).all() and fine % test_k == 0
-    assert candidates.min() >= 2
-    assert candidates.max() <= max(2, min(2 * math.sqrt(n), n / c))
-    assert test_k >= 4 or fine < 4
+@pytest.mark.parametrize("n", [2, 10, 100, 1000, 10_000, 100_000, 1_000_000])
+def test_resolution_plan_fine_tables_and_candidates(n):
+    """Check the ladder of fine resolutions and that candidates are whole fine bins."""
+    c, k_max, fines, test_k = resolution_plan(n)
+    assert k_max == max(2, int(min(2 * math.sqrt(n), n / c)))
+    assert list(fines) == sorted(set(fines))
+    assert fines[-1] >= k_max or fines[-1] == _FINE_RESOLUTIONS[-1]
+    assert fines[0] % test_k == 0 and (test_k >= 4 or fines[0] < 4)
+    for fine in fines:
+        candidates = candidates_for(fine, k_max)
+        assert ((fine % candidates == 0) | (2 * candidates <= fine)).all()
+        assert 2 <= candidates.min() and candidates.max() <= max(2, k_max)
