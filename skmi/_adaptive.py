@@ -7,9 +7,10 @@ a strong dependence needs fine bins to be seen at all. Measured on THEORY.md's f
 concentrate. Testing wants the opposite, few bins (power at rho = 0.1, N = 1e4 fell from 1.00
 at 10 bins to 0.46 at 45), so p-values come from a coarser table of k_test = N^(1/4) bins.
 
-Quantile bins nest, so all of these tables are merges of one fine table counted in a single
-pass over the data: the fine count is a highly composite number whose divisors are the
-candidate resolutions.
+Quantile bins nest, so all of these tables are merges of a fine table counted once: a fine
+bin goes to the coarse bin of its last sample. The fine count is a highly composite number,
+so that many resolutions are whole fine bins. A first fine table has room for features near
+independence; only those whose resolution reaches half of it are counted again, finer.
 """
 
 import math
