@@ -74,25 +74,35 @@ def _merged_edges(edges, row_map):
 
 
 def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine_k, plan):
-    """Count X against y at ``fine_k`` bins and merge each feature to its resolution."""
+    """Count X against y at ``fine_k`` bins, merge each feature to its resolution, and to
+    the test resolution (merging by rank serves any resolution); as ``Tables``."""
     c, k_max, _, test_k = plan
     y_codes, _ = target_codes(y, discrete_target, fine_k, strategy, rows)
     edges = fit_edges(X, fine_k, strategy, discrete, rows, n_jobs)
     fine = count_joint(X, edges, y_codes, int(y_codes.max()) + 1, n_jobs, fine_k)
     binned = BY_RANK if strategy == "quantile" else BY_INDEX
-    candidates = candidates_for(fine_k, k_max)
     n_rows = np.array([e.size - 1 for e in edges])
-    results = adaptive_tables(
+    k, plugin, second, cells, a, b, maps, test, test_maps, test_col_map = adaptive_tables(
         fine,
         n_rows,
         np.where(discrete, KEEP, binned),
         KEEP if discrete_target else binned,
         fine_k,
-        candidates,
+        candidates_for(fine_k, k_max),
         c,
-        test_k if fine_k % test_k == 0 else candidates[0],
+        test_k,
     )
-    return edges, y_codes, results
+    return k, Tables(
+        plugin=plugin,
+        second=second,
+        cells=cells,
+        rows=a,
+        cols=b,
+        test=test,
+        edges=[_merged_edges(e, m) for e, m in zip(edges, maps, strict=True)],
+        test_edges=[_merged_edges(e, m) for e, m in zip(edges, test_maps, strict=True)],
+        test_y_codes=test_col_map[y_codes],
+    )
 
 
 def _pad(a, width):
@@ -103,38 +113,27 @@ def _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs):
     """Each feature at the resolution its own table supports (``_adaptive``).
 
     One pass at a fine resolution with room for near-independent features; the features
-    whose chosen resolution reached its top are counted again at the finest one.
+    whose resolution reached half of it are counted again at the finest one, whose
+    estimating tables replace theirs (the tests stay on the first pass's tables).
     """
     plan = resolution_plan(X.shape[0])
     fines = plan[2]
-    args = (strategy, rows, n_jobs)
-    edges, y_codes, first = _adaptive_pass(X, y, discrete, discrete_target, *args, fines[0], plan)
-    k, plugin, second, cells, a, b, row_maps, test, test_maps, test_col_map = first
-    merged = [_merged_edges(e, m) for e, m in zip(edges, row_maps, strict=True)]
-    test_edges = [_merged_edges(e, m) for e, m in zip(edges, test_maps, strict=True)]
+    args = (discrete_target, strategy, rows, n_jobs)
+    k, tables = _adaptive_pass(X, y, discrete, *args, fines[0], plan)
     # Above half the first fine count, its candidates thin out to its divisors: count finer.
     grow = np.flatnonzero(k >= fines[0] // 2) if len(fines) > 1 else []
     if len(grow):
-        finer_edges, _, finer = _adaptive_pass(
-            X[:, grow], y, discrete[grow], discrete_target, *args, fines[1], plan
-        )
-        width = max(a.shape[1], finer[4].shape[1]), max(b.shape[1], finer[5].shape[1])
-        a, b = _pad(a, width[0]), _pad(b, width[1])
-        plugin[grow], second[grow], cells[grow] = finer[1], finer[2], finer[3]
-        a[grow], b[grow] = _pad(finer[4], width[0]), _pad(finer[5], width[1])
-        for j, e, m in zip(grow, finer_edges, finer[6], strict=True):
-            merged[j] = _merged_edges(e, m)
-    return Tables(
-        plugin=plugin,
-        second=second,
-        cells=cells,
-        rows=a,
-        cols=b,
-        test=test,
-        edges=merged,
-        test_edges=test_edges,
-        test_y_codes=test_col_map[y_codes],
-    )
+        _, finer = _adaptive_pass(X[:, grow], y, discrete[grow], *args, fines[1], plan)
+        for name in ("plugin", "second", "cells"):
+            getattr(tables, name)[grow] = getattr(finer, name)
+        for name in ("rows", "cols"):
+            width = max(getattr(tables, name).shape[1], getattr(finer, name).shape[1])
+            padded = _pad(getattr(tables, name), width)
+            padded[grow] = _pad(getattr(finer, name), width)
+            setattr(tables, name, padded)
+        for j, edges in zip(grow, finer.edges, strict=True):
+            tables.edges[j] = edges
+    return tables
 
 
 def permutation_pvalues(X, edges, y_codes, mi, n_permutations, random_state):
