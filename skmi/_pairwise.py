@@ -2,6 +2,7 @@
 
 import numpy as np
 from joblib import effective_n_jobs
+from sklearn import get_config
 from sklearn.utils._param_validation import validate_params
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -146,18 +147,30 @@ def pairwise_histogram_mi(
     # Each thread counts one pair's table at a time.
     table_guard(effective_n_jobs(n_jobs), counts_x.shape[1], counts_y.shape[1], n_bins)
     plugin, cells = _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, n_jobs)
-    a = np.broadcast_to(counts_x[:, None, :], (*plugin.shape, counts_x.shape[1]))
-    b = np.broadcast_to(counts_y[None, :, :], (*plugin.shape, counts_y.shape[1]))
-    mi = _MI_CORRECTIONS[correction](
-        plugin.ravel(),
-        a.reshape(-1, a.shape[-1]),
-        b.reshape(-1, b.shape[-1]),
-        cells.ravel(),
-    ).reshape(plugin.shape)
+    mi = _corrected(plugin, cells, counts_x, counts_y, correction)
     if normalize is None:
         return mi / log_base
     h_x, h_y = entropy_from_counts(counts_x), entropy_from_counts(counts_y)
     return _NORMALIZATIONS[normalize](mi, h_x[:, None], h_y[None, :])
+
+
+def _corrected(plugin, cells, counts_x, counts_y, correction):
+    """The correction applied a block of rows at a time: each pair needs both margins, and
+    spelling them out for all pairs at once would take pairs x bins memory (GiBs for
+    thousands of columns). A block's margins take a quarter of scikit-learn's
+    ``working_memory``, leaving the rest to the correction's own temporaries."""
+    n_x, n_y = plugin.shape
+    width = counts_x.shape[1] + counts_y.shape[1]
+    step = max(1, int(get_config()["working_memory"] * 2**18) // (8 * n_y * width))
+    out = np.empty_like(plugin)
+    for lo in range(0, n_x, step):
+        hi = min(lo + step, n_x)
+        a = np.repeat(counts_x[lo:hi], n_y, axis=0)
+        b = np.tile(counts_y, (hi - lo, 1))
+        out[lo:hi] = _MI_CORRECTIONS[correction](
+            plugin[lo:hi].ravel(), a, b, cells[lo:hi].ravel()
+        ).reshape(hi - lo, n_y)
+    return out
 
 
 def _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, n_jobs):
