@@ -62,20 +62,20 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    bin_edges_ : ndarray of shape (n_features_in_,), dtype=object
+    bin_edges_ : ndarray of shape (`n_features_in_`,), dtype=object
         Edges ``[min, inner..., max]`` of each feature. A value falls in the bin whose
         left edge is the largest inner edge not above it; the outer bins are open.
 
-    n_bins_ : ndarray of shape (n_features_in_,)
+    n_bins_ : ndarray of shape (`n_features_in_`,)
         Bins of each feature.
 
-    entropy_ : ndarray of shape (n_features_in_,)
+    entropy_ : ndarray of shape (`n_features_in_`,)
         Entropy of each binned feature over the fitted data, in ``base``.
 
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also
@@ -183,7 +183,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features) or \
-                (n_samples, sum(n_bins_))
+                (n_samples, sum(`n_bins_`))
             Codes as :meth:`transform` returns them.
 
         Returns

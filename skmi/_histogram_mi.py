@@ -119,29 +119,29 @@ class HistogramMI(BaseEstimator):
 
     Attributes
     ----------
-    scores_ : ndarray of shape (n_features_in_,)
+    scores_ : ndarray of shape (`n_features_in_`,)
         MI of each feature with the target (in ``base``, or normalised).
 
-    pvalues_ : ndarray of shape (n_features_in_,)
+    pvalues_ : ndarray of shape (`n_features_in_`,)
         p-values of the test of independence of each feature and the target.
 
-    standard_errors_ : ndarray of shape (n_features_in_,)
+    standard_errors_ : ndarray of shape (`n_features_in_`,)
         Delta-method standard error of each plug-in MI, in ``base``.
 
-    entropy_ : ndarray of shape (n_features_in_,)
+    entropy_ : ndarray of shape (`n_features_in_`,)
         Plug-in entropy of each binned feature, in ``base``.
 
-    target_entropy_ : ndarray of shape (n_features_in_,)
+    target_entropy_ : ndarray of shape (`n_features_in_`,)
         Plug-in entropy of the target as binned in each feature's table, in ``base``.
 
-    n_bins_ : ndarray of shape (n_features_in_,)
+    n_bins_ : ndarray of shape (`n_features_in_`,)
         Bins of each feature really used (ties can merge bins).
 
-    bin_edges_ : ndarray of shape (n_features_in_,), dtype=object
+    bin_edges_ : ndarray of shape (`n_features_in_`,), dtype=object
         Edges ``[min, inner..., max]`` of each feature; for a discrete feature, its values
         with the last repeated.
 
-    target_n_bins_ : ndarray of shape (n_features_in_,)
+    target_n_bins_ : ndarray of shape (`n_features_in_`,)
         Bins (or categories) of the target in each feature's table.
 
     discrete_target_ : bool
@@ -150,7 +150,7 @@ class HistogramMI(BaseEstimator):
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also

@@ -128,7 +128,8 @@ def histogram_mi_regression(
             default=None
         None returns MI in ``base``. The first four divide MI by that mean of the two
         plug-in entropies ("arithmetic" is the symmetric uncertainty); "correlation" returns
-        sqrt(1 - exp(-2 MI)), which is |Pearson r| for a bivariate Gaussian.
+        sqrt(1 - exp(-2 MI)), which is the absolute Pearson correlation of a bivariate
+        Gaussian.
 
     base : float or None, default=None
         Logarithm base: None for nats, 2 for bits.

@@ -91,7 +91,8 @@ def pairwise_histogram_mi(
 
     normalize : {"arithmetic", "geometric", "min", "max", "correlation"} or None, \
             default=None
-        Scale of the result; "correlation" puts MI beside a matrix of |Pearson r|.
+        Scale of the result; "correlation" puts MI beside a matrix of absolute
+        correlations.
 
     base : float or None, default=None
         Logarithm base: None for nats, 2 for bits.

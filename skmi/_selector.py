@@ -80,23 +80,23 @@ class MISelector(SelectorMixin, BaseEstimator):
 
     Attributes
     ----------
-    scores_ : ndarray of shape (n_features_in_,)
+    scores_ : ndarray of shape (`n_features_in_`,)
         MI of each feature with the target.
 
-    pvalues_ : ndarray of shape (n_features_in_,)
+    pvalues_ : ndarray of shape (`n_features_in_`,)
         p-values of independence.
 
     standard_errors_, entropy_, target_entropy_, n_bins_, bin_edges_, target_n_bins_, \
 discrete_target_
         As in :class:`HistogramMI`.
 
-    ranking_ : ndarray of shape (n_features_in_,)
+    ranking_ : ndarray of shape (`n_features_in_`,)
         Feature indices in the order ``method`` prefers them.
 
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also
