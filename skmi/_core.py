@@ -50,7 +50,7 @@ class Tables:
 def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_jobs):
     """One table per feature at the asked bin count; it is also the table tested."""
     target_bins = n_bins if np.ndim(n_bins) == 0 else DEFAULT_ENTROPY_N_BINS
-    y_codes, _ = target_codes(y, discrete_target, target_bins, strategy, rows)
+    y_codes = target_codes(y, discrete_target, target_bins, strategy, rows)
     edges = fit_edges(X, n_bins, strategy, discrete, rows, n_jobs)
     joint = count_joint(X, edges, y_codes, int(y_codes.max()) + 1, n_jobs, n_bins)
     a, b = margins(joint)
@@ -77,7 +77,7 @@ def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine
     """Count X against y at ``fine_k`` bins, merge each feature to its resolution, and to
     the test resolution (merging by rank serves any resolution); as ``Tables``."""
     c, k_max, _, test_k = plan
-    y_codes, _ = target_codes(y, discrete_target, fine_k, strategy, rows)
+    y_codes = target_codes(y, discrete_target, fine_k, strategy, rows)
     edges = fit_edges(X, fine_k, strategy, discrete, rows, n_jobs)
     fine = count_joint(X, edges, y_codes, int(y_codes.max()) + 1, n_jobs, fine_k)
     binned = BY_RANK if strategy == "quantile" else BY_INDEX

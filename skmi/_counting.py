@@ -85,16 +85,14 @@ def codes_of(X, edges, dtype=np.int64):
 
 
 def target_codes(y, discrete, n_bins, strategy, rows):
-    """Codes of the target and its edges (None for categories).
-
-    A continuous target is binned like a feature, with ``n_bins`` an int or a rule name.
-    """
+    """Codes of the target: its categories, or its bins learnt like a feature's (``n_bins``
+    an int or a rule name)."""
     if discrete:
         _, codes = np.unique(y, return_inverse=True)
-        return codes.reshape(-1).astype(np.int64), None
+        return codes.reshape(-1).astype(np.int64)
     column = y.reshape(-1, 1)
-    edges = fit_edges(column, n_bins, strategy, np.zeros(1, dtype=bool), rows)[0]
-    return codes_of(column, [edges])[:, 0], edges
+    edges = fit_edges(column, n_bins, strategy, np.zeros(1, dtype=bool), rows)
+    return codes_of(column, edges)[:, 0]
 
 
 def histogram_counts(X, n_bins, strategy, subsample, random_state, n_jobs):

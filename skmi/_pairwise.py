@@ -13,6 +13,7 @@ from skmi._kernels import pair_mi
 from skmi._mutual_info import check_features
 from skmi._params import (
     DEFAULT_CORRECTION,
+    ENTROPY_CONSTRAINTS,
     MI_CONSTRAINTS,
     check_base,
     check_n_bins,
@@ -21,18 +22,17 @@ from skmi._params import (
 _PAIRWISE_CONSTRAINTS = {
     "X": ["array-like"],
     "Y": ["array-like", None],
-    **{
-        k: MI_CONSTRAINTS[k]
-        for k in ("n_bins", "strategy", "correction", "normalize", "base", "subsample")
-    },
+    # One resolution for every pair (the adaptive one is chosen per table against a target).
+    "n_bins": ENTROPY_CONSTRAINTS["n_bins"],
+    **{k: MI_CONSTRAINTS[k] for k in ("strategy", "correction", "normalize", "base", "subsample")},
     "random_state": ["random_state"],
     "n_jobs": MI_CONSTRAINTS["n_jobs"],
 }
 
 
-def _coded(X, n_bins, strategy, rows):
+def _coded(X, n_bins, strategy, rows, n_jobs):
     """Codes (n_features, n_samples) in the smallest unsigned type, and margins (n_features, B)."""
-    edges = fit_edges(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), rows)
+    edges = fit_edges(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), rows, n_jobs)
     n_bins_max = max(e.size for e in edges) - 1
     dtype = np.uint8 if n_bins_max <= 2**8 else np.uint16 if n_bins_max <= 2**16 else np.int64
     codes = np.ascontiguousarray(codes_of(X, edges, dtype=dtype).T)
@@ -143,8 +143,11 @@ def pairwise_histogram_mi(
     if np.ndim(n_bins_x) == 1 and not symmetric:
         raise ValueError("n_bins as one int per feature needs Y=None")
     rows = subsample_rows(X.shape[0], subsample, random_state)
-    codes_x, counts_x = _coded(X, n_bins_x, strategy, rows)
-    codes_y, counts_y = (codes_x, counts_x) if symmetric else _coded(Y, n_bins, strategy, rows)
+    codes_x, counts_x = _coded(X, n_bins_x, strategy, rows, n_jobs)
+    if symmetric:
+        codes_y, counts_y = codes_x, counts_x
+    else:
+        codes_y, counts_y = _coded(Y, n_bins, strategy, rows, n_jobs)
     # Each thread counts one pair's table at a time.
     table_guard(effective_n_jobs(n_jobs), counts_x.shape[1], counts_y.shape[1], n_bins)
     plugin, cells = _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, n_jobs)

@@ -91,6 +91,7 @@ def test_pairwise_correlation_scale_sees_what_correlation_misses():
         ({"Y": np.zeros((10, 2))}, "same number of samples"),
         ({"Y": np.zeros((50, 2)), "n_bins": [3, 3, 3]}, "n_bins"),
         ({"n_bins": 1}, "n_bins"),
+        ({"n_bins": "adaptive"}, "n_bins"),
         ({"correction": "nope"}, "correction"),
     ],
 )
