@@ -20,6 +20,7 @@ from skmi._information import (
     delta_method_se,
     entropy_from_counts,
     g_test_pvalues,
+    log_or_zero,
     margins,
     mutual_info_from_counts,
     second_moment,
@@ -91,6 +92,7 @@ def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine
         candidates_for(fine_k, k_max),
         c,
         test_k,
+        log_or_zero(np.arange(X.shape[0] + 1)),
     )
     return k, Tables(
         plugin=plugin,

@@ -15,6 +15,13 @@ from scipy.stats import chi2
 from skmi._kernels import expected_mi
 
 
+def log_or_zero(counts):
+    """ln of each count, and 0 for empty ones (they contribute 0 ln 0 = 0)."""
+    out = np.zeros(np.shape(counts))
+    np.log(counts, out=out, where=np.asarray(counts) > 0)
+    return out
+
+
 def entropy_from_counts(counts):
     """Plug-in entropy of each histogram in ``counts`` (..., n_bins): log N - sum n_k log n_k / N.
 

@@ -232,16 +232,17 @@ def _merge_map(mode, cumulative, n, k, fine_k, out):
 def _occupied_after_merge(nz_u, nz_v, n_nz, row_map, col_map, n_cols, marks):
     """Occupied cells once the nonzero cells (nz_u, nz_v) are merged by the bin maps.
 
-    ``marks`` is a zeroed flat buffer; the merged grid is packed into its first cells so it
-    stays in cache, and it is zeroed again on the way out.
+    ``marks`` is a flat buffer whose first entry counts the calls: a cell is marked with the
+    call's number, so no pass is needed to clear it. The merged grid is packed into the
+    first cells so that it stays in cache.
     """
+    marks[0] += 1
+    stamp = marks[0]
     occupied = 0
     for t in range(n_nz):
-        cell = row_map[nz_u[t]] * n_cols + col_map[nz_v[t]]
-        occupied += marks[cell] == 0
-        marks[cell] = 1
-    for t in range(n_nz):
-        marks[row_map[nz_u[t]] * n_cols + col_map[nz_v[t]]] = 0
+        cell = 1 + row_map[nz_u[t]] * n_cols + col_map[nz_v[t]]
+        occupied += marks[cell] != stamp
+        marks[cell] = stamp
     return occupied
 
 
@@ -270,15 +271,16 @@ def _admissible(
 
 
 @njit(cache=True, nogil=True)
-def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, test_k):
+def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, test_k, log_int):
     """Per feature, the finest merge of its fine table that keeps >= c samples per occupied cell.
 
     ``fine`` (n_features, Kx, Ky) holds joint counts at ``fine_k`` bins on each merged axis
     (categories on kept ones; ``n_rows`` rows used), ``row_modes`` says how each feature's
     rows merge and ``col_mode`` how the target's columns do (``_merge_map``). Merged quantile
     bins are the coarse quantile bins, so one pass over the data serves every k in
-    ``candidates`` (ascending). Occupancy grows with k, so a bisection finds the largest
-    admissible k. Returns k, the plug-in MI, sum p l^2 and occupied cells of that table, its
+    ``candidates`` (ascending). Occupancy grows with k, so a search finds the largest
+    admissible k; ``log_int[m] = ln m`` for counts up to N. Returns k, the plug-in MI, sum
+    p l^2 and occupied cells of that table, its
     margins and the merged row of each fine row; then the table merged to ``test_k`` bins,
     with the maps of its rows and of the target's columns (the same for every feature).
     """
@@ -299,7 +301,7 @@ def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, te
     for j in range(n_features):
         test_rows = max(test_rows, n_rows[j] if row_modes[j] == KEEP else test_k)
     test = np.zeros((n_features, test_rows, ky if col_mode == KEEP else test_k), dtype=np.int64)
-    marks = np.zeros(mx * my, dtype=np.uint8)
+    marks = np.zeros(1 + mx * my, dtype=np.int64)
     merged = np.zeros(mx * my, dtype=np.int64)
     nz_u = np.empty(kx * ky, dtype=np.int64)
     nz_v = np.empty(kx * ky, dtype=np.int64)
@@ -308,18 +310,19 @@ def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, te
     col_map = np.empty(ky, dtype=np.int64)
     test_col_map = np.zeros(ky, dtype=np.int64)
     for j in range(n_features):
-        n_nz, n = 0, 0
+        n_nz = 0
         row_cum[:] = 0
         col_cum[:] = 0
+        # Branch-free: about half the cells are empty near independence, so a branch on
+        # each would be mispredicted half the time (it took most of this kernel's time).
         for u in range(n_rows[j]):
             for v in range(ky):
                 count = fine[j, u, v]
-                if count > 0:
-                    nz_u[n_nz], nz_v[n_nz] = u, v
-                    n_nz += 1
-                    n += count
-                    row_cum[u] += count
-                    col_cum[v] += count
+                nz_u[n_nz], nz_v[n_nz] = u, v
+                n_nz += count > 0
+                row_cum[u] += count
+                col_cum[v] += count
+        n = row_cum[: n_rows[j]].sum()
         for u in range(1, kx):
             row_cum[u] += row_cum[u - 1]
         for v in range(1, ky):
@@ -372,8 +375,11 @@ def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, te
             u, v = row_map[nz_u[t]], col_map[nz_v[t]]
             count = merged[u * n_cols + v]
             if count > 0:
-                # As in ``_information.log_ratio``: a ratio of exact integer products.
-                log_ratio = math.log((count * 1.0 * n) / (rows_out[j, u] * 1.0 * cols_out[j, v]))
+                # Logs of counts from a table; grouped so that a cell holding its whole row
+                # and column margins gives exactly (0) + (0): constant features have MI 0.
+                log_ratio = (log_int[count] - log_int[cols_out[j, v]]) + (
+                    log_int[n] - log_int[rows_out[j, u]]
+                )
                 mi[j] += count * log_ratio
                 second[j] += count * log_ratio * log_ratio
                 cells[j] += 1

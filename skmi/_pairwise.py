@@ -8,7 +8,12 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from skmi._binning import fit_edges
 from skmi._counting import codes_of, subsample_rows, table_guard
-from skmi._information import _MI_CORRECTIONS, _NORMALIZATIONS, entropy_from_counts
+from skmi._information import (
+    _MI_CORRECTIONS,
+    _NORMALIZATIONS,
+    entropy_from_counts,
+    log_or_zero,
+)
 from skmi._kernels import pair_mi
 from skmi._mutual_info import check_features
 from skmi._params import (
@@ -38,12 +43,6 @@ def _coded(X, n_bins, strategy, rows, n_jobs):
     codes = np.ascontiguousarray(codes_of(X, edges, dtype=dtype).T)
     counts = np.stack([np.bincount(c, minlength=n_bins_max) for c in codes])
     return codes, counts
-
-
-def _log_or_zero(counts):
-    out = np.zeros(counts.shape)
-    np.log(counts, out=out, where=counts > 0)
-    return out
 
 
 @validate_params(_PAIRWISE_CONSTRAINTS, prefer_skip_nested_validation=True)
@@ -182,8 +181,8 @@ def _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, n_jobs):
     n_x, n_y = codes_x.shape[0], codes_y.shape[0]
     plugin = np.zeros((n_x, n_y))
     cells = np.zeros((n_x, n_y), dtype=np.int64)
-    log_int = _log_or_zero(np.arange(codes_x.shape[1] + 1))
-    args = (codes_x, codes_y, _log_or_zero(counts_x), _log_or_zero(counts_y), log_int)
+    log_int = log_or_zero(np.arange(codes_x.shape[1] + 1))
+    args = (codes_x, codes_y, log_or_zero(counts_x), log_or_zero(counts_y), log_int)
     # Interleaving rows balances the triangle of a symmetric result across threads.
     n_threads = min(effective_n_jobs(n_jobs), n_x)
     parts = [np.arange(t, n_x, n_threads) for t in range(n_threads)]
