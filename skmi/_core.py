@@ -23,7 +23,6 @@ from skmi._information import (
     log_or_zero,
     margins,
     mutual_info_from_counts,
-    second_moment,
 )
 from skmi._kernels import BY_INDEX, BY_RANK, KEEP, adaptive_tables, code_counts
 from skmi._params import DEFAULT_ENTROPY_N_BINS, check_n_bins, discrete_mask
@@ -55,9 +54,10 @@ def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_job
     edges = fit_edges(X, n_bins, strategy, discrete, rows, n_jobs)
     joint = count_joint(X, edges, y_codes, int(y_codes.max()) + 1, n_jobs, n_bins)
     a, b = margins(joint)
+    plugin, second = mutual_info_from_counts(joint, second=True)
     return Tables(
-        plugin=mutual_info_from_counts(joint),
-        second=second_moment(joint),
+        plugin=plugin,
+        second=second,
         cells=np.count_nonzero(joint, axis=(1, 2)),
         rows=a,
         cols=b,

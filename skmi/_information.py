@@ -49,14 +49,16 @@ def log_ratio(joint):
     return np.log(ratio, out=ratio), n
 
 
-def mutual_info_from_counts(joint):
+def mutual_info_from_counts(joint, second=False):
     """Plug-in MI of each joint table (n_features, n_x, n_y): sum p_xy ln(p_xy / (p_x p_y)).
 
     Computed from the cells directly rather than as H(X) + H(Y) - H(X, Y), which cancels.
-    Mathematically >= 0; the clip only removes round-off of order 1e-17.
+    Mathematically >= 0; the clip only removes round-off of order 1e-17. With ``second``,
+    also sum p_xy l_xy^2 (for the standard error), from the same logs.
     """
     logs, n = log_ratio(joint)
-    return np.maximum((joint * logs).sum(axis=(1, 2)) / n, 0.0)
+    mi = np.maximum((joint * logs).sum(axis=(1, 2)) / n, 0.0)
+    return (mi, (joint * logs**2).sum(axis=(1, 2)) / n) if second else mi
 
 
 def _no_correction(mi, a, b, cells):
@@ -139,12 +141,6 @@ _ENTROPY_CORRECTIONS = {
 def corrected_entropy(counts, correction):
     """Entropy of each histogram with a correction of ``_ENTROPY_CORRECTIONS`` applied."""
     return _ENTROPY_CORRECTIONS[correction](counts, entropy_from_counts(counts))
-
-
-def second_moment(joint):
-    """sum p_xy l_xy^2 of each joint table, l = ln(p_xy / (p_x p_y))."""
-    logs, n = log_ratio(joint)
-    return (joint * logs**2).sum(axis=(1, 2)) / n
 
 
 def delta_method_se(second, mi, n):
