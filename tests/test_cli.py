@@ -1,3 +1,4 @@
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -164,3 +165,13 @@ def test_module_help():
     )
     assert result.returncode == 0, result.stderr
     assert "--csv" in result.stdout and "--no-compare" in result.stdout
+
+
+def test_console_script_help():
+    """Check the installed ``skmi`` command (README's first line), where pip installed it."""
+    command = shutil.which("skmi", path=str(Path(sys.executable).parent))
+    if command is None:
+        pytest.skip("skmi is not installed as a console script in this environment")
+    result = subprocess.run([command, "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "--dataset" in result.stdout
