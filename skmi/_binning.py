@@ -5,17 +5,17 @@ are the only lists of names (parameter constraints, docs and tests read their ke
 
 Edges are stored as scikit-learn's ``KBinsDiscretizer`` stores them: ``[min, inner..., max]``.
 A value ``v`` falls in bin ``#{inner edges <= v}``, so the outer bins are open and the inner
-edges are left-closed; ``_kernels.bin_codes`` and ``_kernels.joint_counts`` apply that rule.
+edges are left-closed; ``_kernels._code`` applies that rule.
 """
 
 import math
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
 from scipy.special import gammaln
 
 from skmi._adaptive import samples_per_cell
-from skmi._kernels import gather_columns
+from skmi._kernels import gather_columns, index_edges
+from skmi._threads import n_threads, thread_map
 
 
 def _rule_sqrt(x, n):
@@ -228,27 +228,32 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None):
     """
     n_samples, n_features = X.shape
     n_rows = n_samples if rows is None else rows.size
-    n_threads = min(effective_n_jobs(n_jobs), n_features)
-    block = max(1, min(_SORT_BLOCK_BYTES // (n_rows * X.itemsize), -(-n_features // n_threads)))
-    parts = Parallel(n_jobs=n_threads, backend="threading")(
-        delayed(_block_edges)(
-            X, lo, min(lo + block, n_features), n_bins, strategy, discrete, rows, n_samples
-        )
-        for lo in range(0, n_features, block)
+    per_thread = -(-n_features // n_threads(n_jobs, n_features))
+    block = max(1, min(_SORT_BLOCK_BYTES // (n_rows * X.itemsize), per_thread))
+    parts = thread_map(
+        _block_edges,
+        (
+            (X, lo, min(lo + block, n_features), n_bins, strategy, discrete, rows, n_samples)
+            for lo in range(0, n_features, block)
+        ),
+        n_jobs,
     )
     return [e for part in parts for e in part]
 
 
-def pad_inner_edges(edges):
-    """Inner edges as a (n_features, 2^p - 1) float64 array padded with +inf, and every 16th
-    of them (n_features, 2^(p-4)) for the two-level search of ``_kernels._code``.
+def edge_index(edges):
+    """The search structure of ``_kernels._code`` for a list of edge arrays:
+    ``(origin, scale, lut, inner, steps)``, inner edges padded with +inf as far as the
+    binary steps after the grid lookup can reach.
 
     Edges stay float64 whatever the input dtype: a float32 value promoted to float64 compares
     exactly, so float32 and float64 copies of the same data get the same codes.
     """
-    n_inner = max(e.size - 2 for e in edges)
-    width = max((1 << int(n_inner).bit_length()) - 1, 1)
-    padded = np.full((len(edges), width), np.inf)
+    n_inner = np.array([e.size - 2 for e in edges])
+    inner = np.full((len(edges), max(int(n_inner.max()), 1)), np.inf)
     for j, e in enumerate(edges):
-        padded[j, : e.size - 2] = e[1:-1]
-    return padded, np.ascontiguousarray(padded[:, 15::16])
+        inner[j, : e.size - 2] = e[1:-1]
+    origin, scale, lut, steps = index_edges(inner, n_inner)
+    reach = int((n_inner + (1 << steps) - 1).max())
+    inner = np.pad(inner, ((0, 0), (0, max(reach - inner.shape[1], 0))), constant_values=np.inf)
+    return origin, scale, lut, inner, steps

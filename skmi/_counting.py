@@ -2,23 +2,19 @@
 fused count."""
 
 import itertools
+import math
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.utils import check_random_state
-from sklearn.utils.parallel import Parallel, delayed
 
-from skmi._binning import fit_edges, pad_inner_edges
+from skmi._binning import edge_index, fit_edges
 from skmi._kernels import bin_codes, joint_counts
 from skmi._params import check_n_bins
+from skmi._threads import n_threads, thread_map
 
 # Count tables are the output, so they get a budget of their own rather than sharing
 # scikit-learn's working_memory: past it, the bin counts asked for are not sensible.
 _MAX_TABLE_BYTES = 2**30
-
-# Bytes of X in one row block of the fused count (``_kernels.joint_counts``): well inside
-# the last-level cache, so each feature's column is read from cache.
-_BLOCK_BYTES = 2**23
 
 # Rows per thread below which starting threads costs more than it saves.
 _MIN_ROWS_PER_CHUNK = 20_000
@@ -43,10 +39,15 @@ def table_guard(n_tables, n_x, n_y, n_bins):
         )
 
 
-def _row_chunks(n_samples, n_jobs):
-    n_chunks = max(1, min(effective_n_jobs(n_jobs), n_samples // _MIN_ROWS_PER_CHUNK))
-    bounds = np.linspace(0, n_samples, n_chunks + 1).astype(np.intp)
-    return list(itertools.pairwise(bounds))
+def _chunks(n_samples, n_features, n_jobs):
+    """(rows, columns) slices for the threads of a count: columns where there are enough,
+    since each thread then fills tables of its own (no copies to add up); rows otherwise."""
+    workers = n_threads(n_jobs, max(n_features, n_samples // _MIN_ROWS_PER_CHUNK))
+    if n_features >= workers:
+        bounds = np.linspace(0, n_features, workers + 1).astype(np.intp)
+        return [(slice(None), slice(lo, hi)) for lo, hi in itertools.pairwise(bounds)]
+    bounds = np.linspace(0, n_samples, workers + 1).astype(np.intp)
+    return [(slice(lo, hi), slice(None)) for lo, hi in itertools.pairwise(bounds)]
 
 
 def count_dtype(n_samples):
@@ -54,34 +55,44 @@ def count_dtype(n_samples):
     return np.int32 if n_samples < 2**31 else np.int64
 
 
+def _block_rows(n_cells):
+    """Rows per block of the fused count: about a quarter of a table's cells (measured best
+    from 2^5 to 2^17 cells), so that reading a large table into cache before a block's
+    increments costs little beside them."""
+    return int(np.clip(2 ** round(math.log2(max(n_cells, 1) / 4)), 256, 16_384))
+
+
 def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
-    """Joint count tables (n_features, n_x, n_y) of binned X against y codes, threads over rows."""
+    """Joint count tables (n_features, n_x, n_y) of binned X against y codes, in threads."""
+    n_samples, n_features = X.shape
     n_x = max(e.size for e in edges) - 1
-    table_guard(X.shape[1], n_x, n_y, n_bins)
-    inner, coarse = pad_inner_edges(edges)
-    dtype = count_dtype(X.shape[0])
-    chunks = _row_chunks(X.shape[0], n_jobs)
-    block_rows = max(256, _BLOCK_BYTES // (X.shape[1] * X.itemsize))
-    parts = Parallel(n_jobs=len(chunks), backend="threading")(
-        delayed(joint_counts)(
-            X[lo:hi],
-            inner,
-            coarse,
-            y_codes[lo:hi],
-            np.zeros((X.shape[1], n_x, n_y), dtype=dtype),
-            block_rows,
-        )
-        for lo, hi in chunks
+    table_guard(n_features, n_x, n_y, n_bins)
+    index = edge_index(edges)
+    counts = np.zeros((n_features, n_x, n_y), dtype=count_dtype(n_samples))
+    chunks = _chunks(n_samples, n_features, n_jobs)
+    parts = thread_map(
+        joint_counts,
+        [
+            (
+                X[rows, columns],
+                tuple(a[columns] for a in index),
+                y_codes[rows],
+                counts[columns] if i == 0 or rows == slice(None) else np.zeros_like(counts),
+                _block_rows(n_x * n_y),
+            )
+            for i, (rows, columns) in enumerate(chunks)
+        ],
+        n_jobs,
     )
-    total = parts[0]
-    for part in parts[1:]:
-        total += part  # in place: np.sum would stack every part into one more copy
-    return total
+    for (rows, _), part in zip(chunks[1:], parts[1:], strict=True):
+        if rows != slice(None):
+            counts += part  # in place: np.sum would stack every part into one more copy
+    return counts
 
 
 def codes_of(X, edges, dtype=np.int64):
     """Bin codes (n_samples, n_features) of X under ``edges``."""
-    return bin_codes(X, *pad_inner_edges(edges), np.empty(X.shape, dtype=dtype))
+    return bin_codes(X, edge_index(edges), np.empty(X.shape, dtype=dtype))
 
 
 def target_codes(y, discrete, n_bins, strategy, rows):

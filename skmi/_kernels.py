@@ -10,97 +10,171 @@ import math
 import numpy as np
 from numba import njit
 
-# Rows per block: a block of X stays in the L2 cache while each feature's table (in L1) is
-# filled from it, instead of every row touching every feature's table.
-_BLOCK_ROWS = 256
+# Width of the column groups that ``joint_counts`` and ``bin_codes`` transpose: one 64-byte
+# cache line of float64 X (a line of float32 holds 16), so each row is read a line at a time.
+_GROUP_BYTES = 64
+
+# Cells per grid step of the edge index: about four grid cells per bin keeps a smooth
+# density's bins one per cell, so the search after the lookup is a single comparison.
+_GRID_PER_BIN = 4
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _code_short(v, row):
-    """Bin of ``v`` among at most 31 sorted edges: all compared at once (SIMD)."""
-    count = 0
-    for k in range(row.shape[0]):
-        count += row[k] <= v
-    return count
+def _cell(v, origin, scale, n_cells):
+    """Grid cell of ``v``: floor((v - origin) * scale) clipped to [0, n_cells].
 
-
-@njit(cache=True, nogil=True, inline="always")
-def _code_long(v, row, coarse):
-    """Bin of ``v`` among 2^p - 1 > 31 sorted edges, with ``coarse`` = row[15::16].
-
-    Binary steps narrow rows past 511 entries to 511; then the 16-entry blocks wholly below v
-    are counted on ``coarse`` and the 15 entries of v's block on ``row``, each at once.
+    Monotone in v (rounded subtraction and multiplication by scale >= 0 are), which is all
+    that the exactness of ``_code`` rests on. Where scale is 0, origin is 0 too, so that
+    an overflowing v - origin never makes 0 * inf.
     """
-    pos = 0
-    step = (row.shape[0] + 1) >> 1
-    while step > 256:
+    return int(min(max((v - origin) * scale, 0.0), n_cells))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _code(v, origin, scale, lut, row, steps):
+    """Bin of ``v``: #{inner edges <= v} = lut[cell] + #{edges of v's cell <= v}.
+
+    lut[g] counts the edges whose own cell is below g: by monotony those are < v, and
+    edges of cells above g are > v. The at most 2^steps - 1 edges of v's cell are then
+    counted by a branch-free binary search of that width (``row`` is padded with +inf).
+    """
+    pos = lut[_cell(v, origin, scale, lut.shape[0] - 1)]
+    step = (1 << steps) >> 1
+    while step > 0:
         if row[pos + step - 1] <= v:
             pos += step
         step >>= 1
-    blocks = 0
-    first = pos >> 4
-    for k in range((step >> 3) - 1):
-        blocks += coarse[first + k] <= v
-    pos += 16 * blocks
-    count = pos
-    for k in range(15):
-        count += row[pos + k] <= v
-    return count
+    return pos
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _code_column(column, n, index, j, out):
+    """out[i] = bin of column[i] for i < n, as feature j of ``index`` (``_code``)."""
+    origins, scales, luts, rows, all_steps = index
+    origin, scale, lut, row, steps = origins[j], scales[j], luts[j], rows[j], all_steps[j]
+    if steps <= 1:
+        # At most one edge per cell, the rule for smooth data: one comparison, in a loop
+        # simple enough to vectorise (the general search's loop is not).
+        for i in range(n):
+            v = column[i]
+            pos = lut[_cell(v, origin, scale, lut.shape[0] - 1)]
+            out[i] = pos + (row[pos] <= v)
+    else:
+        for i in range(n):
+            out[i] = _code(column[i], origin, scale, lut, row, steps)
+
+
+@njit(cache=True, nogil=True)
+def index_edges(inner, n_inner):
+    """The grid index ``(origin, scale, lut, steps)`` of each feature's sorted inner edges
+    ``inner[j, :n_inner[j]]``, for ``_code``.
+
+    The grid spans the inner edges with ``_GRID_PER_BIN`` cells per bin; lut[j, g] counts
+    the edges in cells below g, and 2^steps[j] - 1 is at least the most edges any cell
+    holds (heavy tails crowd the centre into few cells: more steps, the same bins).
+    """
+    n_features = inner.shape[0]
+    n_cells = _GRID_PER_BIN * (inner.shape[1] + 1)
+    origin = np.zeros(n_features)
+    scale = np.zeros(n_features)
+    lut = np.zeros((n_features, n_cells + 1), dtype=np.int32)
+    steps = np.zeros(n_features, dtype=np.int64)
+    for j in range(n_features):
+        m = n_inner[j]
+        if m == 0:
+            continue
+        width = inner[j, m - 1] - inner[j, 0]
+        if 0.0 < width < math.inf:
+            origin[j] = inner[j, 0]
+            scale[j] = _GRID_PER_BIN * (m + 1) / width
+        per_cell = np.zeros(n_cells + 1, dtype=np.int64)
+        for e in range(m):
+            per_cell[_cell(inner[j, e], origin[j], scale[j], n_cells)] += 1
+        for g in range(1, n_cells + 1):
+            lut[j, g] = lut[j, g - 1] + per_cell[g - 1]
+        while (1 << steps[j]) - 1 < per_cell.max():
+            steps[j] += 1
+    return origin, scale, lut, steps
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _load_group(X, start, stop, j0, j1, block):
+    """block[j - j0, i - start] = X[i, j]: one group of columns of a row block, transposed."""
+    for i in range(start, stop):
+        for j in range(j0, j1):
+            block[j - j0, i - start] = X[i, j]
 
 
 @njit(cache=True, nogil=True)
 def gather_columns(X, rows, lo, out):
-    """out[j, i] = X[rows[i], lo + j]: sample rows of a column block, transposed, in one copy."""
-    n_columns = out.shape[0]
-    for i in range(rows.size):
-        source = rows[i]
-        for j in range(n_columns):
-            out[j, i] = X[source, lo + j]
-    return out
+    """out[j, i] = X[rows[i], lo + j]: sample rows of a column block, transposed, in one copy.
 
-
-@njit(cache=True, nogil=True)
-def bin_codes(X, inner, coarse, out):
-    """Write the bin of each X[i, j] (n_samples, n_features) into ``out`` of the same shape."""
-    n_samples, n_features = X.shape
-    for start in range(0, n_samples, _BLOCK_ROWS):
-        stop = min(start + _BLOCK_ROWS, n_samples)
-        for j in range(n_features):
-            row, row_coarse = inner[j], coarse[j]
-            if row.shape[0] <= 31:
-                for i in range(start, stop):
-                    out[i, j] = _code_short(X[i, j], row)
-            else:
-                for i in range(start, stop):
-                    out[i, j] = _code_long(X[i, j], row, row_coarse)
-    return out
-
-
-@njit(cache=True, nogil=True)
-def joint_counts(X, inner, coarse, y_codes, counts, block_rows):
-    """Add to ``counts`` (n_features, n_x, n_y) each (bin of X[i, j], y_codes[i]), binning fused
-    with counting; the caller picks the integer type that holds N.
-
-    Rows go in blocks of ``block_rows``, each feature's column at a time: the block of X stays
-    in cache while one feature's table takes all of the block's increments, so large tables
-    (fine resolutions, many features) are not evicted between two increments.
+    Rows go in tiles, so the writes of a tile stay within a few pages of each output row.
     """
+    n_columns = out.shape[0]
+    for start in range(0, rows.size, 64):
+        stop = min(start + 64, rows.size)
+        for j in range(n_columns):
+            for i in range(start, stop):
+                out[j, i] = X[rows[i], lo + j]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def bin_codes(X, index, out):
+    """Write the bin of each X[i, j] (n_samples, n_features) into ``out`` of the same shape;
+    ``index`` is ``(origin, scale, lut, inner, steps)`` from ``index_edges``."""
     n_samples, n_features = X.shape
-    column = np.empty(block_rows, dtype=X.dtype)
+    group = max(1, _GROUP_BYTES // X.itemsize)
+    block_rows = 256
+    block = np.empty((group, block_rows), dtype=X.dtype)
+    codes = np.empty(block_rows, dtype=np.int64)
     for start in range(0, n_samples, block_rows):
         stop = min(start + block_rows, n_samples)
-        for j in range(n_features):
-            # A contiguous copy of the block's column lets the comparisons vectorise.
-            for i in range(start, stop):
-                column[i - start] = X[i, j]
-            table, row, row_coarse = counts[j], inner[j], coarse[j]
-            # One loop per search keeps each loop simple enough to vectorise.
-            if row.shape[0] <= 31:
+        for j0 in range(0, n_features, group):
+            j1 = min(j0 + group, n_features)
+            _load_group(X, start, stop, j0, j1, block)
+            for j in range(j0, j1):
+                _code_column(block[j - j0], stop - start, index, j, codes)
+                for i in range(stop - start):
+                    out[start + i, j] = codes[i]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def joint_counts(X, index, y_codes, counts, block_rows):
+    """Add to ``counts`` (n_features, n_x, n_y) each (bin of X[i, j], y_codes[i]), binning fused
+    with counting; the caller picks the integer type that holds N and ``block_rows``.
+
+    A row block is read a group of columns (a cache line of each row) at a time, transposed,
+    so each feature's values are contiguous: their bins are computed in one loop, then its
+    table takes the block's increments in another. A table larger than the first-level
+    cache is first read in order, so that the increments find it in cache rather than each
+    missing on its own.
+    """
+    n_samples, n_features = X.shape
+    group = max(1, _GROUP_BYTES // X.itemsize)
+    block = np.empty((group, block_rows), dtype=X.dtype)
+    codes = np.empty(block_rows, dtype=np.int64)
+    warm = counts[0].size * counts.itemsize > 2**15
+    touched = 0
+    for start in range(0, n_samples, block_rows):
+        stop = min(start + block_rows, n_samples)
+        for j0 in range(0, n_features, group):
+            j1 = min(j0 + group, n_features)
+            _load_group(X, start, stop, j0, j1, block)
+            for j in range(j0, j1):
+                _code_column(block[j - j0], stop - start, index, j, codes)
+                table = counts[j]
+                if warm:
+                    for u in range(table.shape[0]):
+                        for v in range(0, table.shape[1], 16):
+                            touched += table[u, v]
                 for i in range(start, stop):
-                    table[_code_short(column[i - start], row), y_codes[i]] += 1
-            else:
-                for i in range(start, stop):
-                    table[_code_long(column[i - start], row, row_coarse), y_codes[i]] += 1
+                    table[codes[i - start], y_codes[i]] += 1
+    # Consumes the warming reads, so the compiler cannot drop them (counts are never < 0).
+    if touched < 0:
+        counts[0, 0, 0] = 0
     return counts
 
 
@@ -229,45 +303,47 @@ def _merge_map(mode, cumulative, n, k, fine_k, out):
 
 
 @njit(cache=True, nogil=True)
-def _occupied_after_merge(nz_u, nz_v, n_nz, row_map, col_map, n_cols, marks):
-    """Occupied cells once the nonzero cells (nz_u, nz_v) are merged by the bin maps.
+def _runs(merged, n, out):
+    """Boundaries of the runs of equal values in monotone ``merged[:n]``: run r is fine bins
+    out[r] to out[r + 1] - 1. Returns the number of runs."""
+    runs = 0
+    out[0] = 0
+    for u in range(1, n):
+        if merged[u] != merged[u - 1]:
+            runs += 1
+            out[runs] = u
+    out[runs + 1] = n
+    return runs + 1
 
-    ``marks`` is a flat buffer whose first entry counts the calls: a cell is marked with the
-    call's number, so no pass is needed to clear it. The merged grid is packed into the
-    first cells so that it stays in cache.
-    """
-    marks[0] += 1
-    stamp = marks[0]
+
+@njit(cache=True, nogil=True, inline="always")
+def _block_sum(table_sums, u0, u1, v0, v1):
+    """Sum of the fine cells [u0, u1) x [v0, v1), from the summed-area table."""
+    return table_sums[u1, v1] - table_sums[u0, v1] - table_sums[u1, v0] + table_sums[u0, v0]
+
+
+@njit(cache=True, nogil=True)
+def _occupied(table_sums, row_runs, n_row_runs, col_runs, n_col_runs):
+    """Occupied cells of the table whose rows and columns merge the given runs of fine bins."""
     occupied = 0
-    for t in range(n_nz):
-        cell = 1 + row_map[nz_u[t]] * n_cols + col_map[nz_v[t]]
-        occupied += marks[cell] != stamp
-        marks[cell] = stamp
+    for r in range(n_row_runs):
+        u0, u1 = row_runs[r], row_runs[r + 1]
+        for q in range(n_col_runs):
+            occupied += _block_sum(table_sums, u0, u1, col_runs[q], col_runs[q + 1]) > 0
     return occupied
 
 
 @njit(cache=True, nogil=True)
-def _admissible(
-    k,
-    row_mode,
-    col_mode,
-    row_map,
-    col_map,
-    nz_u,
-    nz_v,
-    n_nz,
-    row_cum,
-    col_cum,
-    n,
-    fine_k,
-    c,
-    marks,
-):
+def _admissible(k, row_mode, col_mode, maps, cumulative, shape, fine_k, c, table_sums):
     """Whether the table merged to resolution k keeps >= c samples per occupied cell."""
+    row_map, col_map, row_runs, col_runs = maps
+    row_cum, col_cum = cumulative
+    n_rows, n_cols, n = shape
     _merge_map(row_mode, row_cum, n, k, fine_k, row_map)
     _merge_map(col_mode, col_cum, n, k, fine_k, col_map)
-    n_cols = col_map[col_map.size - 1] + 1
-    return n >= c * _occupied_after_merge(nz_u, nz_v, n_nz, row_map, col_map, n_cols, marks)
+    n_row_runs = _runs(row_map, n_rows, row_runs)
+    n_col_runs = _runs(col_map, n_cols, col_runs)
+    return n >= c * _occupied(table_sums, row_runs, n_row_runs, col_runs, n_col_runs)
 
 
 @njit(cache=True, nogil=True)
@@ -280,9 +356,13 @@ def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, te
     bins are the coarse quantile bins, so one pass over the data serves every k in
     ``candidates`` (ascending). Occupancy grows with k, so a search finds the largest
     admissible k; ``log_int[m] = ln m`` for counts up to N. Returns k, the plug-in MI, sum
-    p l^2 and occupied cells of that table, its
-    margins and the merged row of each fine row; then the table merged to ``test_k`` bins,
-    with the maps of its rows and of the target's columns (the same for every feature).
+    p l^2 and occupied cells of that table, its margins and the merged row of each fine
+    row; then the table merged to ``test_k`` bins, with the maps of its rows and of the
+    target's columns (the same for every feature).
+
+    Merges keep runs of adjacent fine bins, so every merged cell is a rectangle of fine
+    cells, summed in four lookups of the feature's summed-area table: trying a resolution
+    costs its own cells, not the fine table's.
     """
     n_features, kx, ky = fine.shape
     # Merged indices run up to the resolution, which can exceed the fine table's own size
@@ -301,33 +381,28 @@ def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, te
     for j in range(n_features):
         test_rows = max(test_rows, n_rows[j] if row_modes[j] == KEEP else test_k)
     test = np.zeros((n_features, test_rows, ky if col_mode == KEEP else test_k), dtype=np.int64)
-    marks = np.zeros(1 + mx * my, dtype=np.int64)
-    merged = np.zeros(mx * my, dtype=np.int64)
-    nz_u = np.empty(kx * ky, dtype=np.int64)
-    nz_v = np.empty(kx * ky, dtype=np.int64)
+    table_sums = np.zeros((kx + 1, ky + 1), dtype=np.int64)
     row_cum = np.empty(kx, dtype=np.int64)
     col_cum = np.empty(ky, dtype=np.int64)
     col_map = np.empty(ky, dtype=np.int64)
     test_col_map = np.zeros(ky, dtype=np.int64)
+    row_runs = np.empty(kx + 1, dtype=np.int64)
+    col_runs = np.empty(ky + 1, dtype=np.int64)
     for j in range(n_features):
-        n_nz = 0
-        row_cum[:] = 0
-        col_cum[:] = 0
-        # Branch-free: about half the cells are empty near independence, so a branch on
-        # each would be mispredicted half the time (it took most of this kernel's time).
-        for u in range(n_rows[j]):
+        nr = n_rows[j]
+        for u in range(nr):
+            running = 0
             for v in range(ky):
-                count = fine[j, u, v]
-                nz_u[n_nz], nz_v[n_nz] = u, v
-                n_nz += count > 0
-                row_cum[u] += count
-                col_cum[v] += count
-        n = row_cum[: n_rows[j]].sum()
-        for u in range(1, kx):
-            row_cum[u] += row_cum[u - 1]
-        for v in range(1, ky):
-            col_cum[v] += col_cum[v - 1]
+                running += fine[j, u, v]
+                table_sums[u + 1, v + 1] = table_sums[u, v + 1] + running
+        n = table_sums[nr, ky]
+        for u in range(kx):
+            row_cum[u] = table_sums[min(u + 1, nr), ky]
+        for v in range(ky):
+            col_cum[v] = table_sums[nr, v + 1]
         row_map, test_row_map = row_maps[j], test_row_maps[j]
+        maps = (row_map, col_map, row_runs, col_runs)
+        args = (maps, (row_cum, col_cum), (nr, ky, n), fine_k, c, table_sums)
         best = 0
         if row_modes[j] != KEEP or col_mode != KEEP:
             # Gallop from where independent data land, k = sqrt(N / c), then bisect the
@@ -336,24 +411,23 @@ def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, te
             start = 0
             while start + 1 < candidates.size and candidates[start + 1] ** 2 * c <= n:
                 start += 1
-            args = (nz_u, nz_v, n_nz, row_cum, col_cum, n, fine_k, c, marks)
-            if _admissible(candidates[start], row_modes[j], col_mode, row_map, col_map, *args):
+            if _admissible(candidates[start], row_modes[j], col_mode, *args):
                 lo, step = start, 1  # lo admissible; find a failing hi above it
                 while lo + step < candidates.size and _admissible(
-                    candidates[lo + step], row_modes[j], col_mode, row_map, col_map, *args
+                    candidates[lo + step], row_modes[j], col_mode, *args
                 ):
                     lo, step = lo + step, 2 * step
                 hi = min(lo + step, candidates.size)
             else:
                 hi, step = start, 1  # hi fails; find an admissible lo below it (or none)
                 while hi - step >= 0 and not _admissible(
-                    candidates[hi - step], row_modes[j], col_mode, row_map, col_map, *args
+                    candidates[hi - step], row_modes[j], col_mode, *args
                 ):
                     hi, step = hi - step, 2 * step
                 lo = max(hi - step, 0)
             while hi - lo > 1:
                 mid = (lo + hi) // 2
-                if _admissible(candidates[mid], row_modes[j], col_mode, row_map, col_map, *args):
+                if _admissible(candidates[mid], row_modes[j], col_mode, *args):
                     lo = mid
                 else:
                     hi = mid
@@ -361,31 +435,43 @@ def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, te
         k_est[j] = candidates[best]
         _merge_map(row_modes[j], row_cum, n, k_est[j], fine_k, row_map)
         _merge_map(col_mode, col_cum, n, k_est[j], fine_k, col_map)
-        _merge_map(row_modes[j], row_cum, n, test_k, fine_k, test_row_map)
-        _merge_map(col_mode, col_cum, n, test_k, fine_k, test_col_map)
-        n_cols = col_map[ky - 1] + 1
-        for t in range(n_nz):
-            u, v = nz_u[t], nz_v[t]
-            count = fine[j, u, v]
-            merged[row_map[u] * n_cols + col_map[v]] += count
-            rows_out[j, row_map[u]] += count
-            cols_out[j, col_map[v]] += count
-            test[j, test_row_map[u], test_col_map[v]] += count
-        for t in range(n_nz):
-            u, v = row_map[nz_u[t]], col_map[nz_v[t]]
-            count = merged[u * n_cols + v]
-            if count > 0:
-                # Logs of counts from a table; grouped so that a cell holding its whole row
-                # and column margins gives exactly (0) + (0): constant features have MI 0.
-                log_ratio = (log_int[count] - log_int[cols_out[j, v]]) + (
-                    log_int[n] - log_int[rows_out[j, u]]
-                )
-                mi[j] += count * log_ratio
-                second[j] += count * log_ratio * log_ratio
-                cells[j] += 1
-                merged[u * n_cols + v] = 0
+        n_row_runs = _runs(row_map, nr, row_runs)
+        n_col_runs = _runs(col_map, ky, col_runs)
+        for r in range(n_row_runs):
+            rows_out[j, row_map[row_runs[r]]] = (
+                table_sums[row_runs[r + 1], ky] - table_sums[row_runs[r], ky]
+            )
+        for q in range(n_col_runs):
+            cols_out[j, col_map[col_runs[q]]] = (
+                table_sums[nr, col_runs[q + 1]] - table_sums[nr, col_runs[q]]
+            )
+        for r in range(n_row_runs):
+            u0, u1 = row_runs[r], row_runs[r + 1]
+            log_row = log_int[n] - log_int[rows_out[j, row_map[u0]]]
+            for q in range(n_col_runs):
+                v0, v1 = col_runs[q], col_runs[q + 1]
+                count = _block_sum(table_sums, u0, u1, v0, v1)
+                if count > 0:
+                    # Logs of counts from a table; grouped so that a cell holding its whole
+                    # row and column margins gives exactly (0) + (0): constant features
+                    # have MI 0.
+                    log_ratio = (log_int[count] - log_int[cols_out[j, col_map[v0]]]) + log_row
+                    mi[j] += count * log_ratio
+                    second[j] += count * log_ratio * log_ratio
+                    cells[j] += 1
         mi[j] = max(mi[j] / n, 0.0)
         second[j] /= n
+        _merge_map(row_modes[j], row_cum, n, test_k, fine_k, test_row_map)
+        _merge_map(col_mode, col_cum, n, test_k, fine_k, test_col_map)
+        n_row_runs = _runs(test_row_map, nr, row_runs)
+        n_col_runs = _runs(test_col_map, ky, col_runs)
+        for r in range(n_row_runs):
+            u0, u1 = row_runs[r], row_runs[r + 1]
+            for q in range(n_col_runs):
+                v0, v1 = col_runs[q], col_runs[q + 1]
+                test[j, test_row_map[u0], test_col_map[v0]] = _block_sum(
+                    table_sums, u0, u1, v0, v1
+                )
     return (
         k_est,
         mi,

@@ -1,10 +1,8 @@
 """Mutual information between every pair of columns: the matrix beside a correlation matrix."""
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn import get_config
 from sklearn.utils._param_validation import validate_params
-from sklearn.utils.parallel import Parallel, delayed
 
 from skmi._binning import fit_edges
 from skmi._counting import codes_of, subsample_rows, table_guard
@@ -23,6 +21,7 @@ from skmi._params import (
     check_base,
     check_n_bins,
 )
+from skmi._threads import n_threads, thread_map
 
 _PAIRWISE_CONSTRAINTS = {
     "X": ["array-like"],
@@ -148,7 +147,7 @@ def pairwise_histogram_mi(
     else:
         codes_y, counts_y = _coded(Y, n_bins, strategy, rows, n_jobs)
     # Each thread counts one pair's table at a time.
-    table_guard(effective_n_jobs(n_jobs), counts_x.shape[1], counts_y.shape[1], n_bins)
+    table_guard(n_threads(n_jobs, X.shape[1]), counts_x.shape[1], counts_y.shape[1], n_bins)
     plugin, cells = _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, n_jobs)
     mi = _corrected(plugin, cells, counts_x, counts_y, correction)
     if normalize is None:
@@ -184,11 +183,9 @@ def _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, n_jobs):
     log_int = log_or_zero(np.arange(codes_x.shape[1] + 1))
     args = (codes_x, codes_y, log_or_zero(counts_x), log_or_zero(counts_y), log_int)
     # Interleaving rows balances the triangle of a symmetric result across threads.
-    n_threads = min(effective_n_jobs(n_jobs), n_x)
-    parts = [np.arange(t, n_x, n_threads) for t in range(n_threads)]
-    Parallel(n_jobs=n_threads, backend="threading")(
-        delayed(pair_mi)(*args, part, symmetric, plugin, cells) for part in parts
-    )
+    workers = n_threads(n_jobs, n_x)
+    parts = [np.arange(t, n_x, workers) for t in range(workers)]
+    thread_map(pair_mi, [(*args, part, symmetric, plugin, cells) for part in parts], n_jobs)
     if symmetric:
         upper = np.triu_indices(n_x, 1)
         plugin.T[upper], cells.T[upper] = plugin[upper], cells[upper]

@@ -128,24 +128,66 @@ def test_fit_edges_on_float32_and_float64_give_the_same_codes(strategy):
     np.testing.assert_array_equal(codes_of(X32, e32), codes_of(X64, e64))
 
 
+def _reference_counts(X, edges, y_codes, n_y):
+    """Counts by searchsorted + np.add.at: the plain numpy oracle of the fused kernel."""
+    expected = np.zeros((X.shape[1], max(e.size for e in edges) - 1, n_y), dtype=np.int64)
+    for j, e in enumerate(edges):
+        codes = np.searchsorted(e[1:-1], X[:, j].astype(np.float64), side="right")
+        np.add.at(expected[j], (codes, y_codes), 1)
+    return expected
+
+
+def _crowded(rng, n):
+    """A tight cluster holding 90% of the values, the rest spread over six decades: the grid
+    of the edge index spans the spread, so the cluster's many quantile edges share a cell
+    and the search after the lookup is long."""
+    x = 1e-9 * rng.standard_normal(n)
+    spread = rng.random(n) < 0.1
+    x[spread] = rng.choice([-1.0, 1.0], spread.sum()) * 10.0 ** rng.uniform(0, 6, spread.sum())
+    return x
+
+
+def _extreme(rng, n, dtype):
+    """Values spread over the whole range of ``dtype``, to -1e308 and 1e308 for float64,
+    where the grid's width overflows."""
+    info = np.finfo(dtype)
+    exponents = rng.uniform(np.log10(info.tiny), np.log10(info.max), n)
+    return rng.choice([-1.0, 1.0], n) * 10.0**exponents
+
+
 @pytest.mark.parametrize("strategy", sorted(_STRATEGIES))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n_bins", [2, 7, 31, 32, 100, 255, 256, 600])
 def test_fused_count_equals_numpy_reference(strategy, dtype, n_bins):
     """Check the compiled bin-and-count pass against searchsorted + np.add.at, cell by cell.
 
-    Widths 31/32, 255/256 and 600 cross the kernel's short, two-level and binary-step
-    searches; a thread split (n_jobs=2 over 50,000 rows) must add up to the same table.
+    Heavy tails (Student t, 2 dof), ties, a crowded grid and an overflowing range cover the
+    edge index's one-comparison and binary-search paths; 50,000 rows on two threads are
+    split by columns (4 features) and by rows (1 feature), and must add up the same.
     """
     rng = np.random.default_rng(n_bins)
-    X = rng.standard_t(2, size=(50_000, 3)).astype(dtype)
+    n = 50_000
+    X = rng.standard_t(2, size=(n, 4))
     X[::7, 1] = X[0, 1]  # ties
-    y_codes = rng.integers(0, 5, 50_000)
-    edges = fit_edges(X, n_bins, strategy, np.zeros(3, dtype=bool), None)
-    expected = np.zeros((3, max(e.size for e in edges) - 1, 5), dtype=np.int64)
-    for j, e in enumerate(edges):
-        codes = np.searchsorted(e[1:-1], X[:, j].astype(np.float64), side="right")
-        np.add.at(expected[j], (codes, y_codes), 1)
+    X[:, 2] = _crowded(rng, n)
+    X[:, 3] = _extreme(rng, n, dtype)
+    X = X.astype(dtype)
+    y_codes = rng.integers(0, 5, n)
+    edges = fit_edges(X, n_bins, strategy, np.zeros(4, dtype=bool), None)
+    expected = _reference_counts(X, edges, y_codes, 5)
     for n_jobs in (1, 2):
         counts = count_joint(X, edges, y_codes, 5, n_jobs, n_bins)
         np.testing.assert_array_equal(counts, expected)
+        one = count_joint(X[:, 2:3], edges[2:3], y_codes, 5, n_jobs, n_bins)
+        np.testing.assert_array_equal(one, expected[2:3, : one.shape[1]])
+
+
+def test_codes_match_searchsorted_where_the_grid_is_crowded():
+    """Check bin codes against searchsorted where nearly all edges share one grid cell,
+    for values equal to edges, between them and beyond both ends."""
+    rng = np.random.default_rng(11)
+    x = _crowded(rng, 2_000)
+    edges = fit_edges(x[:, None], 300, "quantile", np.zeros(1, dtype=bool), None)
+    probe = np.concatenate((edges[0], np.nextafter(edges[0], -np.inf), x, [-2e6, 2e6]))
+    expected = np.searchsorted(edges[0][1:-1], probe, side="right")
+    np.testing.assert_array_equal(codes_of(probe[:, None], edges)[:, 0], expected)
