@@ -131,23 +131,25 @@ _BIN_RULES = {
 
 
 def _uniform_inner_edges(x, k):
-    """k - 1 equally spaced inner edges over [min, max] of sorted ``x``.
+    """k - 1 equally spaced inner edges over [min, max] of sorted ``x`` (each row of a 2-D x).
 
     Interpolated as min (1 - t) + max t, which cannot overflow, where max - min can (a range
     from -1e308 to 1e308).
     """
     t = np.arange(1, k) / k
-    return x[0] * (1 - t) + x[-1] * t
+    return x[..., :1] * (1 - t) + x[..., -1:] * t
 
 
 def _quantile_inner_edges(x, k):
-    """Order statistics at ranks ceil(cN/k), so the sample of rank r falls in bin floor(rk/N).
+    """Order statistics of sorted ``x`` (each row of a 2-D x) at ranks ceil(cN/k), so the
+    sample of rank r falls in bin floor(rk/N).
 
     Bins of that form nest: merging m adjacent bins of km bins gives the k bins exactly,
     which lets one fine count table serve every coarser resolution (``_adaptive``).
     """
     # With more bins than samples, ranks past the last repeat it: ties, merged below.
-    return x[np.minimum((np.arange(1, k) * x.size + k - 1) // k, x.size - 1)]
+    n = x.shape[-1]
+    return x[..., np.minimum((np.arange(1, k) * n + k - 1) // k, n - 1)]
 
 
 _STRATEGIES = {
@@ -198,22 +200,43 @@ def n_bins_for(x_sorted, n, n_bins):
 _SORT_BLOCK_BYTES = 2**25
 
 
+def _common_edges(part, k, strategy):
+    """Edges of every sorted row of ``part`` at one bin count k, computed at once, and the
+    mask of rows whose edges need no deduplication (``feature_edges`` does the others)."""
+    low = part[:, :1].astype(np.float64)
+    high = part[:, -1:].astype(np.float64)
+    inner = _STRATEGIES[strategy](part, k).astype(np.float64, copy=False)
+    clean = (
+        (high[:, 0] > low[:, 0])
+        & (inner[:, 0] > low[:, 0])
+        & (inner[:, -1] <= high[:, 0])
+        & (np.diff(inner, axis=1) > 0).all(axis=1)
+    )
+    return np.concatenate((low, inner, high), axis=1), clean
+
+
 def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
     """Edges of columns lo..hi-1: the block's sample rows gathered transposed into one buffer
     (``_kernels.gather_columns``; numpy's take would first copy the strided column block),
-    sorted in place, then each column."""
+    sorted in place, then all columns at once where one bin count serves them and no ties
+    interfere, each column otherwise."""
     rows = np.arange(n_samples) if rows is None else rows
     part = gather_columns(X, rows, lo, np.empty((hi - lo, rows.size), dtype=X.dtype))
     part.sort(axis=1)
     per_feature = np.ndim(n_bins) == 1
+    common = not per_feature and not isinstance(n_bins, str) and n_bins > 1
+    if common:
+        common_edges, clean = _common_edges(part, n_bins, strategy)
     edges = []
     for j, x in enumerate(part, start=lo):
-        x = x.astype(np.float64, copy=False)
         if discrete[j]:
-            edges.append(category_edges(x))
-            continue
-        k = n_bins_for(x, n_samples, n_bins[j] if per_feature else n_bins)
-        edges.append(feature_edges(x, k, strategy))
+            edges.append(category_edges(x.astype(np.float64, copy=False)))
+        elif common and clean[j - lo]:
+            edges.append(common_edges[j - lo])
+        else:
+            x = x.astype(np.float64, copy=False)
+            k = n_bins_for(x, n_samples, n_bins[j] if per_feature else n_bins)
+            edges.append(feature_edges(x, k, strategy))
     return edges
 
 

@@ -68,10 +68,15 @@ def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_job
     )
 
 
-def _merged_edges(edges, row_map):
-    """Edges of the bins that ``row_map`` (merged index of each fine bin) makes of ``edges``."""
-    starts = np.flatnonzero(np.diff(row_map[: edges.size - 1])) + 1
-    return np.concatenate((edges[:1], edges[starts], edges[-1:]))
+def _merged_edges(edges, row_maps):
+    """Each feature's edges of the bins that its row map (merged index of each fine bin)
+    makes of its fine ``edges``: the outer edges and those where the merged index changes."""
+    merged = []
+    for e, row_map in zip(edges, row_maps, strict=True):
+        keep = np.ones(e.size, dtype=bool)
+        np.not_equal(row_map[1 : e.size - 1], row_map[: e.size - 2], out=keep[1:-1])
+        merged.append(e[keep])
+    return merged
 
 
 def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine_k, plan):
@@ -101,8 +106,8 @@ def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine
         rows=a,
         cols=b,
         test=test,
-        edges=[_merged_edges(e, m) for e, m in zip(edges, maps, strict=True)],
-        test_edges=[_merged_edges(e, m) for e, m in zip(edges, test_maps, strict=True)],
+        edges=_merged_edges(edges, maps),
+        test_edges=_merged_edges(edges, test_maps),
         test_y_codes=test_col_map[y_codes],
     )
 

@@ -84,9 +84,13 @@ def index_edges(inner, n_inner):
         if m == 0:
             continue
         width = inner[j, m - 1] - inner[j, 0]
-        if 0.0 < width < math.inf:
-            origin[j] = inner[j, 0]
-            scale[j] = _GRID_PER_BIN * (m + 1) / width
+        # A width that overflows (edges near -1e308 and 1e308), or a scale that does (edges
+        # among denormals), leaves scale and origin 0: one cell, still exact by the search.
+        if width > 0.0:
+            cells_per_unit = _GRID_PER_BIN * (m + 1) / width
+            if 0.0 < cells_per_unit < math.inf:
+                origin[j] = inner[j, 0]
+                scale[j] = cells_per_unit
         per_cell = np.zeros(n_cells + 1, dtype=np.int64)
         for e in range(m):
             per_cell[_cell(inner[j, e], origin[j], scale[j], n_cells)] += 1

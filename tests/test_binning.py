@@ -182,12 +182,22 @@ def test_fused_count_equals_numpy_reference(strategy, dtype, n_bins):
         np.testing.assert_array_equal(one, expected[2:3, : one.shape[1]])
 
 
-def test_codes_match_searchsorted_where_the_grid_is_crowded():
-    """Check bin codes against searchsorted where nearly all edges share one grid cell,
-    for values equal to edges, between them and beyond both ends."""
+@pytest.mark.parametrize("strategy", sorted(_STRATEGIES))
+@pytest.mark.parametrize("kind", ["crowded", "extreme", "denormal"])
+def test_codes_match_searchsorted_on_awkward_grids(kind, strategy):
+    """Check bin codes against searchsorted where the edge index's grid is awkward: nearly
+    all edges in one cell, a width that overflows, a scale that overflows (denormals); for
+    values equal to edges, next to them, between them and beyond both ends."""
     rng = np.random.default_rng(11)
-    x = _crowded(rng, 2_000)
-    edges = fit_edges(x[:, None], 300, "quantile", np.zeros(1, dtype=bool), None)
-    probe = np.concatenate((edges[0], np.nextafter(edges[0], -np.inf), x, [-2e6, 2e6]))
-    expected = np.searchsorted(edges[0][1:-1], probe, side="right")
+    x = {
+        "crowded": _crowded(rng, 2_000),
+        "extreme": _extreme(rng, 2_000, np.float64),
+        "denormal": rng.choice([0.0, 5e-324, 1e-320, 3e-320], 2_000),
+    }[kind]
+    edges = fit_edges(x[:, None], 300, strategy, np.zeros(1, dtype=bool), None)
+    e = edges[0]
+    probe = np.concatenate(
+        (e, np.nextafter(e, -np.inf), np.nextafter(e, np.inf), x, [-np.finfo(float).max, 1e308])
+    )
+    expected = np.searchsorted(e[1:-1], probe, side="right")
     np.testing.assert_array_equal(codes_of(probe[:, None], edges)[:, 0], expected)
