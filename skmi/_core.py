@@ -7,6 +7,7 @@ errors and entropies need, plus the table that p-values are computed from.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -42,8 +43,10 @@ class Tables:
     rows: np.ndarray  # feature margins (n_features, n_x)
     cols: np.ndarray  # target margins (n_features, n_y)
     test: np.ndarray  # tables to test independence with (n_features, t_x, t_y)
-    edges: list  # each feature's edges at its estimating resolution
-    test_edges: list  # each feature's edges at its testing resolution
+    # Each feature's counted edges and the map of those bins to its estimating (test)
+    # bins, or None where they are the same: merged only when asked for (``merged_edges``).
+    edge_maps: list
+    test_edge_maps: list
     test_y_codes: np.ndarray  # the target's codes at the testing resolution
 
 
@@ -62,21 +65,20 @@ def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_job
         rows=a,
         cols=b,
         test=joint,
-        edges=edges,
-        test_edges=edges,
+        edge_maps=[(e, None) for e in edges],
+        test_edge_maps=[(e, None) for e in edges],
         test_y_codes=y_codes,
     )
 
 
-def _merged_edges(edges, row_maps):
-    """Each feature's edges of the bins that its row map (merged index of each fine bin)
-    makes of its fine ``edges``: the outer edges and those where the merged index changes."""
-    merged = []
-    for e, row_map in zip(edges, row_maps, strict=True):
-        keep = np.ones(e.size, dtype=bool)
-        np.not_equal(row_map[1 : e.size - 1], row_map[: e.size - 2], out=keep[1:-1])
-        merged.append(e[keep])
-    return merged
+def merged_edges(edges, row_map):
+    """Edges of the bins that ``row_map`` (merged index of each bin, or None: none merged)
+    makes of ``edges``: the outer edges and those where the merged index changes."""
+    if row_map is None:
+        return edges
+    keep = np.ones(edges.size, dtype=bool)
+    np.not_equal(row_map[1 : edges.size - 1], row_map[: edges.size - 2], out=keep[1:-1])
+    return edges[keep]
 
 
 def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine_k, plan):
@@ -106,8 +108,8 @@ def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine
         rows=a,
         cols=b,
         test=test,
-        edges=_merged_edges(edges, maps),
-        test_edges=_merged_edges(edges, test_maps),
+        edge_maps=list(zip(edges, maps, strict=True)),
+        test_edge_maps=list(zip(edges, test_maps, strict=True)),
         test_y_codes=test_col_map[y_codes],
     )
 
@@ -138,8 +140,8 @@ def _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs):
             padded = _pad(getattr(tables, name), width)
             padded[grow] = _pad(getattr(finer, name), width)
             setattr(tables, name, padded)
-        for j, edges in zip(grow, finer.edges, strict=True):
-            tables.edges[j] = edges
+        for j, edge_map in zip(grow, finer.edge_maps, strict=True):
+            tables.edge_maps[j] = edge_map
     return tables
 
 
@@ -173,7 +175,7 @@ def pvalues(X, tables, n_permutations, random_state):
     if n_permutations and sparse.any():
         out[sparse] = permutation_pvalues(
             X[:, sparse],
-            [tables.test_edges[j] for j in np.flatnonzero(sparse)],
+            [merged_edges(*tables.test_edge_maps[j]) for j in np.flatnonzero(sparse)],
             tables.test_y_codes,
             test_mi[sparse],
             n_permutations,
@@ -191,8 +193,12 @@ class MIResult:
     standard_errors: np.ndarray
     entropy: np.ndarray
     target_entropy: np.ndarray
-    bin_edges: list
+    edge_maps: list  # as in ``Tables``
     target_n_bins: np.ndarray
+
+    @cached_property
+    def bin_edges(self):
+        return [merged_edges(*edge_map) for edge_map in self.edge_maps]
 
     @property
     def n_bins(self):
@@ -234,7 +240,7 @@ def estimate_mi(
         standard_errors=delta_method_se(tables.second, plugin, n_samples),
         entropy=entropy_from_counts(tables.rows),
         target_entropy=entropy_from_counts(tables.cols),
-        bin_edges=tables.edges,
+        edge_maps=tables.edge_maps,
         target_n_bins=np.count_nonzero(tables.cols, axis=1),
     )
 
