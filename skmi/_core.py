@@ -56,6 +56,7 @@ def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_job
     y_codes = target_codes(y, discrete_target, target_bins, strategy, rows)
     edges = fit_edges(X, n_bins, strategy, discrete, rows, n_jobs)
     joint = count_joint(X, edges, y_codes, int(y_codes.max()) + 1, n_jobs, n_bins)
+    joint = joint.astype(np.int64)
     a, b = margins(joint)
     plugin, second = mutual_info_from_counts(joint, second=True)
     return Tables(

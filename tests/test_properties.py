@@ -118,8 +118,16 @@ def test_inputs_are_not_mutated(data):
 
 
 @pytest.mark.parametrize(
-    ("n_samples", "dtype"), [(2**31 - 1, np.int32), (2**31, np.int64), (10**12, np.int64)]
+    ("n_samples", "dtype"),
+    [
+        (2**16 - 1, np.uint16),
+        (2**16, np.int32),
+        (2**31 - 1, np.int32),
+        (2**31, np.int64),
+        (10**12, np.int64),
+    ],
 )
 def test_count_dtype_holds_any_count(n_samples, dtype):
-    """Check the boundary: int32 tables only while no count can reach 2^31."""
+    """Check the boundaries: uint16 tables only while no count can reach 2^16, int32 only
+    while none can reach 2^31."""
     assert count_dtype(n_samples) == dtype
