@@ -1,8 +1,8 @@
 """Compiled loops: binning, counting and the exact chance level of MI.
 
 Pure functions of arrays (no scikit-learn, no validation, no state). They release the GIL, so
-callers run them on row chunks in threads; integer counts add up exactly, so the result does
-not depend on how the rows were split.
+callers run them on row or column chunks in threads; integer counts add up exactly, so the
+result does not depend on how the data were split.
 """
 
 import math
