@@ -18,6 +18,10 @@ _GROUP_BYTES = 64
 # density's bins one per cell, so the search after the lookup is a single comparison.
 _GRID_PER_BIN = 4
 
+# Cells of a grid at most (64 KiB of lookup table a feature), so that thousands of bins
+# cost a few more search steps rather than megabytes of index.
+_MAX_GRID_CELLS = 2**14
+
 
 @njit(cache=True, nogil=True, inline="always")
 def _cell(v, origin, scale, n_cells):
@@ -69,12 +73,13 @@ def index_edges(inner, n_inner):
     """The grid index ``(origin, scale, lut, steps)`` of each feature's sorted inner edges
     ``inner[j, :n_inner[j]]``, for ``_code``.
 
-    The grid spans the inner edges with ``_GRID_PER_BIN`` cells per bin; lut[j, g] counts
-    the edges in cells below g, and 2^steps[j] - 1 is at least the most edges any cell
-    holds (heavy tails crowd the centre into few cells: more steps, the same bins).
+    The grid spans the inner edges with ``_GRID_PER_BIN`` cells per bin, at most
+    ``_MAX_GRID_CELLS``; lut[j, g] counts the edges in cells below g, and 2^steps[j] - 1 is
+    at least the most edges any cell holds (heavy tails crowd the centre into few cells,
+    and thousands of bins share cells: more steps, the same bins).
     """
     n_features = inner.shape[0]
-    n_cells = _GRID_PER_BIN * (inner.shape[1] + 1)
+    n_cells = min(_GRID_PER_BIN * (inner.shape[1] + 1), _MAX_GRID_CELLS)
     origin = np.zeros(n_features)
     scale = np.zeros(n_features)
     lut = np.zeros((n_features, n_cells + 1), dtype=np.int32)
@@ -87,7 +92,7 @@ def index_edges(inner, n_inner):
         # A width that overflows (edges near -1e308 and 1e308), or a scale that does (edges
         # among denormals), leaves scale and origin 0: one cell, still exact by the search.
         if width > 0.0:
-            cells_per_unit = _GRID_PER_BIN * (m + 1) / width
+            cells_per_unit = min(_GRID_PER_BIN * (m + 1), n_cells) / width
             if 0.0 < cells_per_unit < math.inf:
                 origin[j] = inner[j, 0]
                 scale[j] = cells_per_unit

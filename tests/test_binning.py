@@ -9,6 +9,7 @@ from skmi._binning import (
     _BIN_RULES,
     _STRATEGIES,
     category_edges,
+    edge_index,
     feature_edges,
     fit_edges,
     n_bins_for,
@@ -201,3 +202,14 @@ def test_codes_match_searchsorted_on_awkward_grids(kind, strategy):
     )
     expected = np.searchsorted(e[1:-1], probe, side="right")
     np.testing.assert_array_equal(codes_of(probe[:, None], edges)[:, 0], expected)
+
+
+def test_codes_match_searchsorted_with_more_bins_than_grid_cells():
+    """Check bin codes against searchsorted for 20,000 bins, where the edge index's grid is
+    capped and several edges share each of its cells."""
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal(50_000)
+    edges = fit_edges(x[:, None], 20_000, "quantile", np.zeros(1, dtype=bool), None)
+    assert edge_index(edges)[-1][0] > 1  # the search after the lookup takes several steps
+    expected = np.searchsorted(edges[0][1:-1], x, side="right")
+    np.testing.assert_array_equal(codes_of(x[:, None], edges)[:, 0], expected)
