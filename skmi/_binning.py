@@ -266,7 +266,7 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None):
 
 def edge_index(edges):
     """The search structure of ``_kernels._code`` for a list of edge arrays:
-    ``(origin, scale, lut, inner, steps)``, inner edges padded with +inf as far as the
+    ``(origin, scale, top, lut, inner, steps)``, inner edges padded with +inf as far as the
     binary steps after the grid lookup can reach.
 
     Edges stay float64 whatever the input dtype: a float32 value promoted to float64 compares
@@ -276,7 +276,7 @@ def edge_index(edges):
     inner = np.full((len(edges), max(int(n_inner.max()), 1)), np.inf)
     for j, e in enumerate(edges):
         inner[j, : e.size - 2] = e[1:-1]
-    origin, scale, lut, steps = index_edges(inner, n_inner)
+    origin, scale, top, lut, steps = index_edges(inner, n_inner)
     reach = int((n_inner + (1 << steps) - 1).max())
     inner = np.pad(inner, ((0, 0), (0, max(reach - inner.shape[1], 0))), constant_values=np.inf)
-    return origin, scale, lut, inner, steps
+    return origin, scale, top, lut, inner, steps
