@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from skmi import HistogramMI, histogram_mi_regression, pairwise_histogram_mi
-from skmi._binning import _STRATEGIES
-from skmi._counting import count_dtype
+from skmi._binning import _STRATEGIES, fit_edges
+from skmi._counting import codes_of, count_dtype
 from skmi._information import _MI_CORRECTIONS
 
 # numba compiles on first use, so per-example deadlines would measure the compiler.
@@ -39,6 +39,22 @@ def datasets(draw, max_features=4):
 
 
 bins = st.one_of(st.just("adaptive"), st.integers(2, 40), st.sampled_from(["sturges", "fd"]))
+
+
+@SETTINGS
+@given(datasets(), st.integers(2, 300), st.sampled_from(sorted(_STRATEGIES)))
+def test_codes_equal_searchsorted(data, n_bins, strategy):
+    """Check the edge index (grid lookup, then a search within the cell) against
+    searchsorted, for any data, bin count and strategy: exact, not approximately."""
+    X, _ = data
+    edges = fit_edges(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), None)
+    expected = np.column_stack(
+        [
+            np.searchsorted(e[1:-1], X[:, j].astype(np.float64), side="right")
+            for j, e in enumerate(edges)
+        ]
+    )
+    np.testing.assert_array_equal(codes_of(X, edges), expected)
 
 
 @SETTINGS
