@@ -33,14 +33,14 @@ def _rule_rice(x, n):
     return math.ceil(2 * n ** (1 / 3))
 
 
-def _width_to_count(x, h):
-    """k = range / h rounded up; a zero width (ties) falls back to Sturges, as numpy does.
-
-    Returned as a float: an overflowing range gives inf, which ``n_bins_for`` caps.
-    """
+def _width_to_count(x, h, n):
+    """k = range / h rounded up, at most N; a zero width (ties) falls back to Sturges, as
+    numpy does. A width below range / N (a denormal IQR) would overflow the division, and
+    gives N, which ``n_bins_for`` would cap it to anyway."""
     if not h > 0:
         return _rule_sturges(x, x.size)
-    return np.ceil((x[-1] - x[0]) / h)
+    span = x[-1] - x[0]
+    return n if span / n >= h else math.ceil(span / h)
 
 
 def _scott_width(x, n):
@@ -54,12 +54,12 @@ def _fd_width(x, n):
 
 def _rule_scott(x, n):
     """h = 3.49 sigma N^(-1/3) (Scott 1979)."""
-    return _width_to_count(x, _scott_width(x, n))
+    return _width_to_count(x, _scott_width(x, n), n)
 
 
 def _rule_fd(x, n):
     """h = 2 IQR N^(-1/3) (Freedman & Diaconis 1981)."""
-    return _width_to_count(x, _fd_width(x, n))
+    return _width_to_count(x, _fd_width(x, n), n)
 
 
 def _rule_doane(x, n):
@@ -77,7 +77,7 @@ def _rule_auto(x, n):
     span = x[-1] - x[0]
     h_sqrt = span / math.sqrt(n)
     h_sturges = span / (math.log2(n) + 1)
-    return _width_to_count(x, min(max(_fd_width(x, n), h_sqrt / 2), h_sturges))
+    return _width_to_count(x, min(max(_fd_width(x, n), h_sqrt / 2), h_sturges), n)
 
 
 def _rule_knuth(x, n):
