@@ -11,8 +11,15 @@ from skmi._binning import _STRATEGIES, fit_edges
 from skmi._counting import codes_of, count_dtype
 from skmi._information import _MI_CORRECTIONS
 
-# numba compiles on first use, so per-example deadlines would measure the compiler.
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# numba compiles on first use, so per-example deadlines would measure the compiler. The
+# examples are derandomised so that the suite gives CI the same verdict every run; explore
+# new ones with ``pytest tests/test_properties.py --hypothesis-seed=N``.
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # Values with many ties (a small pool), extreme magnitudes and denormals, all finite.
 EXTREMES = {
