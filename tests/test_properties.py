@@ -12,8 +12,8 @@ from skmi._counting import codes_of, count_dtype
 from skmi._information import _MI_CORRECTIONS
 
 # numba compiles on first use, so per-example deadlines would measure the compiler. The
-# examples are derandomised so that the suite gives CI the same verdict every run; explore
-# new ones with ``pytest tests/test_properties.py --hypothesis-seed=N``.
+# examples are derandomised so that the suite gives CI the same verdict every run; to
+# explore new ones, run with derandomize=False and more examples locally.
 SETTINGS = settings(
     max_examples=40,
     deadline=None,
