@@ -12,7 +12,6 @@ better than the times do. Peak memory is measured in a fresh subprocess per case
 """
 
 import argparse
-import ctypes
 import json
 import os
 import platform
@@ -88,11 +87,16 @@ def target_case(n, d, repeat, with_ksg):
 def peak_extra_memory(n, d, dtype, kwargs):
     """Extra peak resident memory of one call, beyond X and y, in a fresh process (bytes)."""
     spec = json.dumps({"n": n, "d": d, "dtype": dtype, "kwargs": kwargs})
+    # glibc's allocator otherwise keeps freed blocks for reuse, in an arena per thread, and
+    # the measured call would reuse what the warm-up call freed, unseen: with a fixed mmap
+    # threshold every large block is mapped when allocated and unmapped when freed.
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_=str(2**16))
     out = subprocess.run(
         [sys.executable, __file__, "--memory-child", spec],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     return json.loads(out.stdout)
 
@@ -106,10 +110,8 @@ def memory_child(spec):
     spec = json.loads(spec)
     X, y = regression_data(spec["n"], spec["d"], dtype=np.dtype(spec["dtype"]))
     # Compile outside the peak and the timing, on the full data: a slice would compile other
-    # specialisations (small inputs count in uint16 tables). The memory that call freed is
-    # then handed back to the system, or the measured call would reuse it unseen.
+    # specialisations (small inputs count in uint16 tables).
     histogram_mi_regression(X, y, **spec["kwargs"])
-    ctypes.CDLL("libc.so.6").malloc_trim(0)
     # Reset the peak to the current resident size (Linux): compiling can peak higher than
     # the call itself, and would hide it.
     with open("/proc/self/clear_refs", "w") as clear:
