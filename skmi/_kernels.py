@@ -67,12 +67,14 @@ def _code_column(column, n, index, j, out):
     origin, scale, top, lut = origins[j], scales[j], tops[j], luts[j]
     row, steps = rows[j], all_steps[j]
     if steps <= 1:
-        # At most one edge per cell, the rule for smooth data: one comparison, in a loop
-        # simple enough to vectorise (the general search's loop is not).
+        # At most one edge per cell, the rule for smooth data: cells in one loop, which
+        # vectorises, then one lookup and one comparison each (measured 1.0 ns a value,
+        # 1.3 in a single loop; the general search's loop does not vectorise).
         for i in range(n):
-            v = column[i]
-            pos = lut[_cell(v, origin, scale, top)]
-            out[i] = pos + (row[pos] <= v)
+            out[i] = _cell(column[i], origin, scale, top)
+        for i in range(n):
+            pos = lut[out[i]]
+            out[i] = pos + (row[pos] <= column[i])
     else:
         for i in range(n):
             out[i] = _code(column[i], origin, scale, top, lut, row, steps)
