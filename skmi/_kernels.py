@@ -10,8 +10,8 @@ import math
 import numpy as np
 from numba import njit
 
-# Width of the column groups that ``joint_counts`` and ``bin_codes`` transpose: one 64-byte
-# cache line of float64 X (a line of float32 holds 16), so each row is read a line at a time.
+# A cache line: the width of the column groups that ``joint_counts`` and ``bin_codes``
+# transpose (8 float64 or 16 float32 values), so each row is read a line at a time.
 _GROUP_BYTES = 64
 
 # Cells per grid step of the edge index: about four grid cells per bin keeps a smooth
@@ -196,6 +196,7 @@ def joint_counts(X, index, y_codes, counts, block_rows):
     block = np.empty((group, block_rows), dtype=X.dtype)
     codes = np.empty(block_rows, dtype=np.int64)
     warm = counts[0].size * counts.itemsize > 2**15
+    per_line = max(1, _GROUP_BYTES // counts.itemsize)  # one read a cache line warms it
     touched = 0
     for start in range(0, n_samples, block_rows):
         stop = min(start + block_rows, n_samples)
@@ -207,7 +208,7 @@ def joint_counts(X, index, y_codes, counts, block_rows):
                 table = counts[j]
                 if warm:
                     for u in range(table.shape[0]):
-                        for v in range(0, table.shape[1], 16):
+                        for v in range(0, table.shape[1], per_line):
                             touched += table[u, v]
                 for i in range(start, stop):
                     table[codes[i - start], y_codes[i]] += 1
