@@ -251,15 +251,15 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None):
     """
     n_samples, n_features = X.shape
     n_rows = n_samples if rows is None else rows.size
-    per_thread = -(-n_features // n_threads(n_jobs, n_features))
-    block = max(1, min(_SORT_BLOCK_BYTES // (n_rows * X.itemsize), per_thread))
+    workers = n_threads(n_jobs, n_features, n_rows * n_features)
+    block = max(1, min(_SORT_BLOCK_BYTES // (n_rows * X.itemsize), -(-n_features // workers)))
     parts = thread_map(
         _block_edges,
         (
             (X, lo, min(lo + block, n_features), n_bins, strategy, discrete, rows, n_samples)
             for lo in range(0, n_features, block)
         ),
-        n_jobs,
+        workers,
     )
     return [e for part in parts for e in part]
 

@@ -16,9 +16,6 @@ from skmi._threads import n_threads, thread_map
 # scikit-learn's working_memory: past it, the bin counts asked for are not sensible.
 _MAX_TABLE_BYTES = 2**30
 
-# Rows per thread below which starting threads costs more than it saves.
-_MIN_ROWS_PER_CHUNK = 20_000
-
 # Rows per table cell from which threads split a count by rows (``_chunks``).
 _ROWS_PER_CELL = 16
 
@@ -51,8 +48,8 @@ def _chunks(n_samples, n_features, n_cells, n_jobs):
     otherwise: each thread fills tables of its own, with no copies (at 1e4 x 100 with
     120 x 120 tables: 3 ms by columns, 27 ms by rows).
     """
-    by_rows = n_threads(n_jobs, n_samples // _MIN_ROWS_PER_CHUNK)
-    by_columns = n_threads(n_jobs, n_features)
+    by_rows = n_threads(n_jobs, n_samples, n_samples * n_features)
+    by_columns = n_threads(n_jobs, n_features, n_samples * n_features)
     if by_rows > 1 and (by_columns < by_rows or n_samples // by_rows >= _ROWS_PER_CELL * n_cells):
         bounds = np.linspace(0, n_samples, by_rows + 1).astype(np.intp)
         return [(slice(lo, hi), slice(None)) for lo, hi in itertools.pairwise(bounds)]
@@ -96,7 +93,7 @@ def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
         (X[rows, columns], tuple(a[columns] for a in index), y_codes[rows], out, block_rows)
         for (rows, columns), out in zip(chunks, outs, strict=True)
     ]
-    thread_map(joint_counts, tasks, n_jobs)
+    thread_map(joint_counts, tasks, len(tasks))
     if by_rows:
         for part in outs[1:]:
             counts += part  # in place: np.sum would stack every part into one more copy

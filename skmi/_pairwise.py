@@ -146,9 +146,11 @@ def pairwise_histogram_mi(
         codes_y, counts_y = codes_x, counts_x
     else:
         codes_y, counts_y = _coded(Y, n_bins, strategy, rows, n_jobs)
-    # Each thread counts one pair's table at a time.
-    table_guard(n_threads(n_jobs, X.shape[1]), counts_x.shape[1], counts_y.shape[1], n_bins)
-    plugin, cells = _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, n_jobs)
+    # Each thread counts one pair's table at a time, N values each.
+    n_pairs = codes_x.shape[0] * codes_y.shape[0]
+    workers = n_threads(n_jobs, codes_x.shape[0], n_pairs * codes_x.shape[1])
+    table_guard(workers, counts_x.shape[1], counts_y.shape[1], n_bins)
+    plugin, cells = _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, workers)
     mi = _corrected(plugin, cells, counts_x, counts_y, correction)
     if normalize is None:
         return mi / log_base
@@ -175,7 +177,7 @@ def _corrected(plugin, cells, counts_x, counts_y, correction):
     return out
 
 
-def _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, n_jobs):
+def _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, workers):
     """Plug-in MI and occupied cells of every pair, threads over interleaved rows of the result."""
     n_x, n_y = codes_x.shape[0], codes_y.shape[0]
     plugin = np.zeros((n_x, n_y))
@@ -183,9 +185,8 @@ def _pair_tables(codes_x, counts_x, codes_y, counts_y, symmetric, n_jobs):
     log_int = log_or_zero(np.arange(codes_x.shape[1] + 1))
     args = (codes_x, codes_y, log_or_zero(counts_x), log_or_zero(counts_y), log_int)
     # Interleaving rows balances the triangle of a symmetric result across threads.
-    workers = n_threads(n_jobs, n_x)
     parts = [np.arange(t, n_x, workers) for t in range(workers)]
-    thread_map(pair_mi, [(*args, part, symmetric, plugin, cells) for part in parts], n_jobs)
+    thread_map(pair_mi, [(*args, part, symmetric, plugin, cells) for part in parts], workers)
     if symmetric:
         upper = np.triu_indices(n_x, 1)
         plugin.T[upper], cells.T[upper] = plugin[upper], cells[upper]

@@ -37,7 +37,12 @@ MI_CONSTRAINTS = {
     # Bases at or below 1 would divide by zero or flip the sign of every information.
     "base": [Interval(Real, 1, None, closed="neither"), None],
     "n_permutations": [Interval(Integral, 0, None, closed="left")],
-    "n_jobs": [Integral, None],
+    # joblib's meaning: None, a positive count, or -1 for all cores, -2 for all but one...
+    "n_jobs": [
+        Interval(Integral, 1, None, closed="left"),
+        Interval(Integral, None, -1, closed="right"),
+        None,
+    ],
 }
 
 ENTROPY_CONSTRAINTS = {

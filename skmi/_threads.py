@@ -13,13 +13,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 from joblib import effective_n_jobs
 
+# Values a thread must have to read for starting it to pay (``n_threads``).
+_MIN_VALUES_PER_THREAD = 2**16
+
 _POOLS = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def n_threads(n_jobs, n_tasks):
-    """Threads to use for ``n_tasks`` independent tasks."""
-    return max(1, min(effective_n_jobs(n_jobs), n_tasks))
+def n_threads(n_jobs, n_tasks, n_values):
+    """Threads for ``n_tasks`` independent tasks that together read ``n_values`` values:
+    at most ``n_jobs``, and one per ``_MIN_VALUES_PER_THREAD`` values, since waking a
+    thread costs about as much as binning that many (a 500 x 4 call took 1.6 ms on two
+    threads and 0.6 ms on one)."""
+    limit = min(n_tasks, n_values // _MIN_VALUES_PER_THREAD)
+    # Asked only when it matters: joblib's count of the cores for n_jobs=-1 takes 28 us.
+    return 1 if limit <= 1 else max(1, min(effective_n_jobs(n_jobs), limit))
 
 
 def _pool(workers):
@@ -32,10 +40,9 @@ def _pool(workers):
         return _POOLS[key]
 
 
-def thread_map(func, tasks, n_jobs):
-    """``[func(*task) for task in tasks]``, the tasks spread over ``n_jobs`` threads."""
+def thread_map(func, tasks, workers):
+    """``[func(*task) for task in tasks]``, the tasks spread over ``workers`` threads."""
     tasks = list(tasks)
-    workers = n_threads(n_jobs, len(tasks))
-    if workers == 1:
+    if workers <= 1 or len(tasks) <= 1:
         return [func(*task) for task in tasks]
     return list(_pool(workers).map(lambda task: func(*task), tasks))

@@ -164,8 +164,8 @@ def test_fused_count_equals_numpy_reference(strategy, dtype, n_bins):
     """Check the compiled bin-and-count pass against searchsorted + np.add.at, cell by cell.
 
     Heavy tails (Student t, 2 dof), ties, a crowded grid and an overflowing range cover the
-    edge index's one-comparison and binary-search paths; 50,000 rows on two threads are
-    split by columns (4 features) and by rows (1 feature), and must add up the same.
+    edge index's one-comparison and binary-search paths; on two threads, 50,000 rows are
+    split by columns (4 features) and 150,000 by rows (1 feature), and must add up the same.
     """
     rng = np.random.default_rng(n_bins)
     n = 50_000
@@ -180,8 +180,9 @@ def test_fused_count_equals_numpy_reference(strategy, dtype, n_bins):
     for n_jobs in (1, 2):
         counts = count_joint(X, edges, y_codes, 5, n_jobs, n_bins)
         np.testing.assert_array_equal(counts, expected)
-        one = count_joint(X[:, 2:3], edges[2:3], y_codes, 5, n_jobs, n_bins)
-        np.testing.assert_array_equal(one, expected[2:3, : one.shape[1]])
+        tall = np.tile(X[:, 2:3], (3, 1))
+        one = count_joint(tall, edges[2:3], np.tile(y_codes, 3), 5, n_jobs, n_bins)
+        np.testing.assert_array_equal(one, 3 * expected[2:3, : one.shape[1]])
 
 
 @pytest.mark.parametrize("strategy", sorted(_STRATEGIES))

@@ -101,6 +101,24 @@ def test_bad_parameter_raises_naming_it(entry, params):
 
 
 @pytest.mark.parametrize(
+    "entry",
+    [
+        "histogram_mi_regression",
+        "histogram_mi_classif",
+        "pairwise_histogram_mi",
+        "HistogramMI",
+        "MISelector",
+    ],
+)
+def test_n_jobs_zero_raises_naming_it(entry):
+    """Check that n_jobs=0 is refused by name, on data too small to start threads as well
+    (the thread count is not even asked for there)."""
+    X, y = data()
+    with pytest.raises(ValueError, match="n_jobs"):
+        ENTRY_POINTS[entry](X, y, n_jobs=0)
+
+
+@pytest.mark.parametrize(
     "entry", ["histogram_mi_regression", "pairwise_histogram_mi", "HistogramMI", "MISelector"]
 )
 def test_huge_tables_are_refused_before_allocation(entry):

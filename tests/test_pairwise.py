@@ -63,8 +63,9 @@ def test_pairwise_constant_column_is_exactly_zero():
 
 
 def test_pairwise_threads_give_identical_results():
-    """Check that n_jobs changes nothing in the result."""
-    X = activations(5, d=7)
+    """Check that n_jobs changes nothing in the result (49 pairs of 6,000 values: enough
+    work for two threads)."""
+    X = activations(5, n=6_000, d=7)
     np.testing.assert_array_equal(
         pairwise_histogram_mi(X, n_jobs=1), pairwise_histogram_mi(X, n_jobs=2)
     )
