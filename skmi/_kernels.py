@@ -159,6 +159,15 @@ def gather_columns(X, rows, lo, out):
     return out
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _code_group(X, index, start, stop, j0, j1, block, codes):
+    """codes[j - j0, i - start] = bin of X[i, j] for a row block and a group of columns:
+    the group transposed into ``block`` (``_load_group``), then binned a column at a time."""
+    _load_group(X, start, stop, j0, j1, block)
+    for j in range(j0, j1):
+        _code_column(block[j - j0], stop - start, index, j, codes[j - j0])
+
+
 @njit(cache=True, nogil=True)
 def bin_codes(X, index, out):
     """Write the bin of each X[i, j] (n_samples, n_features) into ``out`` of the same shape;
@@ -167,16 +176,15 @@ def bin_codes(X, index, out):
     group = max(1, _GROUP_BYTES // X.itemsize)
     block_rows = 256
     block = np.empty((group, block_rows), dtype=X.dtype)
-    codes = np.empty(block_rows, dtype=np.int64)
+    codes = np.empty((group, block_rows), dtype=np.int64)
     for start in range(0, n_samples, block_rows):
         stop = min(start + block_rows, n_samples)
         for j0 in range(0, n_features, group):
             j1 = min(j0 + group, n_features)
-            _load_group(X, start, stop, j0, j1, block)
+            _code_group(X, index, start, stop, j0, j1, block, codes)
             for j in range(j0, j1):
-                _code_column(block[j - j0], stop - start, index, j, codes)
                 for i in range(stop - start):
-                    out[start + i, j] = codes[i]
+                    out[start + i, j] = codes[j - j0, i]
     return out
 
 
@@ -194,7 +202,7 @@ def joint_counts(X, index, y_codes, counts, block_rows):
     n_samples, n_features = X.shape
     group = max(1, _GROUP_BYTES // X.itemsize)
     block = np.empty((group, block_rows), dtype=X.dtype)
-    codes = np.empty(block_rows, dtype=np.int64)
+    codes = np.empty((group, block_rows), dtype=np.int64)
     warm = counts[0].size * counts.itemsize > 2**15
     per_line = max(1, _GROUP_BYTES // counts.itemsize)  # one read a cache line warms it
     touched = 0
@@ -202,16 +210,15 @@ def joint_counts(X, index, y_codes, counts, block_rows):
         stop = min(start + block_rows, n_samples)
         for j0 in range(0, n_features, group):
             j1 = min(j0 + group, n_features)
-            _load_group(X, start, stop, j0, j1, block)
+            _code_group(X, index, start, stop, j0, j1, block, codes)
             for j in range(j0, j1):
-                _code_column(block[j - j0], stop - start, index, j, codes)
-                table = counts[j]
+                table, feature_codes = counts[j], codes[j - j0]
                 if warm:
                     for u in range(table.shape[0]):
                         for v in range(0, table.shape[1], per_line):
                             touched += table[u, v]
                 for i in range(start, stop):
-                    table[codes[i - start], y_codes[i]] += 1
+                    table[feature_codes[i - start], y_codes[i]] += 1
     # Consumes the warming reads, so the compiler cannot drop them (counts are never < 0).
     if touched < 0:
         counts[0, 0, 0] = 0
