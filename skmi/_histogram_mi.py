@@ -115,7 +115,8 @@ class HistogramMI(BaseEstimator):
         Chooses the subsample rows and the permutations.
 
     n_jobs : int or None, default=None
-        Threads over chunks of rows; None means 1, -1 all cores.
+        Threads over chunks of rows or groups of features, as the work allows; None
+        means 1, -1 all cores.
 
     Attributes
     ----------

@@ -141,7 +141,8 @@ def histogram_mi_regression(
         Chooses the subsample rows. Fixed by default so that results are reproducible.
 
     n_jobs : int or None, default=None
-        Threads over chunks of rows; None means 1, -1 all cores.
+        Threads over chunks of rows or groups of features, as the work allows; None
+        means 1, -1 all cores.
 
     Returns
     -------
@@ -252,7 +253,8 @@ def histogram_mi_classif(
         Chooses the subsample rows.
 
     n_jobs : int or None, default=None
-        Threads over chunks of rows; None means 1, -1 all cores.
+        Threads over chunks of rows or groups of features, as the work allows; None
+        means 1, -1 all cores.
 
     Returns
     -------

@@ -76,7 +76,8 @@ class MISelector(SelectorMixin, BaseEstimator):
         Chooses the subsample rows and the permutations.
 
     n_jobs : int or None, default=None
-        Threads over chunks of rows.
+        Threads over chunks of rows or groups of features, as the work allows; None
+        means 1, -1 all cores.
 
     Attributes
     ----------
