@@ -220,8 +220,8 @@ def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
     (``_kernels.gather_columns``; numpy's take would first copy the strided column block),
     sorted in place, then all columns at once where one bin count serves them and no ties
     interfere, each column otherwise."""
-    rows = np.arange(n_samples) if rows is None else rows
-    part = gather_columns(X, rows, lo, np.empty((hi - lo, rows.size), dtype=X.dtype))
+    n_rows = n_samples if rows is None else rows.size
+    part = gather_columns(X, rows, lo, np.empty((hi - lo, n_rows), dtype=X.dtype))
     part.sort(axis=1)
     per_feature = np.ndim(n_bins) == 1
     common = not per_feature and not isinstance(n_bins, str) and n_bins > 1
@@ -252,7 +252,11 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None):
     n_samples, n_features = X.shape
     n_rows = n_samples if rows is None else rows.size
     workers = n_threads(n_jobs, n_features, n_rows * n_features)
-    block = max(1, min(_SORT_BLOCK_BYTES // (n_rows * X.itemsize), -(-n_features // workers)))
+    # As few blocks as the budget allows, in a multiple of the threads, so that each
+    # thread sorts an equal share (5 blocks of 20 on 2 threads took as long as 60 columns).
+    largest = max(1, _SORT_BLOCK_BYTES // (n_rows * X.itemsize))
+    n_blocks = workers * -(-n_features // (workers * largest))
+    block = -(-n_features // n_blocks)
     parts = thread_map(
         _block_edges,
         (
