@@ -17,7 +17,7 @@ from skmi._params import (
     ENTROPY_CONSTRAINTS,
     check_base,
     check_integers_fit_float,
-    quiet_finite_check,
+    finite_checked_by_binning,
 )
 
 _ENCODINGS = ("ordinal", "onehot", "onehot-dense")
@@ -135,12 +135,15 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             Fitted binner.
         """
         check_integers_fit_float(X)
-        with quiet_finite_check():
-            X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        log_base = check_base(self.base)
-        counts, edges = histogram_counts(
-            X, self.n_bins, self.strategy, self.subsample, self.random_state, n_jobs=None
+        # Finiteness is checked by binning X (``finite_checked_by_binning``).
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], ensure_min_samples=2, ensure_all_finite=False
         )
+        log_base = check_base(self.base)
+        with finite_checked_by_binning(type(self).__name__, X=X):
+            counts, edges = histogram_counts(
+                X, self.n_bins, self.strategy, self.subsample, self.random_state, n_jobs=None
+            )
         self.bin_edges_ = object_array(edges)
         self.n_bins_ = np.array([e.size - 1 for e in edges])
         self.entropy_ = corrected_entropy(counts, self.correction) / log_base
@@ -160,9 +163,11 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             Integer codes, or their one-hot encoding.
         """
         check_is_fitted(self)
-        with quiet_finite_check():
-            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        codes = codes_of(X, list(self.bin_edges_))
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], reset=False, ensure_all_finite=False
+        )
+        with finite_checked_by_binning(type(self).__name__, X=X):
+            codes = codes_of(X, list(self.bin_edges_))
         if self.encode == "ordinal":
             return codes
         offsets = np.concatenate(([0], np.cumsum(self.n_bins_)[:-1]))

@@ -6,6 +6,9 @@ are the only lists of names (parameter constraints, docs and tests read their ke
 Edges are stored as scikit-learn's ``KBinsDiscretizer`` stores them: ``[min, inner..., max]``.
 A value ``v`` falls in bin ``#{inner edges <= v}``, so the outer bins are open and the inner
 edges are left-closed; ``_kernels._code`` applies that rule.
+
+Values are validated as finite here too, where they are read anyway: by the sort that learns
+the edges and by the kernels that bin every value (``NonFiniteError``).
 """
 
 import math
@@ -16,6 +19,14 @@ from scipy.special import gammaln
 from skmi._adaptive import samples_per_cell
 from skmi._kernels import gather_columns, index_edges
 from skmi._threads import n_threads, thread_map
+
+
+class NonFiniteError(ValueError):
+    """A value to bin was NaN or infinite: the callers that skipped scikit-learn's finiteness
+    check (``_params.finite_checked_by_binning``) turn it into that check's own error."""
+
+    def __init__(self):
+        super().__init__("Input contains NaN or infinity")
 
 
 def _rule_sqrt(x, n):
@@ -223,6 +234,9 @@ def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
     n_rows = n_samples if rows is None else rows.size
     part = gather_columns(X, rows, lo, np.empty((hi - lo, n_rows), dtype=X.dtype))
     part.sort(axis=1)
+    # Sorted, -inf comes first, and inf then NaN last: before any rule computes with them.
+    if not (np.isfinite(part[:, 0]).all() and np.isfinite(part[:, -1]).all()):
+        raise NonFiniteError
     per_feature = np.ndim(n_bins) == 1
     common = not per_feature and not isinstance(n_bins, str) and n_bins > 1
     if common:
@@ -270,17 +284,19 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None):
 
 def edge_index(edges):
     """The search structure of ``_kernels._code`` for a list of edge arrays:
-    ``(origin, scale, top, lut, inner, steps)``, inner edges padded with +inf as far as the
-    binary steps after the grid lookup can reach.
+    ``(origin, scale, top, lut, inner, steps)``, inner edges padded as far as the binary
+    steps after the grid lookup can reach with NaN, which no value is at or above: not even
+    an infinite one, whose bin must stay in range (+inf padding would count as edges below
+    it, and its count would write past its table).
 
     Edges stay float64 whatever the input dtype: a float32 value promoted to float64 compares
     exactly, so float32 and float64 copies of the same data get the same codes.
     """
     n_inner = np.array([e.size - 2 for e in edges])
-    inner = np.full((len(edges), max(int(n_inner.max()), 1)), np.inf)
+    inner = np.full((len(edges), max(int(n_inner.max()), 1)), np.nan)
     for j, e in enumerate(edges):
         inner[j, : e.size - 2] = e[1:-1]
     origin, scale, top, lut, steps = index_edges(inner, n_inner)
     reach = int((n_inner + (1 << steps) - 1).max())
-    inner = np.pad(inner, ((0, 0), (0, max(reach - inner.shape[1], 0))), constant_values=np.inf)
+    inner = np.pad(inner, ((0, 0), (0, max(reach - inner.shape[1], 0))), constant_values=np.nan)
     return origin, scale, top, lut, inner, steps

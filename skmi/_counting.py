@@ -7,7 +7,7 @@ import math
 import numpy as np
 from sklearn.utils import check_random_state
 
-from skmi._binning import edge_index, fit_edges
+from skmi._binning import NonFiniteError, edge_index, fit_edges
 from skmi._kernels import bin_codes, joint_counts
 from skmi._params import check_n_bins
 from skmi._threads import n_threads, thread_map
@@ -75,7 +75,8 @@ def _block_rows(n_cells):
 
 def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
     """Joint count tables (n_features, n_x, n_y) of binned X against y codes, in threads,
-    of ``count_dtype``: widen them before numpy arithmetic, in which uint16 would wrap."""
+    of ``count_dtype``: widen them before numpy arithmetic, in which uint16 would wrap.
+    Raises ``NonFiniteError`` if X holds a value that is not finite."""
     n_samples, n_features = X.shape
     n_x = max(e.size for e in edges) - 1
     table_guard(n_features, n_x, n_y, n_bins)
@@ -93,7 +94,8 @@ def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
         (X[rows, columns], tuple(a[columns] for a in index), y_codes[rows], out, block_rows)
         for (rows, columns), out in zip(chunks, outs, strict=True)
     ]
-    thread_map(joint_counts, tasks, len(tasks))
+    if not all(thread_map(joint_counts, tasks, len(tasks))):
+        raise NonFiniteError
     if by_rows:
         for part in outs[1:]:
             counts += part  # in place: np.sum would stack every part into one more copy
@@ -101,8 +103,12 @@ def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
 
 
 def codes_of(X, edges, dtype=np.int64):
-    """Bin codes (n_samples, n_features) of X under ``edges``."""
-    return bin_codes(X, edge_index(edges), np.empty(X.shape, dtype=dtype))
+    """Bin codes (n_samples, n_features) of X under ``edges``; ``NonFiniteError`` if X holds
+    a value that is not finite."""
+    codes = np.empty(X.shape, dtype=dtype)
+    if not bin_codes(X, edge_index(edges), codes):
+        raise NonFiniteError
+    return codes
 
 
 def target_codes(y, discrete, n_bins, strategy, rows):

@@ -15,8 +15,8 @@ from skmi._params import (
     MI_CONSTRAINTS,
     check_base,
     check_integers_fit_float,
+    finite_checked_by_binning,
     is_discrete_target,
-    quiet_finite_check,
 )
 
 ESTIMATOR_CONSTRAINTS = {
@@ -28,25 +28,32 @@ ESTIMATOR_CONSTRAINTS = {
 def fit_mi(estimator, X, y):
     """Validate, estimate and set the fitted attributes shared by HistogramMI and MISelector."""
     check_integers_fit_float(X)
-    with quiet_finite_check():
-        X, y = validate_data(estimator, X, y, dtype=[np.float64, np.float32], ensure_min_samples=2)
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        dtype=[np.float64, np.float32],
+        ensure_min_samples=2,
+        ensure_all_finite=False,  # checked by binning X (``finite_checked_by_binning``)
+    )
     log_base = check_base(estimator.base)
     discrete = estimator.discrete_target
     discrete = is_discrete_target(y) if discrete == "auto" else discrete
     y = check_target(y, discrete)
-    result = estimate_mi(
-        X,
-        y,
-        discrete_target=discrete,
-        n_bins=estimator.n_bins,
-        strategy=estimator.strategy,
-        correction=estimator.correction,
-        discrete_features=estimator.discrete_features,
-        subsample=estimator.subsample,
-        random_state=estimator.random_state,
-        n_permutations=estimator.n_permutations,
-        n_jobs=estimator.n_jobs,
-    )
+    with finite_checked_by_binning(type(estimator).__name__, X=X):
+        result = estimate_mi(
+            X,
+            y,
+            discrete_target=discrete,
+            n_bins=estimator.n_bins,
+            strategy=estimator.strategy,
+            correction=estimator.correction,
+            discrete_features=estimator.discrete_features,
+            subsample=estimator.subsample,
+            random_state=estimator.random_state,
+            n_permutations=estimator.n_permutations,
+            n_jobs=estimator.n_jobs,
+        )
     estimator.scores_ = normalized(result, estimator.normalize, log_base)
     estimator.pvalues_ = result.pvalues
     estimator.standard_errors_ = result.standard_errors / log_base

@@ -2,7 +2,9 @@
 
 Pure functions of arrays (no scikit-learn, no validation, no state). They release the GIL, so
 callers run them on row or column chunks in threads; integer counts add up exactly, so the
-result does not depend on how the data were split.
+result does not depend on how the data were split. The kernels that bin values also report
+whether all of them were finite: they read every value anyway, which spares the callers a
+pass over X to check it.
 """
 
 import math
@@ -33,9 +35,13 @@ def _cell(v, origin, scale, n_cells):
 
     Monotone in v (rounded subtraction and multiplication by scale >= 0 are), which is all
     that the exactness of ``_code`` rests on. Where scale is 0, origin is 0 too, so that
-    an overflowing v - origin never makes 0 * inf.
+    an overflowing v - origin never makes 0 * inf. NaN, which compares false, goes to cell
+    0 rather than to int(NaN), so that no value reads outside the index.
     """
-    return int(min(max((v - origin) * scale, 0.0), n_cells))
+    x = (v - origin) * scale
+    if not x > 0.0:
+        return 0
+    return int(x) if x < n_cells else n_cells
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -44,7 +50,7 @@ def _code(v, origin, scale, top, lut, row, steps):
 
     lut[g] counts the edges whose own cell is below g: by monotony those are < v, and
     edges of cells above g are > v. The at most 2^steps - 1 edges of v's cell (``row`` is
-    padded with +inf past them) are counted by binary steps down to a window of 15, then
+    padded with NaN past them) are counted by binary steps down to a window of 15, then
     by comparing v with all of the window at once: a binary search to the end mispredicts
     its branches, and was twice as slow on heavy tails.
     """
@@ -62,22 +68,33 @@ def _code(v, origin, scale, top, lut, row, steps):
 
 @njit(cache=True, nogil=True, inline="always")
 def _code_column(column, n, index, j, out):
-    """out[i] = bin of column[i] for i < n, as feature j of ``index`` (``_code``)."""
+    """out[i] = bin of column[i] for i < n, as feature j of ``index`` (``_code``); returns
+    whether all of those values were finite (a non-finite one still gets a bin in range).
+
+    The check costs about 4% of a count at 1e6 x 100, where the pass over X it replaces
+    cost 15% (numpy's sum, in scikit-learn's validation).
+    """
     origins, scales, tops, luts, rows, all_steps = index
     origin, scale, top, lut = origins[j], scales[j], tops[j], luts[j]
     row, steps = rows[j], all_steps[j]
+    finite = True
     if steps <= 1:
         # At most one edge per cell, the rule for smooth data: cells in one loop, which
         # vectorises, then one lookup and one comparison each (measured 1.0 ns a value,
         # 1.3 in a single loop; the general search's loop does not vectorise).
         for i in range(n):
-            out[i] = _cell(column[i], origin, scale, top)
+            v = column[i]
+            finite &= abs(v) < math.inf
+            out[i] = _cell(v, origin, scale, top)
         for i in range(n):
             pos = lut[out[i]]
             out[i] = pos + (row[pos] <= column[i])
     else:
         for i in range(n):
-            out[i] = _code(column[i], origin, scale, top, lut, row, steps)
+            v = column[i]
+            finite &= abs(v) < math.inf
+            out[i] = _code(v, origin, scale, top, lut, row, steps)
+    return finite
 
 
 @njit(cache=True, nogil=True)
@@ -168,30 +185,35 @@ def gather_columns(X, rows, lo, out):
 @njit(cache=True, nogil=True, inline="always")
 def _code_group(X, index, start, stop, j0, j1, block, codes):
     """codes[j - j0, i - start] = bin of X[i, j] for a row block and a group of columns:
-    the group transposed into ``block`` (``_load_group``), then binned a column at a time."""
+    the group transposed into ``block`` (``_load_group``), then binned a column at a time;
+    returns whether all of those values were finite."""
     _load_group(X, start, stop, j0, j1, block)
+    finite = True
     for j in range(j0, j1):
-        _code_column(block[j - j0], stop - start, index, j, codes[j - j0])
+        finite &= _code_column(block[j - j0], stop - start, index, j, codes[j - j0])
+    return finite
 
 
 @njit(cache=True, nogil=True)
 def bin_codes(X, index, out):
     """Write the bin of each X[i, j] (n_samples, n_features) into ``out`` of the same shape;
-    ``index`` is ``(origin, scale, top, lut, inner, steps)`` (``_binning.edge_index``)."""
+    ``index`` is ``(origin, scale, top, lut, inner, steps)`` (``_binning.edge_index``).
+    Returns whether every value of X was finite."""
     n_samples, n_features = X.shape
     group = max(1, _GROUP_BYTES // X.itemsize)
     block_rows = 256
     block = np.empty((group, block_rows), dtype=X.dtype)
     codes = np.empty((group, block_rows), dtype=np.int64)
+    finite = True
     for start in range(0, n_samples, block_rows):
         stop = min(start + block_rows, n_samples)
         for j0 in range(0, n_features, group):
             j1 = min(j0 + group, n_features)
-            _code_group(X, index, start, stop, j0, j1, block, codes)
+            finite &= _code_group(X, index, start, stop, j0, j1, block, codes)
             for j in range(j0, j1):
                 for i in range(stop - start):
                     out[start + i, j] = codes[j - j0, i]
-    return out
+    return finite
 
 
 @njit(cache=True, nogil=True)
@@ -203,7 +225,7 @@ def joint_counts(X, index, y_codes, counts, block_rows):
     so each feature's values are contiguous: their bins are computed in one loop, then its
     table takes the block's increments in another. A table larger than the first-level
     cache is first read in order, so that the increments find it in cache rather than each
-    missing on its own.
+    missing on its own. Returns whether every value of X was finite.
     """
     n_samples, n_features = X.shape
     group = max(1, _GROUP_BYTES // X.itemsize)
@@ -212,11 +234,12 @@ def joint_counts(X, index, y_codes, counts, block_rows):
     warm = counts[0].size * counts.itemsize > 2**15
     per_line = max(1, _GROUP_BYTES // counts.itemsize)  # one read a cache line warms it
     touched = 0
+    finite = True
     for start in range(0, n_samples, block_rows):
         stop = min(start + block_rows, n_samples)
         for j0 in range(0, n_features, group):
             j1 = min(j0 + group, n_features)
-            _code_group(X, index, start, stop, j0, j1, block, codes)
+            finite &= _code_group(X, index, start, stop, j0, j1, block, codes)
             for j in range(j0, j1):
                 table, feature_codes = counts[j], codes[j - j0]
                 if warm:
@@ -228,7 +251,7 @@ def joint_counts(X, index, y_codes, counts, block_rows):
     # Consumes the warming reads, so the compiler cannot drop them (counts are never < 0).
     if touched < 0:
         counts[0, 0, 0] = 0
-    return counts
+    return finite
 
 
 @njit(cache=True, nogil=True)

@@ -17,15 +17,18 @@ from skmi._params import (
     MI_CONSTRAINTS,
     check_base,
     check_integers_fit_float,
+    finite_checked_by_binning,
     quiet_finite_check,
 )
 
 
 def check_features(X):
-    """X as a finite 2-D float array; float32 stays float32 (no upcast copy)."""
+    """X as a 2-D float array; float32 stays float32 (no upcast copy). Whether it is finite
+    is checked by binning it, in a ``finite_checked_by_binning`` block."""
     check_integers_fit_float(X)
-    with quiet_finite_check():
-        return check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+    return check_array(
+        X, dtype=[np.float64, np.float32], ensure_min_samples=2, ensure_all_finite=False
+    )
 
 
 def check_target(y, discrete):
@@ -37,7 +40,7 @@ def check_target(y, discrete):
     y = column_or_1d(y, warn=True)
     if not discrete:
         with quiet_finite_check():
-            return check_array(y, ensure_2d=False, dtype=[np.float64, np.float32])
+            return check_array(y, ensure_2d=False, dtype=[np.float64, np.float32], input_name="y")
     if y.dtype.kind == "f":
         fractional = ~np.isfinite(y) | (y != np.round(y))
         if fractional.any():
@@ -55,7 +58,8 @@ def mutual_info(X, y, *, discrete_target, normalize, base, **params):
     y = check_target(y, discrete_target)
     check_consistent_length(X, y)
     log_base = check_base(base)
-    result = estimate_mi(X, y, discrete_target=discrete_target, n_permutations=None, **params)
+    with finite_checked_by_binning(X=X):
+        result = estimate_mi(X, y, discrete_target=discrete_target, n_permutations=None, **params)
     return normalized(result, normalize, log_base)
 
 
@@ -354,5 +358,6 @@ def histogram_entropy(
     """
     X = check_features(X)
     log_base = check_base(base)
-    counts, _ = histogram_counts(X, n_bins, strategy, subsample, random_state, n_jobs=None)
+    with finite_checked_by_binning(X=X):
+        counts, _ = histogram_counts(X, n_bins, strategy, subsample, random_state, n_jobs=None)
     return corrected_entropy(counts, correction) / log_base

@@ -20,6 +20,7 @@ from skmi._params import (
     MI_CONSTRAINTS,
     check_base,
     check_n_bins,
+    finite_checked_by_binning,
 )
 from skmi._threads import n_threads, thread_map
 
@@ -141,11 +142,11 @@ def pairwise_histogram_mi(
     if np.ndim(n_bins_x) == 1 and not symmetric:
         raise ValueError("n_bins as one int per feature needs Y=None")
     rows = subsample_rows(X.shape[0], subsample, random_state)
-    codes_x, counts_x = _coded(X, n_bins_x, strategy, rows, n_jobs)
-    if symmetric:
-        codes_y, counts_y = codes_x, counts_x
-    else:
-        codes_y, counts_y = _coded(Y, n_bins, strategy, rows, n_jobs)
+    with finite_checked_by_binning(X=X, Y=Y):
+        codes_x, counts_x = _coded(X, n_bins_x, strategy, rows, n_jobs)
+        codes_y, counts_y = (
+            (codes_x, counts_x) if symmetric else _coded(Y, n_bins, strategy, rows, n_jobs)
+        )
     # Each thread counts one pair's table at a time, N values each.
     n_pairs = codes_x.shape[0] * codes_y.shape[0]
     workers = n_threads(n_jobs, codes_x.shape[0], n_pairs * codes_x.shape[1])

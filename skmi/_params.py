@@ -1,13 +1,15 @@
 """Parameter constraints and the checks validate_params cannot express, shared by every entry
 point: one place for each rule."""
 
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skmi._binning import _BIN_RULES, _STRATEGIES
+from skmi._binning import _BIN_RULES, _STRATEGIES, NonFiniteError
 from skmi._information import _ENTROPY_CORRECTIONS, _MI_CORRECTIONS, _NORMALIZATIONS
 
 # MI chooses its resolution from the joint table (``_adaptive``); entropy has no joint table,
@@ -128,6 +130,25 @@ def quiet_finite_check():
     inf (or nan): numpy warns before the exact element-wise check clears the data.
     """
     return np.errstate(over="ignore", invalid="ignore")
+
+
+@contextmanager
+def finite_checked_by_binning(estimator_name=None, **arrays):
+    """Run code that bins every value of ``arrays`` (by name, as validated with
+    ``ensure_all_finite=False``), letting the binning check that they are finite.
+
+    The sort that learns edges and the kernels that bin read every value anyway, and report
+    one that is NaN or infinite (``NonFiniteError``); scikit-learn's own check then words
+    the error, as its validation would have. That spares a pass over X: numpy's sum of it,
+    49 of 339 ms at 1e6 x 100.
+    """
+    try:
+        yield
+    except NonFiniteError:
+        with quiet_finite_check():
+            for name, array in arrays.items():
+                assert_all_finite(array, estimator_name=estimator_name, input_name=name)
+        raise
 
 
 def is_discrete_target(y):

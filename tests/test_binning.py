@@ -9,6 +9,7 @@ import pytest
 from skmi._binning import (
     _BIN_RULES,
     _STRATEGIES,
+    NonFiniteError,
     category_edges,
     edge_index,
     feature_edges,
@@ -16,6 +17,7 @@ from skmi._binning import (
     n_bins_for,
 )
 from skmi._counting import codes_of, count_joint
+from skmi._kernels import bin_codes
 
 
 @pytest.mark.parametrize(
@@ -215,6 +217,39 @@ def test_codes_match_searchsorted_with_more_bins_than_grid_cells():
     assert edge_index(edges)[-1][0] > 1  # the search after the lookup takes several steps
     expected = np.searchsorted(edges[0][1:-1], x, side="right")
     np.testing.assert_array_equal(codes_of(x[:, None], edges)[:, 0], expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("n_bins", [60, 300])
+def test_binning_reports_a_non_finite_value_wherever_it_is(n_bins, value, dtype):
+    """Check that one NaN or infinity makes fit_edges, codes_of and count_joint raise
+    NonFiniteError: in the first, a middle and the last row, in a smooth feature (one
+    comparison after the grid lookup) and a crowded one (binary steps), counted on one
+    thread and on two (split by rows for 60 bins, by columns for 300)."""
+    rng = np.random.default_rng(4)
+    n, n_y = 70_000, 10
+    X = np.column_stack((rng.standard_normal(n), _crowded(rng, n))).astype(dtype)
+    y_codes = rng.integers(0, n_y, n)
+    edges = fit_edges(X, n_bins, "quantile", np.zeros(2, dtype=bool), None)
+    assert [e.size - 1 for e in edges] == [n_bins, n_bins]
+    steps = edge_index(edges)[-1]
+    assert steps[0] <= 1 < steps[1]
+    for column in (0, 1):
+        for row in (0, n // 2, n - 1):
+            bad = X.copy()
+            bad[row, column] = value
+            with pytest.raises(NonFiniteError):
+                fit_edges(bad, n_bins, "quantile", np.zeros(2, dtype=bool), None)
+            with pytest.raises(NonFiniteError):
+                codes_of(bad, edges)
+            # The bad value's bin stays in range: counting it writes inside its table.
+            codes = np.empty(bad.shape, dtype=np.int64)
+            assert not bin_codes(bad, edge_index(edges), codes)
+            assert (codes >= 0).all() and (codes.max(axis=0) < n_bins).all()
+            for n_jobs in (1, 2):
+                with pytest.raises(NonFiniteError):
+                    count_joint(bad, edges, y_codes, n_y, n_jobs, n_bins)
 
 
 def test_fd_caps_a_denormal_width_at_n_without_overflow():

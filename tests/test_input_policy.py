@@ -15,6 +15,7 @@ from skmi import (
     histogram_mi_regression,
     pairwise_histogram_mi,
 )
+from skmi._counting import subsample_rows
 
 ENTRY_POINTS = {
     "histogram_mi_regression": lambda X, y, **kw: histogram_mi_regression(X, y, **kw),
@@ -72,6 +73,34 @@ def test_bad_input_raises_a_clear_error(entry, bad):
         warnings.simplefilter("error")
         with pytest.raises(error, match=match):
             ENTRY_POINTS[entry](X, y)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+def test_non_finite_value_outside_the_subsample_raises(entry, value):
+    """Check that a NaN or infinity in a row the edges are not learnt from raises the same
+    error: only the binning of every value sees it (X is not summed to check it first)."""
+    X, y = data()
+    learnt = subsample_rows(X.shape[0], 20, 0)
+    X[np.setdiff1d(np.arange(X.shape[0]), learnt)[0], 1] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="NaN" if np.isnan(value) else "infinity"):
+            ENTRY_POINTS[entry](X, y, subsample=20, random_state=0)
+
+
+def test_non_finite_errors_are_scikit_learns_naming_the_input():
+    """Check the wording: scikit-learn's own, naming X or Y, and the estimator."""
+    X, y = with_value(np.nan)
+    with pytest.raises(ValueError, match=r"^Input X contains NaN"):
+        histogram_mi_regression(X, y)
+    with pytest.raises(ValueError, match=r"^Input Y contains NaN"):
+        pairwise_histogram_mi(data()[0], X)
+    with pytest.raises(ValueError, match="HistogramMI does not accept missing values"):
+        HistogramMI().fit(X, y)
+    binner = EntropyBinner().fit(data()[0])
+    with pytest.raises(ValueError, match="EntropyBinner does not accept missing values"):
+        binner.transform(X)
 
 
 BAD_PARAMETERS = [

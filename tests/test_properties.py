@@ -7,9 +7,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from skmi import HistogramMI, histogram_mi_regression, pairwise_histogram_mi
-from skmi._binning import _STRATEGIES, fit_edges
+from skmi._binning import _STRATEGIES, edge_index, fit_edges
 from skmi._counting import codes_of, count_dtype
 from skmi._information import _MI_CORRECTIONS
+from skmi._kernels import bin_codes
 
 # numba compiles on first use, so per-example deadlines would measure the compiler. The
 # examples are derandomised so that the suite gives CI the same verdict every run; to
@@ -62,6 +63,32 @@ def test_codes_equal_searchsorted(data, n_bins, strategy):
         ]
     )
     np.testing.assert_array_equal(codes_of(X, edges), expected)
+
+
+@SETTINGS
+@given(
+    datasets(),
+    st.integers(2, 300),
+    st.sampled_from(sorted(_STRATEGIES)),
+    st.lists(st.sampled_from([np.nan, np.inf, -np.inf]), min_size=1, max_size=5),
+    st.randoms(use_true_random=False),
+)
+def test_non_finite_values_are_reported_and_binned_in_range(data, n_bins, strategy, bad, rnd):
+    """Check that values the edges were not learnt from, NaN and infinities, make the binning
+    kernel report them, while every code stays a bin of its feature (counting it writes
+    inside its table) and the finite values keep their searchsorted bins."""
+    X, _ = data
+    edges = fit_edges(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), None)
+    probe = X.copy()
+    cells = [(rnd.randrange(X.shape[0]), rnd.randrange(X.shape[1])) for _ in bad]
+    for (i, j), value in zip(cells, bad, strict=True):
+        probe[i, j] = value
+    codes = np.empty(probe.shape, dtype=np.int64)
+    assert not bin_codes(probe, edge_index(edges), codes)
+    assert (codes >= 0).all()
+    assert (codes < np.array([e.size - 1 for e in edges])).all()
+    finite = np.isfinite(probe)
+    np.testing.assert_array_equal(codes[finite], codes_of(X, edges)[finite])
 
 
 @SETTINGS
