@@ -21,7 +21,8 @@ _ROWS_PER_CELL = 16
 
 
 def subsample_rows(n_samples, subsample, random_state):
-    """Sorted row indices to learn edges from, or None for all rows.
+    """Sorted row indices to learn edges from (unsigned, as the kernels index), or None for
+    all rows.
 
     Drawn without replacement by numpy's Generator, seeded from scikit-learn's
     ``random_state``: it shuffles only the rows it draws, where ``RandomState.choice``
@@ -31,7 +32,8 @@ def subsample_rows(n_samples, subsample, random_state):
         return None
     seed = check_random_state(random_state).randint(2**32, dtype=np.int64)
     rng = np.random.default_rng(seed)
-    return np.sort(rng.choice(n_samples, subsample, replace=False, shuffle=False))
+    rows = rng.choice(n_samples, subsample, replace=False, shuffle=False)
+    return np.sort(rows).astype(np.uintp)
 
 
 def table_guard(n_tables, n_x, n_y, n_bins):
@@ -96,6 +98,7 @@ def count_joint(X, edges, y_codes, n_y, n_jobs, n_bins):
     else:
         outs = [counts[columns] for _, columns in chunks]
     block_rows = _block_rows(n_x * n_y)
+    y_codes = y_codes.astype(np.uint32)  # unsigned, as the kernel indexes
     tasks = [
         (X[rows, columns], tuple(a[columns] for a in index), y_codes[rows], out, block_rows)
         for (rows, columns), out in zip(chunks, outs, strict=True)

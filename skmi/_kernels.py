@@ -5,6 +5,11 @@ callers run them on row or column chunks in threads; integer counts add up exact
 result does not depend on how the data were split. The kernels that bin values also report
 whether all of them were finite: they read every value anyway, which spares the callers a
 pass over X to check it.
+
+numba wraps negative indices of signed integer type around, a compare and select on every
+access, so hot loops index only with unsigned integers (codes, tables of edges, rows) or
+with loop counters from 0 over views, which the compiler sees are never negative: that cut
+the count of 1e6 x 100 with 32 bins by a quarter (320 -> 242 ms on one thread).
 """
 
 import math
@@ -140,7 +145,7 @@ def index_edges(inner, n_inner):
             if steps[j] <= 2 or scale[j] == 0.0:
                 break
     # Allocated once the grids are chosen: the refined width only if a feature needs it.
-    lut = np.zeros((n_features, top.max() + 1), dtype=np.int32)
+    lut = np.zeros((n_features, top.max() + 1), dtype=np.uint32)
     for j in range(n_features):
         _edges_per_cell(inner[j, : n_inner[j]], origin[j], scale[j], top[j], per_cell)
         for g in range(1, top[j] + 1):
@@ -156,15 +161,16 @@ def _load_group(X, start, stop, j0, j1, block):
     once from memory, stay cached across the group) and its writes are contiguous, which
     measured 0.8 ms against 1.4 for row by row at 10k x 100.
     """
-    for j in range(j0, j1):
-        for i in range(start, stop):
-            block[j - j0, i - start] = X[i, j]
+    for jj in range(j1 - j0):
+        column, out = X[start:stop, j0 + jj], block[jj]
+        for i in range(stop - start):
+            out[i] = column[i]
 
 
 @njit(cache=True, nogil=True)
 def gather_columns(X, rows, lo, out):
-    """out[j, i] = X[rows[i], lo + j]: sample rows of a column block, transposed, in one copy;
-    every row where ``rows`` is None.
+    """out[j, i] = X[rows[i], lo + j]: sample rows (unsigned) of a column block, transposed,
+    in one copy; every row where ``rows`` is None.
 
     Rows go in tiles of 256, so a tile's rows stay cached while its columns are read one
     after the other (measured 13 ms against 15 for tiles of 64, 2e5 sampled rows of 17
@@ -176,9 +182,11 @@ def gather_columns(X, rows, lo, out):
         if rows is None:
             _load_group(X, start, stop, lo, lo + n_columns, out[:, start:stop])
         else:
+            tile = rows[start:stop]
             for j in range(n_columns):
-                for i in range(start, stop):
-                    out[j, i] = X[rows[i], lo + j]
+                column, tile_out = X[:, lo + j], out[j, start:stop]
+                for i in range(stop - start):
+                    tile_out[i] = column[tile[i]]
     return out
 
 
@@ -203,23 +211,25 @@ def bin_codes(X, index, out):
     group = max(1, _GROUP_BYTES // X.itemsize)
     block_rows = 256
     block = np.empty((group, block_rows), dtype=X.dtype)
-    codes = np.empty((group, block_rows), dtype=np.int64)
+    codes = np.empty((group, block_rows), dtype=np.uint32)
     finite = True
     for start in range(0, n_samples, block_rows):
         stop = min(start + block_rows, n_samples)
         for j0 in range(0, n_features, group):
             j1 = min(j0 + group, n_features)
             finite &= _code_group(X, index, start, stop, j0, j1, block, codes)
-            for j in range(j0, j1):
+            for jj in range(j1 - j0):
+                feature_codes, feature_out = codes[jj], out[start:stop, j0 + jj]
                 for i in range(stop - start):
-                    out[start + i, j] = codes[j - j0, i]
+                    feature_out[i] = feature_codes[i]
     return finite
 
 
 @njit(cache=True, nogil=True)
 def joint_counts(X, index, y_codes, counts, block_rows):
     """Add to ``counts`` (n_features, n_x, n_y) each (bin of X[i, j], y_codes[i]), binning fused
-    with counting; the caller picks the integer type that holds N and ``block_rows``.
+    with counting; the caller picks the integer type that holds N and ``block_rows``, and
+    gives ``y_codes`` unsigned.
 
     A row block is read a group of columns (a cache line of each row) at a time, transposed,
     so each feature's values are contiguous: their bins are computed in one loop, then its
@@ -230,7 +240,7 @@ def joint_counts(X, index, y_codes, counts, block_rows):
     n_samples, n_features = X.shape
     group = max(1, _GROUP_BYTES // X.itemsize)
     block = np.empty((group, block_rows), dtype=X.dtype)
-    codes = np.empty((group, block_rows), dtype=np.int64)
+    codes = np.empty((group, block_rows), dtype=np.uint32)
     warm = counts[0].size * counts.itemsize > 2**15
     per_line = max(1, _GROUP_BYTES // counts.itemsize)  # one read a cache line warms it
     touched = 0
@@ -240,14 +250,15 @@ def joint_counts(X, index, y_codes, counts, block_rows):
         for j0 in range(0, n_features, group):
             j1 = min(j0 + group, n_features)
             finite &= _code_group(X, index, start, stop, j0, j1, block, codes)
+            block_y = y_codes[start:stop]
             for j in range(j0, j1):
                 table, feature_codes = counts[j], codes[j - j0]
                 if warm:
                     for u in range(table.shape[0]):
                         for v in range(0, table.shape[1], per_line):
                             touched += table[u, v]
-                for i in range(start, stop):
-                    table[feature_codes[i - start], y_codes[i]] += 1
+                for i in range(stop - start):
+                    table[feature_codes[i], block_y[i]] += 1
     # Consumes the warming reads, so the compiler cannot drop them (counts are never < 0).
     if touched < 0:
         counts[0, 0, 0] = 0
