@@ -426,6 +426,12 @@ def _admissible(k, row_mode, col_mode, maps, cumulative, shape, fine_k, c, table
     row_map, col_map, row_runs, col_runs = maps
     row_cum, col_cum = cumulative
     n_rows, n_cols, n = shape
+    # A merged axis has at most k bins, a kept one its own: a table of at most N / c cells
+    # passes whatever its occupancy, as independent features' starting resolution does.
+    most_rows = n_rows if row_mode == KEEP else k
+    most_cols = n_cols if col_mode == KEEP else k
+    if c * most_rows * most_cols <= n:
+        return True
     _merge_map(row_mode, row_cum, n, k, fine_k, row_map)
     _merge_map(col_mode, col_cum, n, k, fine_k, col_map)
     n_row_runs = _runs(row_map, n_rows, row_runs)
@@ -473,15 +479,16 @@ def adaptive_tables(fine, n_rows, row_modes, col_mode, fine_k, candidates, c, te
     col_cum = np.empty(ky, dtype=np.int64)
     col_map = np.empty(ky, dtype=np.int64)
     test_col_map = np.zeros(ky, dtype=np.int64)
-    row_runs = np.empty(kx + 1, dtype=np.int64)
-    col_runs = np.empty(ky + 1, dtype=np.int64)
+    row_runs = np.empty(kx + 1, dtype=np.uint32)  # unsigned: they index the sums
+    col_runs = np.empty(ky + 1, dtype=np.uint32)
     for j in range(n_features):
         nr = n_rows[j]
         for u in range(nr):
             running = 0
+            counts, above, here = fine[j, u], table_sums[u], table_sums[u + 1]
             for v in range(ky):
-                running += fine[j, u, v]
-                table_sums[u + 1, v + 1] = table_sums[u, v + 1] + running
+                running += counts[v]
+                here[v + 1] = above[v + 1] + running
         n = table_sums[nr, ky]
         for u in range(kx):
             row_cum[u] = table_sums[min(u + 1, nr), ky]
