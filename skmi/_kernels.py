@@ -58,16 +58,21 @@ def _code(v, origin, scale, top, lut, row, steps):
     padded with NaN past them) are counted by binary steps down to a window of 15, then
     by comparing v with all of the window at once: a binary search to the end mispredicts
     its branches, and was twice as slow on heavy tails.
+
+    Unsigned throughout (numba turns unsigned 64-bit arithmetic mixed with signed into
+    floats, hence the typed constants): 4.2 against 6.6 ns a value for lognormal data in
+    32 bins. A step of at least 1 keeps the window in range where no cell holds an edge.
     """
-    pos = lut[_cell(v, origin, scale, top)]
-    step = (1 << steps) >> 1
-    while step > 8:
-        if row[pos + step - 1] <= v:
+    one = np.uint64(1)
+    pos = np.uint64(lut[_cell(v, origin, scale, top)])
+    step = max((one << np.uint64(steps)) >> one, one)
+    while step > np.uint64(8):
+        if row[pos + step - one] <= v:
             pos += step
-        step >>= 1
-    count = 0
-    for q in range(2 * step - 1):
-        count += row[pos + q] <= v
+        step >>= one
+    count = np.uint64(0)
+    for q in range(np.uint64(2) * step - one):
+        count += np.uint64(row[pos + q] <= v)
     return pos + count
 
 
