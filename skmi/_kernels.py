@@ -21,6 +21,10 @@ from numba import njit
 # transpose (8 float64 or 16 float32 values), so each row is read a line at a time.
 _GROUP_BYTES = 64
 
+# Rows transposed and binned at a time: a group's tile of values (16 KiB of float64) and
+# its codes stay in the first-level cache.
+_TILE_ROWS = 256
+
 # Cells per grid step of the edge index: about four grid cells per bin keeps a smooth
 # density's bins one per cell, so the search after the lookup is a single comparison.
 _GRID_PER_BIN = 4
@@ -214,7 +218,7 @@ def bin_codes(X, index, out):
     Returns whether every value of X was finite."""
     n_samples, n_features = X.shape
     group = max(1, _GROUP_BYTES // X.itemsize)
-    block_rows = 256
+    block_rows = _TILE_ROWS
     block = np.empty((group, block_rows), dtype=X.dtype)
     codes = np.empty((group, block_rows), dtype=np.uint32)
     finite = True
@@ -233,37 +237,51 @@ def bin_codes(X, index, out):
 @njit(cache=True, nogil=True)
 def joint_counts(X, index, y_codes, counts, block_rows):
     """Add to ``counts`` (n_features, n_x, n_y) each (bin of X[i, j], y_codes[i]), binning fused
-    with counting; the caller picks the integer type that holds N and ``block_rows``, and
-    gives ``y_codes`` unsigned.
+    with counting; the caller picks the integer type that holds N and ``block_rows`` (a
+    multiple of ``_TILE_ROWS``), and gives ``y_codes`` unsigned.
 
-    A row block is read a group of columns (a cache line of each row) at a time, transposed,
-    so each feature's values are contiguous: their bins are computed in one loop, then its
-    table takes the block's increments in another. A table larger than the first-level
-    cache is first read in order, so that the increments find it in cache rather than each
-    missing on its own. Returns whether every value of X was finite.
+    A row block is read a group of columns (a cache line of each row) at a time, in tiles
+    that are transposed, so each feature's values are contiguous, and binned. Each table
+    then takes the block's increments, all of a feature's at once: a table larger than the
+    first-level cache is first read in order, so that the increments find it in cache
+    rather than each missing on its own, and a long block spreads that read over many
+    increments, while the tiles keep the values being binned in cache (360 x 360 tables,
+    50 columns of 1e6 rows on one thread: 292 ms in untiled blocks of 16384 rows, 229 in
+    tiled blocks of 32768). Returns whether every value of X was finite.
     """
     n_samples, n_features = X.shape
     group = max(1, _GROUP_BYTES // X.itemsize)
-    block = np.empty((group, block_rows), dtype=X.dtype)
-    codes = np.empty((group, block_rows), dtype=np.uint32)
+    block = np.empty((group, _TILE_ROWS), dtype=X.dtype)
+    codes = np.empty((block_rows // _TILE_ROWS, group, _TILE_ROWS), dtype=np.uint32)
     warm = counts[0].size * counts.itemsize > 2**15
     per_line = max(1, _GROUP_BYTES // counts.itemsize)  # one read a cache line warms it
     touched = 0
     finite = True
     for start in range(0, n_samples, block_rows):
         stop = min(start + block_rows, n_samples)
+        n_tiles = (stop - start + _TILE_ROWS - 1) // _TILE_ROWS
         for j0 in range(0, n_features, group):
             j1 = min(j0 + group, n_features)
-            finite &= _code_group(X, index, start, stop, j0, j1, block, codes)
+            if n_tiles == 1:
+                # Outside the tile loop: inside it, the same inlined code measured 7%
+                # slower (1e6 x 100, 32 bins), for reasons of code generation.
+                finite &= _code_group(X, index, start, stop, j0, j1, block, codes[0])
+            else:
+                for t in range(n_tiles):
+                    t0 = start + t * _TILE_ROWS
+                    t1 = min(t0 + _TILE_ROWS, stop)
+                    finite &= _code_group(X, index, t0, t1, j0, j1, block, codes[t])
             block_y = y_codes[start:stop]
             for j in range(j0, j1):
-                table, feature_codes = counts[j], codes[j - j0]
+                table = counts[j]
                 if warm:
                     for u in range(table.shape[0]):
                         for v in range(0, table.shape[1], per_line):
                             touched += table[u, v]
-                for i in range(stop - start):
-                    table[feature_codes[i], block_y[i]] += 1
+                for t in range(n_tiles):
+                    feature_codes = codes[t, j - j0]
+                    for i in range(min(_TILE_ROWS, stop - start - t * _TILE_ROWS)):
+                        table[feature_codes[i], block_y[t * _TILE_ROWS + i]] += 1
     # Consumes the warming reads, so the compiler cannot drop them (counts are never < 0).
     if touched < 0:
         counts[0, 0, 0] = 0
