@@ -8,6 +8,7 @@ errors and entropies need, plus the table that p-values are computed from.
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -27,6 +28,7 @@ from skmi._information import (
 )
 from skmi._kernels import BY_INDEX, BY_RANK, KEEP, adaptive_tables, code_counts
 from skmi._params import DEFAULT_ENTROPY_N_BINS, check_n_bins, discrete_mask
+from skmi._threads import n_threads, thread_map
 
 # The mean-matched G-test holds its level down to about 2.5 samples per cell of the test
 # table (measured: 0.032 at 1.7, 0.058 at 28); permutations are used below twice that.
@@ -82,6 +84,30 @@ def merged_edges(edges, row_map):
     return edges[keep]
 
 
+def _merged_tables(fine, n_rows, row_modes, shared, n_jobs):
+    """``adaptive_tables`` over groups of features in threads (1e6 x 100 at 360 x 360:
+    30 ms on one thread), its outputs joined; the test tables are padded to the widest."""
+    n_features = fine.shape[0]
+    workers = n_threads(n_jobs, n_features, fine.size)
+    bounds = np.linspace(0, n_features, workers + 1).astype(np.intp)
+    parts = thread_map(
+        adaptive_tables,
+        [(fine[lo:hi], n_rows[lo:hi], row_modes[lo:hi], *shared) for lo, hi in pairwise(bounds)],
+        workers,
+    )
+    if len(parts) == 1:
+        return parts[0]
+    # Outputs 0-8 are per feature; the test tables (7) are as tall as their group needs,
+    # and the target's test map (9) is the same for every group.
+    rows = max(part[7].shape[1] for part in parts)
+    parts = [
+        (*part[:7], np.pad(part[7], ((0, 0), (0, rows - part[7].shape[1]), (0, 0))), *part[8:])
+        for part in parts
+    ]
+    joined = [np.concatenate(arrays) for arrays in zip(*(part[:9] for part in parts), strict=True)]
+    return (*joined, parts[0][9])
+
+
 def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine_k, plan):
     """Count X against y at ``fine_k`` bins, merge each feature to its resolution, and to
     the test resolution (merging by rank serves any resolution); as ``Tables``."""
@@ -91,16 +117,19 @@ def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine
     fine = count_joint(X, edges, y_codes, int(y_codes.max()) + 1, n_jobs, fine_k)
     binned = BY_RANK if strategy == "quantile" else BY_INDEX
     n_rows = np.array([e.size - 1 for e in edges])
-    k, plugin, second, cells, a, b, maps, test, test_maps, test_col_map = adaptive_tables(
+    k, plugin, second, cells, a, b, maps, test, test_maps, test_col_map = _merged_tables(
         fine,
         n_rows,
         np.where(discrete, KEEP, binned),
-        KEEP if discrete_target else binned,
-        fine_k,
-        candidates_for(fine_k, k_max),
-        c,
-        test_k,
-        log_or_zero(np.arange(X.shape[0] + 1)),
+        (
+            KEEP if discrete_target else binned,
+            fine_k,
+            candidates_for(fine_k, k_max),
+            c,
+            test_k,
+            log_or_zero(np.arange(X.shape[0] + 1)),
+        ),
+        n_jobs,
     )
     return k, Tables(
         plugin=plugin,

@@ -97,3 +97,23 @@ def test_resolution_plan_fine_tables_and_candidates(n):
         candidates = candidates_for(fine, k_max)
         assert ((fine % candidates == 0) | (2 * candidates <= fine)).all()
         assert 2 <= candidates.min() and candidates.max() <= max(2, k_max)
+
+
+def test_threads_merging_groups_of_features_change_nothing():
+    """Check that the adaptive merge run over groups of features in threads gives what one
+    thread gives, where the groups' test tables differ in height (a feature of 50
+    categories in one group, of 3 in the other), p-values and edges included."""
+    rng = np.random.default_rng(5)
+    n, d = 10_000, 20
+    X = rng.standard_normal((n, d))
+    X[:, 2] = rng.integers(0, 3, n)
+    X[:, 15] = rng.integers(0, 50, n)
+    y = X[:, 0] + 0.1 * X[:, 15] + rng.standard_normal(n)
+    fits = [
+        HistogramMI(discrete_features=[2, 15], n_jobs=n_jobs, random_state=0).fit(X, y)
+        for n_jobs in (1, 2)
+    ]
+    for name in ("scores_", "pvalues_", "standard_errors_", "entropy_", "n_bins_"):
+        np.testing.assert_array_equal(getattr(fits[0], name), getattr(fits[1], name))
+    for one, two in zip(fits[0].bin_edges_, fits[1].bin_edges_, strict=True):
+        np.testing.assert_array_equal(one, two)
