@@ -86,7 +86,7 @@ def merged_edges(edges, row_map):
 
 def _merged_tables(fine, n_rows, row_modes, shared, n_jobs):
     """``adaptive_tables`` over groups of features in threads (1e6 x 100 at 360 x 360:
-    30 ms on one thread), its outputs joined; the test tables are padded to the widest."""
+    30 ms on one thread), its outputs joined; the test tables are padded to the tallest."""
     n_features = fine.shape[0]
     workers = n_threads(n_jobs, n_features, fine.size)
     bounds = np.linspace(0, n_features, workers + 1).astype(np.intp)
