@@ -1,7 +1,6 @@
 """From validated arrays to count tables: subsampling rows for edges, coding, and the threaded
 fused count."""
 
-import itertools
 import math
 
 import numpy as np
@@ -10,7 +9,7 @@ from sklearn.utils import check_random_state
 from skmi._binning import NonFiniteError, edge_index, fit_edges
 from skmi._kernels import bin_codes, joint_counts
 from skmi._params import check_n_bins
-from skmi._threads import n_threads, thread_map
+from skmi._threads import even_slices, n_threads, thread_map
 
 # Count tables are the output, so they get a budget of their own rather than sharing
 # scikit-learn's working_memory: past it, the bin counts asked for are not sensible.
@@ -59,10 +58,8 @@ def _chunks(n_samples, n_features, n_cells, n_jobs):
     by_rows = n_threads(n_jobs, n_samples, n_samples * n_features)
     by_columns = n_threads(n_jobs, n_features, n_samples * n_features)
     if by_rows > 1 and (by_columns < by_rows or n_samples // by_rows >= _ROWS_PER_CELL * n_cells):
-        bounds = np.linspace(0, n_samples, by_rows + 1).astype(np.intp)
-        return [(slice(lo, hi), slice(None)) for lo, hi in itertools.pairwise(bounds)]
-    bounds = np.linspace(0, n_features, by_columns + 1).astype(np.intp)
-    return [(slice(None), slice(lo, hi)) for lo, hi in itertools.pairwise(bounds)]
+        return [(rows, slice(None)) for rows in even_slices(n_samples, by_rows)]
+    return [(slice(None), columns) for columns in even_slices(n_features, by_columns)]
 
 
 def count_dtype(n_samples):

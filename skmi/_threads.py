@@ -30,6 +30,11 @@ def n_threads(n_jobs, n_tasks, n_values):
     return 1 if limit <= 1 else max(1, min(effective_n_jobs(n_jobs), limit))
 
 
+def even_slices(n, parts):
+    """``parts`` consecutive slices of range(n) whose lengths differ by at most one."""
+    return [slice(p * n // parts, (p + 1) * n // parts) for p in range(parts)]
+
+
 def _pool(workers):
     """A pool of ``workers`` threads kept for the next calls. Keyed by process too: a child
     made by fork inherits the pool object but not its threads, and would wait on it forever."""
