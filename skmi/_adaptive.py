@@ -14,8 +14,13 @@ independence; only those whose resolution reaches half of it are counted again, 
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
+
+from skmi._backends import BY_INDEX, BY_RANK, KEEP, adaptive_tables, log_or_zero
+from skmi._scoring import TableSummary
+from skmi._threads import even_slices, n_threads, thread_map
 
 # Highly composite fine resolutions: their divisors step by at most 1.5 in the range used.
 _FINE_RESOLUTIONS = (12, 24, 36, 60, 120, 180, 240, 360)
@@ -38,6 +43,15 @@ def candidates_for(fine, k_max):
     return candidates if candidates.size else divisors[:1]
 
 
+class Plan(NamedTuple):
+    """The resolutions of the adaptive rule for N samples (``resolution_plan``)."""
+
+    c: float  # samples per occupied cell
+    k_max: int  # the largest resolution
+    fines: tuple  # the fine resolutions to count: the first, and the finest if it differs
+    test_k: int  # the resolution of the test tables
+
+
 def resolution_plan(n_samples):
     """c(N), the largest resolution k_max, the fine resolutions to count, and the test one.
 
@@ -54,4 +68,70 @@ def resolution_plan(n_samples):
     divisors = np.array([k for k in range(2, first + 1) if first % k == 0])
     target = max(4.0, n_samples**0.25)
     test_k = int(divisors[np.argmin(np.abs(np.log(divisors / target)))])
-    return c, k_max, (first,) if first == top else (first, top), test_k
+    return Plan(c, k_max, (first,) if first == top else (first, top), test_k)
+
+
+class Merged(NamedTuple):
+    """Each feature's fine table merged to its resolution (``merge``)."""
+
+    k: np.ndarray  # the resolution chosen (n_features,)
+    summary: TableSummary  # of the table at that resolution
+    bin_maps: np.ndarray  # merged bin of each fine bin of each feature (n_features, n_x)
+    test: np.ndarray  # the tables merged to the test resolution (n_features, t_x, t_y)
+    test_bin_maps: np.ndarray  # the same for those (n_features, n_x)
+    test_y_map: np.ndarray  # test bin of each fine target bin (n_y,)
+
+
+def _merge_group(fine, n_x, x_modes, y_mode, fine_k, candidates, c, test_k, log_int):
+    """``adaptive_tables`` on one group of features, its outputs named."""
+    out = adaptive_tables(fine, n_x, x_modes, y_mode, fine_k, candidates, c, test_k, log_int)
+    k, plugin, second, cells, x_margins, y_margins, maps, test, test_maps, test_y_map = out
+    summary = TableSummary(plugin, second, cells, x_margins, y_margins)
+    return Merged(k, summary, maps, test, test_maps, test_y_map)
+
+
+def _joined(parts):
+    """Outputs of groups of features as one: per-feature arrays concatenated, the test
+    tables padded to the tallest (groups of categorical features differ), and the target's
+    test map, the same for every group, taken once."""
+    height = max(part.test.shape[1] for part in parts)
+    test = [np.pad(p.test, ((0, 0), (0, height - p.test.shape[1]), (0, 0))) for p in parts]
+    fields = zip(*(p.summary for p in parts), strict=True)
+    summary = TableSummary(*(np.concatenate(a) for a in fields))
+    return Merged(
+        np.concatenate([p.k for p in parts]),
+        summary,
+        np.concatenate([p.bin_maps for p in parts]),
+        np.concatenate(test),
+        np.concatenate([p.test_bin_maps for p in parts]),
+        parts[0].test_y_map,
+    )
+
+
+def merge(fine, binning, y_discrete, strategy, plan, fine_k, n_jobs):
+    """Per feature, the finest merge of its fine table (``CountTables`` at ``fine_k`` bins,
+    features binned by ``binning``) that keeps >= c samples per occupied cell, and the merge
+    to the test resolution; as ``Merged``. Features go to threads in groups (1e6 x 100 at
+    360 x 360: 30 ms on one thread).
+
+    Quantile bins merge by rank (so that tied fine bins still land where their values
+    belong), equal-width ones by index, categories never.
+    """
+    counts = fine.counts
+    n = fine.n_samples
+    by = BY_RANK if strategy == "quantile" else BY_INDEX
+    x_modes = np.where(binning.discrete, KEEP, by)
+    shared = (
+        KEEP if y_discrete else by,
+        fine_k,
+        candidates_for(fine_k, plan.k_max),
+        plan.c,
+        plan.test_k,
+        log_or_zero(np.arange(n + 1)),
+    )
+    n_x = binning.n_bins
+    workers = n_threads(n_jobs, counts.shape[0], counts.size)
+    groups = even_slices(counts.shape[0], workers)
+    tasks = [(counts[s], n_x[s], x_modes[s], *shared) for s in groups]
+    parts = thread_map(_merge_group, tasks, workers)
+    return parts[0] if len(parts) == 1 else _joined(parts)

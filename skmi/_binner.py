@@ -4,21 +4,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import (
-    _check_feature_names_in,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from skmi._counting import codes_of, histogram_counts, object_array
-from skmi._information import corrected_entropy
-from skmi._params import (
-    DEFAULT_ENTROPY_N_BINS,
-    ENTROPY_CONSTRAINTS,
-    check_base,
-    check_integers_fit_float,
-    finite_checked_by_binning,
-)
+from skmi._binning import object_array
+from skmi._core import estimate_entropy
+from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
+from skmi._validation import check_base, check_n_bins, check_X, finite_checked_by_binning
 
 _ENCODINGS = ("ordinal", "onehot", "onehot-dense")
 
@@ -134,19 +125,20 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         self : object
             Fitted binner.
         """
-        check_integers_fit_float(X)
-        # Finiteness is checked by binning X (``finite_checked_by_binning``).
-        X = validate_data(
-            self, X, dtype=[np.float64, np.float32], ensure_min_samples=2, ensure_all_finite=False
-        )
+        X = check_X(X, estimator=self)
         log_base = check_base(self.base)
         with finite_checked_by_binning(type(self).__name__, X=X):
-            counts, edges = histogram_counts(
-                X, self.n_bins, self.strategy, self.subsample, self.random_state, n_jobs=None
+            entropy, self._binning = estimate_entropy(
+                X,
+                n_bins=check_n_bins(self.n_bins, X.shape[1]),
+                strategy=self.strategy,
+                correction=self.correction,
+                subsample=self.subsample,
+                random_state=self.random_state,
             )
-        self.bin_edges_ = object_array(edges)
-        self.n_bins_ = np.array([e.size - 1 for e in edges])
-        self.entropy_ = corrected_entropy(counts, self.correction) / log_base
+        self.bin_edges_ = object_array(self._binning.edges)
+        self.n_bins_ = self._binning.n_bins
+        self.entropy_ = entropy / log_base
         return self
 
     def transform(self, X):
@@ -163,11 +155,9 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             Integer codes, or their one-hot encoding.
         """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, dtype=[np.float64, np.float32], reset=False, ensure_all_finite=False
-        )
+        X = check_X(X, estimator=self, reset=False, ensure_min_samples=1)
         with finite_checked_by_binning(type(self).__name__, X=X):
-            codes = codes_of(X, list(self.bin_edges_))
+            codes = self._binning.codes(X)
         if self.encode == "ordinal":
             return codes
         offsets = np.concatenate(([0], np.cumsum(self.n_bins_)[:-1]))

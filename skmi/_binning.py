@@ -5,28 +5,21 @@ are the only lists of names (parameter constraints, docs and tests read their ke
 
 Edges are stored as scikit-learn's ``KBinsDiscretizer`` stores them: ``[min, inner..., max]``.
 A value ``v`` falls in bin ``#{inner edges <= v}``, so the outer bins are open and the inner
-edges are left-closed; ``_kernels._code`` applies that rule.
+edges are left-closed; every backend's ``codes`` applies that rule.
 
 Values are validated as finite here too, where they are read anyway: by the sort that learns
 the edges and by the kernels that bin every value (``NonFiniteError``).
 """
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import gammaln
 
 from skmi._adaptive import samples_per_cell
-from skmi._kernels import gather_columns, index_edges
+from skmi._backends import BACKEND, NonFiniteError
 from skmi._threads import n_threads, thread_map
-
-
-class NonFiniteError(ValueError):
-    """A value to bin was NaN or infinite: the callers that skipped scikit-learn's finiteness
-    check (``_params.finite_checked_by_binning``) turn it into that check's own error."""
-
-    def __init__(self):
-        super().__init__("Input contains NaN or infinity")
 
 
 def _rule_sqrt(x, n):
@@ -46,10 +39,11 @@ def _rule_rice(x, n):
 
 def _width_to_count(x, h, n):
     """k = range / h rounded up, at most N; a zero width (ties) falls back to Sturges, as
-    numpy does. A width below range / N (a denormal IQR) would overflow the division, and
-    gives N, which ``n_bins_for`` would cap it to anyway."""
+    numpy does, on the full N like every rule (``x`` may be a subsample). A width below
+    range / N (a denormal IQR) would overflow the division, and gives N, which
+    ``n_bins_for`` would cap it to anyway."""
     if not h > 0:
-        return _rule_sturges(x, x.size)
+        return _rule_sturges(x, n)
     span = x[-1] - x[0]
     return n if span / n >= h else math.ceil(span / h)
 
@@ -228,11 +222,9 @@ def _common_edges(part, k, strategy):
 
 def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
     """Edges of columns lo..hi-1: the block's sample rows gathered transposed into one buffer
-    (``_kernels.gather_columns``; numpy's take would first copy the strided column block),
-    sorted in place, then all columns at once where one bin count serves them and no ties
-    interfere, each column otherwise."""
-    n_rows = n_samples if rows is None else rows.size
-    part = gather_columns(X, rows, lo, np.empty((hi - lo, n_rows), dtype=X.dtype))
+    (``sample_columns``), sorted in place, then all columns at once where one bin count
+    serves them and no ties interfere, each column otherwise."""
+    part = BACKEND.sample_columns(X, rows, lo, hi)
     part.sort(axis=1)
     # Sorted, -inf comes first, and inf then NaN last: before any rule computes with them.
     if not (np.isfinite(part[:, 0]).all() and np.isfinite(part[:, -1]).all()):
@@ -282,21 +274,70 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None):
     return [e for part in parts for e in part]
 
 
-def edge_index(edges):
-    """The search structure of ``_kernels._code`` for a list of edge arrays:
-    ``(origin, scale, top, lut, inner, steps)``, inner edges padded as far as the binary
-    steps after the grid lookup can reach with NaN, which no value is at or above: not even
-    an infinite one, whose bin must stay in range (+inf padding would count as edges below
-    it, and its count would write past its table).
+@dataclass(frozen=True, eq=False)
+class Binning:
+    """The bins of each feature, learned once and reused: for batches, chunks and devices,
+    and for new data to transform.
 
-    Edges stay float64 whatever the input dtype: a float32 value promoted to float64 compares
-    exactly, so float32 and float64 copies of the same data get the same codes.
+    ``edges[j]`` is ``[min, inner..., max]`` as float64 (a value falls in bin
+    #{inner edges <= value}, so the outer bins are open); ``discrete[j]`` says that feature
+    j's bins are its distinct values (its edges are those values, the last repeated). Two
+    binnings are equal when their edges and masks are; they pickle as plain arrays.
     """
-    n_inner = np.array([e.size - 2 for e in edges])
-    inner = np.full((len(edges), max(int(n_inner.max()), 1)), np.nan)
-    for j, e in enumerate(edges):
-        inner[j, : e.size - 2] = e[1:-1]
-    origin, scale, top, lut, steps = index_edges(inner, n_inner)
-    reach = int((n_inner + (1 << steps) - 1).max())
-    inner = np.pad(inner, ((0, 0), (0, max(reach - inner.shape[1], 0))), constant_values=np.nan)
-    return origin, scale, top, lut, inner, steps
+
+    edges: tuple
+    discrete: np.ndarray
+
+    @classmethod
+    def learn(cls, X, n_bins, strategy, discrete, rows=None, n_jobs=None):
+        """Edges of every column of ``X`` (n_samples, n_features) from its sample ``rows``
+        (None: all); see ``fit_edges``."""
+        edges = fit_edges(X, n_bins, strategy, discrete, rows, n_jobs)
+        return cls(tuple(edges), np.asarray(discrete, dtype=bool))
+
+    @property
+    def n_features(self):
+        return len(self.edges)
+
+    @property
+    def n_bins(self):
+        """Bins of each feature (n_features,)."""
+        return np.array([e.size - 1 for e in self.edges])
+
+    def __eq__(self, other):
+        if not isinstance(other, Binning) or other.n_features != self.n_features:
+            return NotImplemented if not isinstance(other, Binning) else False
+        return np.array_equal(self.discrete, other.discrete) and all(
+            np.array_equal(a, b) for a, b in zip(self.edges, other.edges, strict=True)
+        )
+
+    __hash__ = None  # holds arrays: equal binnings need not hash equal
+
+    def codes(self, X, dtype=np.int64, backend=BACKEND):
+        """Bin codes (n_samples, n_features) of the columns of X; ``NonFiniteError`` if X
+        holds a value that is not finite."""
+        return backend.codes(X, self.edges, dtype)
+
+    def merged(self, maps):
+        """The binning whose bins merge these: ``maps[j]`` gives the merged index of each
+        of feature j's bins, or is None where none merge."""
+        edges = tuple(merged_edges(e, m) for e, m in zip(self.edges, maps, strict=True))
+        return Binning(edges, self.discrete)
+
+
+def merged_edges(edges, bin_map):
+    """Edges of the bins that ``bin_map`` (merged index of each bin, or None: none merged)
+    makes of ``edges``: the outer edges and those where the merged index changes."""
+    if bin_map is None:
+        return edges
+    keep = np.ones(edges.size, dtype=bool)
+    np.not_equal(bin_map[1 : edges.size - 1], bin_map[: edges.size - 2], out=keep[1:-1])
+    return edges[keep]
+
+
+def object_array(arrays):
+    """A 1-D object array holding the given arrays (``np.array`` would stack equal lengths),
+    as scikit-learn's ``bin_edges_`` attributes are."""
+    out = np.empty(len(arrays), dtype=object)
+    out[:] = arrays
+    return out

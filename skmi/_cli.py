@@ -15,8 +15,8 @@ from sklearn.feature_selection import mutual_info_classif, mutual_info_regressio
 
 from skmi._binning import _BIN_RULES, _STRATEGIES
 from skmi._histogram_mi import HistogramMI
-from skmi._information import _MI_CORRECTIONS
 from skmi._params import DEFAULT_CORRECTION, DEFAULT_N_BINS
+from skmi._scoring import _MI_CORRECTIONS
 
 _DATASETS = {
     "diabetes": datasets.load_diabetes,

@@ -1,9 +1,10 @@
-"""The private core behind every public function and estimator: validated arrays in, count
-tables, scores and their statistics out. Nothing here validates parameters.
+"""The stages behind every public function and estimator: learn the binning, count, score.
+Validated arrays and parameters in (``_validation``), named results out.
 
-Both resolutions end in the same summary of each feature's table (``Tables``): its plug-in
-MI, second moment, occupied cells and margins, which is all that the corrections, standard
-errors and entropies need, plus the table that p-values are computed from.
+MI with a target is scored from each feature's joint table at one resolution: the one asked
+for, or per feature the one the adaptive rule chooses by merging a fine table (``_adaptive``).
+Either way the result is a ``TableSummary`` of the estimating tables, which is all that the
+corrections, standard errors and entropies need, plus the tables p-values are computed from.
 """
 
 from dataclasses import dataclass
@@ -12,22 +13,23 @@ from functools import cached_property
 import numpy as np
 from sklearn.utils import check_random_state
 
-from skmi._adaptive import candidates_for, resolution_plan
-from skmi._binning import fit_edges
-from skmi._counting import codes_of, count_joint, subsample_rows, target_codes
-from skmi._information import (
+from skmi._adaptive import merge, resolution_plan
+from skmi._backends import BACKEND
+from skmi._binning import Binning, merged_edges
+from skmi._params import DEFAULT_ENTROPY_N_BINS
+from skmi._scoring import (
     _MI_CORRECTIONS,
     _NORMALIZATIONS,
+    TableSummary,
+    corrected_entropy,
     delta_method_se,
     entropy_from_counts,
     g_test_pvalues,
-    log_or_zero,
     margins,
     mutual_info_from_counts,
+    summarize,
 )
-from skmi._kernels import BY_INDEX, BY_RANK, KEEP, adaptive_tables, code_counts
-from skmi._params import DEFAULT_ENTROPY_N_BINS, check_n_bins, discrete_mask
-from skmi._threads import even_slices, n_threads, thread_map
+from skmi._tables import count_histograms, count_joint, sample_rows, target_codes
 
 # The mean-matched G-test holds its level down to about 2.5 samples per cell of the test
 # table (measured: 0.032 at 1.7, 0.058 at 28); permutations are used below twice that.
@@ -35,19 +37,18 @@ _G_TEST_MIN_PER_CELL = 5
 
 
 @dataclass
-class Tables:
-    """Per-feature summaries of the estimating tables, and the tables to test with."""
+class MITables:
+    """Each feature's estimating table, summarised, and its table to test with.
 
-    plugin: np.ndarray  # plug-in MI (n_features,)
-    second: np.ndarray  # sum p l^2 (n_features,), for the standard error
-    cells: np.ndarray  # occupied cells (n_features,)
-    rows: np.ndarray  # feature margins (n_features, n_x)
-    cols: np.ndarray  # target margins (n_features, n_y)
-    test: np.ndarray  # tables to test independence with (n_features, t_x, t_y)
-    # Each feature's counted edges and the map of those bins to its estimating (test)
-    # bins, or None where they are the same: merged only when asked for (``merged_edges``).
-    edge_maps: list
-    test_edge_maps: list
+    ``bins[j]`` and ``test_bins[j]`` are feature j's counted edges and the map of those bins
+    to its estimating (test) bins, or None where they are the same: the merged edges are
+    built only when asked for (``merged_edges``).
+    """
+
+    summary: TableSummary
+    test: np.ndarray  # (n_features, t_x, t_y), int64
+    bins: list
+    test_bins: list
     test_y_codes: np.ndarray  # the target's codes at the testing resolution
 
 
@@ -55,89 +56,26 @@ def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_job
     """One table per feature at the asked bin count; it is also the table tested."""
     target_bins = n_bins if np.ndim(n_bins) == 0 else DEFAULT_ENTROPY_N_BINS
     y_codes = target_codes(y, discrete_target, target_bins, strategy, rows)
-    edges = fit_edges(X, n_bins, strategy, discrete, rows, n_jobs)
-    joint = count_joint(X, edges, y_codes, int(y_codes.max()) + 1, n_jobs, n_bins)
-    joint = joint.astype(np.int64)
-    a, b = margins(joint)
-    plugin, second = mutual_info_from_counts(joint, second=True)
-    return Tables(
-        plugin=plugin,
-        second=second,
-        cells=np.count_nonzero(joint, axis=(1, 2)),
-        rows=a,
-        cols=b,
-        test=joint,
-        edge_maps=[(e, None) for e in edges],
-        test_edge_maps=[(e, None) for e in edges],
-        test_y_codes=y_codes,
-    )
-
-
-def merged_edges(edges, row_map):
-    """Edges of the bins that ``row_map`` (merged index of each bin, or None: none merged)
-    makes of ``edges``: the outer edges and those where the merged index changes."""
-    if row_map is None:
-        return edges
-    keep = np.ones(edges.size, dtype=bool)
-    np.not_equal(row_map[1 : edges.size - 1], row_map[: edges.size - 2], out=keep[1:-1])
-    return edges[keep]
-
-
-def _merged_tables(fine, n_rows, row_modes, shared, n_jobs):
-    """``adaptive_tables`` over groups of features in threads (1e6 x 100 at 360 x 360:
-    30 ms on one thread), its outputs joined; the test tables are padded to the tallest."""
-    workers = n_threads(n_jobs, fine.shape[0], fine.size)
-    parts = thread_map(
-        adaptive_tables,
-        [(fine[s], n_rows[s], row_modes[s], *shared) for s in even_slices(fine.shape[0], workers)],
-        workers,
-    )
-    if len(parts) == 1:
-        return parts[0]
-    # Outputs 0-8 are per feature; the test tables (7) are as tall as their group needs,
-    # and the target's test map (9) is the same for every group.
-    rows = max(part[7].shape[1] for part in parts)
-    parts = [
-        (*part[:7], np.pad(part[7], ((0, 0), (0, rows - part[7].shape[1]), (0, 0))), *part[8:])
-        for part in parts
-    ]
-    joined = [np.concatenate(arrays) for arrays in zip(*(part[:9] for part in parts), strict=True)]
-    return (*joined, parts[0][9])
+    binning = Binning.learn(X, n_bins, strategy, discrete, rows, n_jobs)
+    joint = count_joint(X, binning, y_codes, int(y_codes.max()) + 1, n_jobs, n_bins)
+    joint = joint.widened()
+    bins = [(e, None) for e in binning.edges]
+    return MITables(summarize(joint), joint, bins, bins, y_codes)
 
 
 def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine_k, plan):
-    """Count X against y at ``fine_k`` bins, merge each feature to its resolution, and to
-    the test resolution (merging by rank serves any resolution); as ``Tables``."""
-    c, k_max, _, test_k = plan
+    """Count X against y at ``fine_k`` bins and merge each feature to its resolution and to
+    the test resolution; the resolutions, and the tables as ``MITables``."""
     y_codes = target_codes(y, discrete_target, fine_k, strategy, rows)
-    edges = fit_edges(X, fine_k, strategy, discrete, rows, n_jobs)
-    fine = count_joint(X, edges, y_codes, int(y_codes.max()) + 1, n_jobs, fine_k)
-    binned = BY_RANK if strategy == "quantile" else BY_INDEX
-    n_rows = np.array([e.size - 1 for e in edges])
-    k, plugin, second, cells, a, b, maps, test, test_maps, test_col_map = _merged_tables(
-        fine,
-        n_rows,
-        np.where(discrete, KEEP, binned),
-        (
-            KEEP if discrete_target else binned,
-            fine_k,
-            candidates_for(fine_k, k_max),
-            c,
-            test_k,
-            log_or_zero(np.arange(X.shape[0] + 1)),
-        ),
-        n_jobs,
-    )
-    return k, Tables(
-        plugin=plugin,
-        second=second,
-        cells=cells,
-        rows=a,
-        cols=b,
-        test=test,
-        edge_maps=list(zip(edges, maps, strict=True)),
-        test_edge_maps=list(zip(edges, test_maps, strict=True)),
-        test_y_codes=test_col_map[y_codes],
+    binning = Binning.learn(X, fine_k, strategy, discrete, rows, n_jobs)
+    fine = count_joint(X, binning, y_codes, int(y_codes.max()) + 1, n_jobs, fine_k)
+    merged = merge(fine, binning, discrete_target, strategy, plan, fine_k, n_jobs)
+    return merged.k, MITables(
+        merged.summary,
+        merged.test,
+        list(zip(binning.edges, merged.bin_maps, strict=True)),
+        list(zip(binning.edges, merged.test_bin_maps, strict=True)),
+        merged.test_y_map[y_codes],
     )
 
 
@@ -153,22 +91,22 @@ def _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs):
     estimating tables replace theirs (the tests stay on the first pass's tables).
     """
     plan = resolution_plan(X.shape[0])
-    fines = plan[2]
     args = (discrete_target, strategy, rows, n_jobs)
-    k, tables = _adaptive_pass(X, y, discrete, *args, fines[0], plan)
+    k, tables = _adaptive_pass(X, y, discrete, *args, plan.fines[0], plan)
     # Above half the first fine count, its candidates thin out to its divisors: count finer.
-    grow = np.flatnonzero(k >= fines[0] // 2) if len(fines) > 1 else []
+    grow = np.flatnonzero(k >= plan.fines[0] // 2) if len(plan.fines) > 1 else []
     if len(grow):
-        _, finer = _adaptive_pass(X[:, grow], y, discrete[grow], *args, fines[1], plan)
-        for name in ("plugin", "second", "cells"):
-            getattr(tables, name)[grow] = getattr(finer, name)
-        for name in ("rows", "cols"):
-            width = max(getattr(tables, name).shape[1], getattr(finer, name).shape[1])
-            padded = _pad(getattr(tables, name), width)
-            padded[grow] = _pad(getattr(finer, name), width)
-            setattr(tables, name, padded)
-        for j, edge_map in zip(grow, finer.edge_maps, strict=True):
-            tables.edge_maps[j] = edge_map
+        _, finer = _adaptive_pass(X[:, grow], y, discrete[grow], *args, plan.fines[1], plan)
+        summary = list(tables.summary)
+        for part, (now, new) in enumerate(zip(summary, finer.summary, strict=True)):
+            if now.ndim == 2:  # margins: as wide as the wider of the two passes needs
+                width = max(now.shape[1], new.shape[1])
+                now = summary[part] = _pad(now, width)
+                new = _pad(new, width)
+            now[grow] = new
+        tables.summary = TableSummary(*summary)
+        for j, bins in zip(grow, finer.bins, strict=True):
+            tables.bins[j] = bins
     return tables
 
 
@@ -177,9 +115,12 @@ def permutation_pvalues(X, edges, y_codes, mi, n_permutations, random_state):
 
     The plug-in MI is the statistic: the mean-matching and the corrections depend on margins
     only, which permuting leaves unchanged, so they would rank the permutations the same way.
+    The one statistic that needs the samples rather than their tables: tables summed over
+    batches or chunks are tested with the G-test alone.
     """
-    n_x = max(e.size for e in edges) - 1
-    codes = codes_of(X, edges, dtype=np.uint16 if n_x < 2**16 else np.int64)
+    binning = Binning(tuple(edges), np.zeros(len(edges), dtype=bool))
+    n_x = int(binning.n_bins.max())
+    codes = binning.codes(X, dtype=np.uint16 if n_x < 2**16 else np.int64)
     n_y = int(y_codes.max()) + 1
     rng = check_random_state(random_state)
     # Ties between a permuted and the observed table are the rule for discrete data; the
@@ -187,7 +128,7 @@ def permutation_pvalues(X, edges, y_codes, mi, n_permutations, random_state):
     threshold = mi - 1e-12 * np.maximum(mi, 1.0)
     exceed = np.zeros(mi.shape, dtype=np.int64)
     for _ in range(n_permutations):
-        permuted = code_counts(codes, rng.permutation(y_codes), n_x, n_y)
+        permuted = BACKEND.count_codes(codes, rng.permutation(y_codes), n_x, n_y)
         exceed += mutual_info_from_counts(permuted) >= threshold
     return (1 + exceed) / (1 + n_permutations)
 
@@ -202,7 +143,7 @@ def pvalues(X, tables, n_permutations, random_state):
     if n_permutations and sparse.any():
         out[sparse] = permutation_pvalues(
             X[:, sparse],
-            [merged_edges(*tables.test_edge_maps[j]) for j in np.flatnonzero(sparse)],
+            [merged_edges(*tables.test_bins[j]) for j in np.flatnonzero(sparse)],
             tables.test_y_codes,
             test_mi[sparse],
             n_permutations,
@@ -220,12 +161,12 @@ class MIResult:
     standard_errors: np.ndarray
     entropy: np.ndarray
     target_entropy: np.ndarray
-    edge_maps: list  # as in ``Tables``
+    bins: list  # as in ``MITables``
     target_n_bins: np.ndarray
 
     @cached_property
     def bin_edges(self):
-        return [merged_edges(*edge_map) for edge_map in self.edge_maps]
+        return [merged_edges(*bins) for bins in self.bins]
 
     @property
     def n_bins(self):
@@ -240,7 +181,7 @@ def estimate_mi(
     n_bins,
     strategy,
     correction,
-    discrete_features,
+    discrete,
     subsample,
     random_state,
     n_permutations,
@@ -248,27 +189,29 @@ def estimate_mi(
 ):
     """MI of each column of validated X (n_samples, n_features) with y, and its statistics.
 
-    ``n_permutations=None`` skips the p-values (the score functions do not return them).
+    ``n_bins`` is "adaptive", a rule name, an int or one int per feature (``check_n_bins``),
+    ``discrete`` the mask of categorical features. ``n_permutations=None`` skips the p-values
+    (the score functions do not return them).
     """
-    n_samples, n_features = X.shape
-    discrete = discrete_mask(discrete_features, n_features)
-    rows = subsample_rows(n_samples, subsample, random_state)
+    n_samples = X.shape[0]
+    rows = sample_rows(n_samples, subsample, random_state)
     if isinstance(n_bins, str) and n_bins == "adaptive":
         tables = _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs)
     else:
-        n_bins = check_n_bins(n_bins, n_features)
         tables = _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_jobs)
-    plugin = tables.plugin
+    summary = tables.summary
     return MIResult(
-        scores=_MI_CORRECTIONS[correction](plugin, tables.rows, tables.cols, tables.cells),
+        scores=_MI_CORRECTIONS[correction](
+            summary.plugin, summary.x_margins, summary.y_margins, summary.cells
+        ),
         pvalues=None
         if n_permutations is None
         else pvalues(X, tables, n_permutations, random_state),
-        standard_errors=delta_method_se(tables.second, plugin, n_samples),
-        entropy=entropy_from_counts(tables.rows),
-        target_entropy=entropy_from_counts(tables.cols),
-        edge_maps=tables.edge_maps,
-        target_n_bins=np.count_nonzero(tables.cols, axis=1),
+        standard_errors=delta_method_se(summary.second, summary.plugin, n_samples),
+        entropy=entropy_from_counts(summary.x_margins),
+        target_entropy=entropy_from_counts(summary.y_margins),
+        bins=tables.bins,
+        target_n_bins=np.count_nonzero(summary.y_margins, axis=1),
     )
 
 
@@ -277,3 +220,11 @@ def normalized(result, normalize, log_base):
     if normalize is None:
         return result.scores / log_base
     return _NORMALIZATIONS[normalize](result.scores, result.entropy, result.target_entropy)
+
+
+def estimate_entropy(X, *, n_bins, strategy, correction, subsample, random_state, n_jobs=None):
+    """Entropy of each binned column of validated X, in nats, and the binning."""
+    rows = sample_rows(X.shape[0], subsample, random_state)
+    binning = Binning.learn(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), rows)
+    counts = count_histograms(X, binning, n_jobs, n_bins).widened()
+    return corrected_entropy(counts, correction), binning

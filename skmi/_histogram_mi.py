@@ -1,22 +1,22 @@
 """HistogramMI: MI of each feature with a target, as a fitted estimator and a score function."""
 
-import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import validate_data
 
+from skmi._binning import object_array
 from skmi._core import estimate_mi, normalized
-from skmi._counting import object_array
-from skmi._mutual_info import check_target
 from skmi._params import (
     DEFAULT_CORRECTION,
     DEFAULT_N_BINS,
     DEFAULT_N_PERMUTATIONS,
     MI_CONSTRAINTS,
+)
+from skmi._validation import (
     check_base,
-    check_integers_fit_float,
+    check_n_bins,
+    check_X_y,
+    discrete_mask,
     finite_checked_by_binning,
-    is_discrete_target,
 )
 
 ESTIMATOR_CONSTRAINTS = {
@@ -27,28 +27,17 @@ ESTIMATOR_CONSTRAINTS = {
 
 def fit_mi(estimator, X, y):
     """Validate, estimate and set the fitted attributes shared by HistogramMI and MISelector."""
-    check_integers_fit_float(X)
-    X, y = validate_data(
-        estimator,
-        X,
-        y,
-        dtype=[np.float64, np.float32],
-        ensure_min_samples=2,
-        ensure_all_finite=False,  # checked by binning X (``finite_checked_by_binning``)
-    )
+    X, y, discrete_target = check_X_y(estimator, X, y, estimator.discrete_target)
     log_base = check_base(estimator.base)
-    discrete = estimator.discrete_target
-    discrete = is_discrete_target(y) if discrete == "auto" else discrete
-    y = check_target(y, discrete)
     with finite_checked_by_binning(type(estimator).__name__, X=X):
         result = estimate_mi(
             X,
             y,
-            discrete_target=discrete,
-            n_bins=estimator.n_bins,
+            discrete_target=discrete_target,
+            n_bins=check_n_bins(estimator.n_bins, X.shape[1]),
             strategy=estimator.strategy,
             correction=estimator.correction,
-            discrete_features=estimator.discrete_features,
+            discrete=discrete_mask(estimator.discrete_features, X.shape[1]),
             subsample=estimator.subsample,
             random_state=estimator.random_state,
             n_permutations=estimator.n_permutations,
@@ -62,7 +51,7 @@ def fit_mi(estimator, X, y):
     estimator.n_bins_ = result.n_bins
     estimator.target_n_bins_ = result.target_n_bins
     estimator.bin_edges_ = object_array(result.bin_edges)
-    estimator.discrete_target_ = bool(discrete)
+    estimator.discrete_target_ = discrete_target
     return estimator
 
 

@@ -1,65 +1,42 @@
 """Score functions in scikit-learn's style: histogram MI of each feature with a target, and the
 entropy of each feature. Each is validation, a docstring and one delegating call."""
 
-import numpy as np
-from sklearn.utils import check_array
 from sklearn.utils._param_validation import validate_params
-from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from skmi._core import estimate_mi, normalized
-from skmi._counting import histogram_counts
-from skmi._information import corrected_entropy
+from skmi._core import estimate_entropy, estimate_mi, normalized
 from skmi._params import (
     DEFAULT_CORRECTION,
     DEFAULT_ENTROPY_N_BINS,
     DEFAULT_N_BINS,
     ENTROPY_CONSTRAINTS,
     MI_CONSTRAINTS,
+)
+from skmi._validation import (
     check_base,
-    check_integers_fit_float,
+    check_n_bins,
+    check_X,
+    check_X_target,
+    discrete_mask,
     finite_checked_by_binning,
-    quiet_finite_check,
 )
 
 
-def check_features(X):
-    """X as a 2-D float array; float32 stays float32 (no upcast copy). Whether it is finite
-    is checked by binning it, in a ``finite_checked_by_binning`` block."""
-    check_integers_fit_float(X)
-    return check_array(
-        X, dtype=[np.float64, np.float32], ensure_min_samples=2, ensure_all_finite=False
-    )
-
-
-def check_target(y, discrete):
-    """y as a 1-D array: labels when discrete, finite numbers when binned.
-
-    Float labels must be whole numbers, as scikit-learn's classifiers require; checked here
-    directly, since ``type_of_target`` casts huge floats to int with a RuntimeWarning.
-    """
-    y = column_or_1d(y, warn=True)
-    if not discrete:
-        with quiet_finite_check():
-            return check_array(y, ensure_2d=False, dtype=[np.float64, np.float32], input_name="y")
-    if y.dtype.kind == "f":
-        fractional = ~np.isfinite(y) | (y != np.round(y))
-        if fractional.any():
-            raise ValueError(
-                "y must hold class labels (ints, bools, strings or whole floats) for a "
-                f"discrete target, got {y[fractional][0]!r}; bin a continuous target with "
-                "histogram_mi_regression or discrete_target=False"
-            )
-    return y
-
-
-def mutual_info(X, y, *, discrete_target, normalize, base, **params):
-    """Validate X and y, estimate, normalise and convert to ``base``: the functions' one core."""
-    X = check_features(X)
-    y = check_target(y, discrete_target)
-    check_consistent_length(X, y)
+def mutual_info(X, y, *, discrete_target, normalize, base, n_bins, discrete_features, **params):
+    """Validate, estimate, normalise and convert to ``base``: the score functions' one core."""
+    X, y = check_X_target(X, y, discrete_target)
     log_base = check_base(base)
+    n_bins = check_n_bins(n_bins, X.shape[1])
+    discrete = discrete_mask(discrete_features, X.shape[1])
     with finite_checked_by_binning(X=X):
-        result = estimate_mi(X, y, discrete_target=discrete_target, n_permutations=None, **params)
+        result = estimate_mi(
+            X,
+            y,
+            discrete_target=discrete_target,
+            n_bins=n_bins,
+            discrete=discrete,
+            n_permutations=None,
+            **params,
+        )
     return normalized(result, normalize, log_base)
 
 
@@ -356,8 +333,10 @@ def histogram_entropy(
     >>> histogram_entropy([[1], [2], [3], [4]], n_bins=4, base=2)
     array([2.])
     """
-    X = check_features(X)
+    X = check_X(X)
     log_base = check_base(base)
+    n_bins = check_n_bins(n_bins, X.shape[1])
+    params = dict(strategy=strategy, correction=correction, subsample=subsample)
     with finite_checked_by_binning(X=X):
-        counts, _ = histogram_counts(X, n_bins, strategy, subsample, random_state, n_jobs=None)
-    return corrected_entropy(counts, correction) / log_base
+        entropy, _ = estimate_entropy(X, n_bins=n_bins, random_state=random_state, **params)
+    return entropy / log_base

@@ -1,25 +1,22 @@
-"""Entropy, mutual information and their statistics from count tables.
+"""Scoring: entropy, mutual information, conditional MI and their statistics from count tables.
 
 Counts are the sufficient statistic: every function here takes integer count arrays (a stack of
-histograms ``(n_features, n_bins)`` or of joint tables ``(n_features, n_x, n_y)``) and returns
-one value per feature, in nats. No sampling, no validation, no state.
+histograms ``(n_features, n_bins)``, of joint tables ``(n_features, n_x, n_y)`` or of three-way
+tables ``(n_features, n_x, n_z, n_y)``) and returns one value per table, in nats. No sampling,
+no validation, no state; permutation p-values, the one statistic that needs the samples
+themselves, are in ``_core``.
 
 Corrections, normalisations and tests are entries of dicts of same-signature functions; the
 dicts are the only lists of their names.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy.special import xlogy
 from scipy.stats import chi2
 
-from skmi._kernels import expected_mi
-
-
-def log_or_zero(counts):
-    """ln of each count, and 0 for empty ones (they contribute 0 ln 0 = 0)."""
-    out = np.zeros(np.shape(counts))
-    np.log(counts, out=out, where=np.asarray(counts) > 0)
-    return out
+from skmi._backends import expected_mi
 
 
 def entropy_from_counts(counts):
@@ -32,7 +29,7 @@ def entropy_from_counts(counts):
 
 
 def margins(joint):
-    """Row and column margins (n_tables, n_x) and (n_tables, n_y) of joint tables."""
+    """Margins (n_tables, n_x) and (n_tables, n_y) of joint tables (n_tables, n_x, n_y)."""
     return joint.sum(axis=2), joint.sum(axis=1)
 
 
@@ -59,6 +56,49 @@ def mutual_info_from_counts(joint, second=False):
     logs, n = log_ratio(joint)
     mi = np.maximum((joint * logs).sum(axis=(1, 2)) / n, 0.0)
     return (mi, (joint * logs**2).sum(axis=(1, 2)) / n) if second else mi
+
+
+class TableSummary(NamedTuple):
+    """What the corrections, standard errors and entropies need of each joint table: all
+    that a table must be reduced to when it is too large, or too many, to keep."""
+
+    plugin: np.ndarray  # plug-in MI (n_tables,)
+    second: np.ndarray  # sum p_xy l_xy^2 (n_tables,), for the standard error
+    cells: np.ndarray  # occupied cells (n_tables,)
+    x_margins: np.ndarray  # (n_tables, n_x)
+    y_margins: np.ndarray  # (n_tables, n_y)
+
+
+def summarize(joint):
+    """``TableSummary`` of joint tables (n_tables, n_x, n_y) of int64 counts."""
+    plugin, second = mutual_info_from_counts(joint, second=True)
+    return TableSummary(plugin, second, np.count_nonzero(joint, axis=(1, 2)), *margins(joint))
+
+
+def conditional_mi_from_counts(joint, correction=None):
+    """I(X; Y | Z) of each three-way table (n_tables, n_x, n_z, n_y), in nats:
+    sum p_xzy ln(n_xzy n_z / (n_xz n_zy)), from the cells directly.
+
+    Equal to H(X, Z) + H(Z, Y) - H(X, Z, Y) - H(Z), and to I(X, Z; Y) - I(Z; Y) (the chain
+    rule); "miller-madow" corrects each of the four entropies by (m - 1) / 2N, m its
+    occupied cells. Not clipped: a sum of non-negative MIs per slice of z, it is >= 0 up to
+    round-off.
+    """
+    n_tables = joint.shape[0]
+    n_xz = joint.sum(axis=3, keepdims=True)
+    n_zy = joint.sum(axis=1, keepdims=True)
+    n_z = joint.sum(axis=(1, 3), keepdims=True)
+    n = joint.reshape(n_tables, -1).sum(axis=1)
+    occupied = joint > 0
+    ratio = np.ones(joint.shape)
+    np.divide(
+        joint * n_z.astype(np.float64), n_xz * n_zy.astype(np.float64), out=ratio, where=occupied
+    )
+    cmi = (joint * np.log(ratio)).reshape(n_tables, -1).sum(axis=1) / n
+    if correction == "miller-madow":
+        m = [np.count_nonzero(t.reshape(n_tables, -1), axis=1) for t in (n_xz, n_zy, joint, n_z)]
+        cmi = cmi + ((m[0] - 1) + (m[1] - 1) - (m[2] - 1) - (m[3] - 1)) / (2 * n)
+    return cmi
 
 
 def _no_correction(mi, a, b, cells):

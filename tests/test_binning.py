@@ -6,18 +6,25 @@ import warnings
 import numpy as np
 import pytest
 
+from skmi import EntropyBinner
+from skmi._backends import BACKENDS, NonFiniteError
+from skmi._backends._compiled import edge_index
 from skmi._binning import (
     _BIN_RULES,
     _STRATEGIES,
-    NonFiniteError,
     category_edges,
-    edge_index,
     feature_edges,
     fit_edges,
     n_bins_for,
 )
-from skmi._counting import codes_of, count_joint
-from skmi._kernels import bin_codes
+from skmi._kernels._binning import bin_codes
+
+COMPILED = BACKENDS["compiled"]
+
+
+def codes_of(X, edges):
+    """The compiled backend's codes, as int64."""
+    return COMPILED.codes(X, edges, np.int64)
 
 
 @pytest.mark.parametrize(
@@ -73,10 +80,46 @@ def test_knuth_prefers_more_bins_with_more_data():
     assert n_bins_for(large, 5000, "knuth") > n_bins_for(small, 200, "knuth") >= 2
 
 
-@pytest.mark.parametrize("rule", sorted(_BIN_RULES))
-def test_rules_give_one_bin_for_constant_data(rule):
-    """Check that every rule gives one bin, not an error, for a constant sample."""
-    assert n_bins_for(np.full(50, 3.0), 50, rule) == 1
+# Each rule's count for 49 ties and one other value, x = [0] * 49 + [1], N = 50, by hand:
+# std = sqrt(p (1 - p)) = 0.14 (p = 0.02), IQR = 0, range = 1, 50^(1/3) = 3.684, log2 50 = 5.644.
+TIED_COUNTS = {
+    "sqrt": 8,  # ceil(7.07)
+    "sturges": 7,  # ceil(5.64) + 1
+    "rice": 8,  # ceil(2 * 3.684) = ceil(7.37)
+    "scott": 8,  # h = 3.49 * 0.14 / 3.684 = 0.1326; ceil(1 / 0.1326) = ceil(7.54)
+    "fd": 7,  # IQR = 0, so h = 0: Sturges' 7
+    # g1 = (1 - 2p) / 0.14 = 6.857, sigma_g1 = sqrt(6 * 48 / (51 * 53)) = 0.3264:
+    # ceil(1 + 5.644 + log2(1 + 21.01)) = ceil(11.10)
+    "doane": 12,
+    # h = min(max(0, (1 / sqrt 50) / 2), 1 / 6.644) = min(0.0707, 0.1505); ceil(14.14)
+    "auto": 15,
+    # Every k >= 2 puts 49 values in the first bin and one in the last: from k to k + 1 the
+    # log posterior rises by about N / k - ln(1 + 2N / k) / 2 > 0, up to the cap
+    # ceil(2 sqrt 50) = 15.
+    "knuth": 15,
+    # xi = (8 + 16200 + 12 sqrt(1800 + 1822500))^(1/3) = 32416^(1/3) = 31.88;
+    # round(31.88 / 6 + 2 / 95.6 + 1/3) = round(5.67)
+    "hacine-gharbi": 6,
+    "balanced": 2,  # c(50) = 6: max(2, isqrt(int(50 / 6))) = max(2, isqrt(8))
+}
+
+
+def test_tied_counts_cover_every_rule():
+    """Check that the hand-computed table below covers every bin-count rule."""
+    assert set(TIED_COUNTS) == set(_BIN_RULES)
+
+
+@pytest.mark.parametrize(("rule", "expected"), sorted(TIED_COUNTS.items()))
+def test_rules_count_ties_but_one_value_and_constant_data(rule, expected):
+    """Check that every rule gives its count, not an error, for ties but one value (zero IQR,
+    tiny spread, extreme skew: the rule runs), and one bin for constant data (no rule runs).
+
+    Uniform bins keep every bin the rule asks for, so n_bins_ is the rule's count.
+    """
+    tied = np.r_[np.zeros(49), 1.0][:, None]
+    binner = EntropyBinner(n_bins=rule, strategy="uniform", subsample=None)
+    assert binner.fit(tied).n_bins_.tolist() == [expected]
+    assert binner.fit(np.full((50, 1), 3.0)).n_bins_.tolist() == [1]
 
 
 @pytest.mark.parametrize("n", [10, 99, 1000, 1001])
@@ -180,10 +223,10 @@ def test_fused_count_equals_numpy_reference(strategy, dtype, n_bins):
     edges = fit_edges(X, n_bins, strategy, np.zeros(4, dtype=bool), None)
     expected = _reference_counts(X, edges, y_codes, 5)
     for n_jobs in (1, 2):
-        counts = count_joint(X, edges, y_codes, 5, n_jobs, n_bins)
+        counts = COMPILED.count(X, edges, y_codes, 5, n_jobs)
         np.testing.assert_array_equal(counts, expected)
         tall = np.tile(X[:, 2:3], (3, 1))
-        one = count_joint(tall, edges[2:3], np.tile(y_codes, 3), 5, n_jobs, n_bins)
+        one = COMPILED.count(tall, edges[2:3], np.tile(y_codes, 3), 5, n_jobs)
         np.testing.assert_array_equal(one, 3 * expected[2:3, : one.shape[1]])
 
 
@@ -249,7 +292,7 @@ def test_binning_reports_a_non_finite_value_wherever_it_is(n_bins, value, dtype)
             assert (codes >= 0).all() and (codes.max(axis=0) < n_bins).all()
             for n_jobs in (1, 2):
                 with pytest.raises(NonFiniteError):
-                    count_joint(bad, edges, y_codes, n_y, n_jobs, n_bins)
+                    COMPILED.count(bad, edges, y_codes, n_y, n_jobs)
 
 
 def test_fd_caps_a_denormal_width_at_n_without_overflow():
@@ -260,3 +303,22 @@ def test_fd_caps_a_denormal_width_at_n_without_overflow():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert n_bins_for(x, x.size, "fd") == x.size
+
+
+def test_width_rule_falls_back_to_sturges_on_the_full_n_under_subsample():
+    """Check that a zero IQR in the subsample gives Sturges' count of all N rows, not of the
+    subsample (a regression: it gave ceil(log2 1000) + 1 = 11).
+
+    90% of 1e6 values tie at 0, the rest are normal on both sides: the 25% and 75% ranks of
+    any 1000 sampled rows are ties, so FD's width is 0. Sturges on N = 1e6:
+    ceil(log2 1e6) + 1 = ceil(19.93) + 1 = 21. Uniform bins keep every bin asked for.
+    """
+    rng = np.random.default_rng(0)
+    n = 1_000_000
+    x = rng.standard_normal(n)
+    x[rng.permutation(n)[: 9 * n // 10]] = 0.0
+    X = x[:, None]
+    sampled = EntropyBinner(n_bins="fd", strategy="uniform", subsample=1000, random_state=0)
+    assert sampled.fit(X).n_bins_.tolist() == [21]
+    every_row = EntropyBinner(n_bins="fd", strategy="uniform", subsample=None)
+    assert every_row.fit(X).n_bins_.tolist() == [21]

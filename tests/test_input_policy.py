@@ -15,7 +15,7 @@ from skmi import (
     histogram_mi_regression,
     pairwise_histogram_mi,
 )
-from skmi._counting import subsample_rows
+from skmi._tables import sample_rows
 
 ENTRY_POINTS = {
     "histogram_mi_regression": lambda X, y, **kw: histogram_mi_regression(X, y, **kw),
@@ -81,7 +81,7 @@ def test_non_finite_value_outside_the_subsample_raises(entry, value):
     """Check that a NaN or infinity in a row the edges are not learnt from raises the same
     error: only the binning of every value sees it (X is not summed to check it first)."""
     X, y = data()
-    learnt = subsample_rows(X.shape[0], 20, 0)
+    learnt = sample_rows(X.shape[0], 20, 0)
     X[np.setdiff1d(np.arange(X.shape[0]), learnt)[0], 1] = value
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -9,7 +9,7 @@ from sklearn.metrics import mutual_info_score
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skmi import HistogramMI, histogram_entropy, histogram_mi_classif, histogram_mi_regression
-from skmi._information import _MI_CORRECTIONS
+from skmi._scoring import _MI_CORRECTIONS
 
 
 def gaussian_pair(rng, n, rho):

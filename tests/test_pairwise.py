@@ -5,7 +5,7 @@ import pytest
 
 from skmi import histogram_entropy, histogram_mi_regression, pairwise_histogram_mi
 from skmi._binning import _STRATEGIES
-from skmi._information import _MI_CORRECTIONS
+from skmi._scoring import _MI_CORRECTIONS
 
 
 def activations(seed=0, n=1500, d=5):

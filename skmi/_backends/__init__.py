@@ -1,0 +1,86 @@
+"""Counting backends: each turns validated arrays and bin edges into codes and integer count
+tables, the one stage that touches every value. A backend is an entry of ``BACKENDS``, the
+only list of their names; every entry has the same functions (``Backend``) and gives the same
+codes and counts, which the test suite checks against the plain numpy reference.
+
+This package is the only importer of the compiled kernels (``skmi._kernels``). Besides the
+counting backends it hands scoring the two compiled routines that work on tables, whatever
+backend counted them: the exact chance level of MI and the adaptive merge of fine tables.
+"""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from skmi._backends import _compiled, _numpy
+from skmi._backends._common import NonFiniteError, count_dtype, log_or_zero
+from skmi._kernels._chance import expected_mi
+from skmi._kernels._merging import BY_INDEX, BY_RANK, KEEP, adaptive_tables
+
+
+class Backend(NamedTuple):
+    """The functions of a counting backend; none validates its input.
+
+    sample_columns(X, rows, lo, hi) -> (hi - lo, n_rows)
+        Columns lo..hi-1 of the sample ``rows`` of X (all rows if None), transposed.
+    codes(X, edges, dtype) -> (n_samples, n_features)
+        Bin of each value under ``edges`` (one array ``[min, inner..., max]`` a column):
+        #{inner edges <= value}.
+    count(X, edges, y_codes, n_y, n_jobs) -> (n_features, n_x, n_y)
+        Joint counts of each binned column of X with the target codes, in ``count_dtype``.
+    count_codes(codes, y_codes, n_x, n_y) -> (n_features, n_x, n_y), int64
+        The same from codes (n_samples, n_features).
+    count_codes_3(codes, z_codes, y_codes, n_x, n_z, n_y) -> (n_features, n_x, n_z, n_y)
+        Three-way counts of each column of codes with two coded variables, int64.
+    pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs) -> (mi, cells)
+        Plug-in MI and occupied cells (n_features_x, n_features_y) of the joint table of
+        every column of codes_x with every column of codes_y (codes per column, contiguous;
+        ``log_x``/``log_y`` the logs of each column's counts, 0 for empty bins), each table
+        counted and reduced at once so that no pair's table is kept. With ``symmetric``
+        (codes_y is codes_x) each pair is computed once.
+
+    ``codes`` and ``count`` raise ``NonFiniteError`` when X holds NaN or infinity.
+    """
+
+    sample_columns: Callable
+    codes: Callable
+    count: Callable
+    count_codes: Callable
+    count_codes_3: Callable
+    pair_mi: Callable
+
+
+BACKENDS = {
+    "compiled": Backend(
+        _compiled.sample_columns,
+        _compiled.codes,
+        _compiled.count,
+        _compiled.count_codes,
+        _compiled.count_codes_3,
+        _compiled.pair_mi,
+    ),
+    "numpy": Backend(
+        _numpy.sample_columns,
+        _numpy.codes,
+        _numpy.count,
+        _numpy.count_codes,
+        _numpy.count_codes_3,
+        _numpy.pair_mi,
+    ),
+}
+
+# What every entry point counts with.
+BACKEND = BACKENDS["compiled"]
+
+__all__ = [
+    "BACKEND",
+    "BACKENDS",
+    "BY_INDEX",
+    "BY_RANK",
+    "KEEP",
+    "Backend",
+    "NonFiniteError",
+    "adaptive_tables",
+    "count_dtype",
+    "expected_mi",
+    "log_or_zero",
+]

@@ -1,0 +1,1 @@
+"""numba kernels, one module per concern. Imported by ``skmi._backends`` only."""

@@ -1,0 +1,121 @@
+"""Count tables: the stage between binning and scoring.
+
+Counts are the sufficient statistic of every score skmi computes, and they add up: the tables
+of two sets of rows sum to the tables of their union, so batches, chunks and devices each
+count their rows and the sums are scored once. ``CountTables`` is that sum; the functions
+below count validated arrays with a backend (``skmi._backends``).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from skmi._backends import BACKEND, count_dtype
+from skmi._binning import Binning
+
+# Count tables are the output, so they get a budget of their own rather than sharing
+# scikit-learn's working_memory: past it, the bin counts asked for are not sensible.
+_MAX_TABLE_BYTES = 2**30
+
+
+@dataclass(frozen=True)
+class CountTables:
+    """A stack of integer count tables over the same samples, one per feature:
+    ``counts`` of shape (n_tables, n_x) for histograms, (n_tables, n_x, n_y) for joint
+    tables with a target, (n_tables, n_x, n_z, n_y) for three-way tables. Tables padded with
+    empty bins (features with fewer bins than the widest) score as if unpadded.
+
+    ``a + b`` is the tables of the rows of both: same shapes required, summed in a type that
+    holds the total (``count_dtype``: int64 once it may pass 2^31).
+    """
+
+    counts: np.ndarray
+
+    def __post_init__(self):
+        if self.counts.dtype.kind not in "iu" or self.counts.ndim < 2:
+            raise TypeError(
+                f"counts must be an integer array of shape (n_tables, ...), got "
+                f"{self.counts.dtype} of shape {self.counts.shape}"
+            )
+
+    @property
+    def n_samples(self):
+        """Samples counted (every table counts the same ones)."""
+        return int(self.counts[0].sum(dtype=np.int64)) if len(self.counts) else 0
+
+    def __add__(self, other):
+        if not isinstance(other, CountTables):
+            return NotImplemented
+        if other.counts.shape != self.counts.shape:
+            raise ValueError(
+                "count tables must have the same shape to add up, got "
+                f"{self.counts.shape} and {other.counts.shape}: count both with one binning"
+            )
+        dtype = count_dtype(self.n_samples + other.n_samples)
+        return CountTables(np.add(self.counts, other.counts, dtype=dtype))
+
+    def widened(self):
+        """The counts as int64, for numpy arithmetic (in which uint16 would wrap)."""
+        return self.counts.astype(np.int64)
+
+
+def table_guard(n_tables, n_x, n_y, n_bins):
+    """A clear error instead of a MemoryError when the tables asked for cannot be sensible."""
+    size = 4 * n_tables * n_x * n_y
+    if size > _MAX_TABLE_BYTES:
+        raise ValueError(
+            f"n_bins={n_bins!r} needs {size / 2**30:.1f} GiB of count tables ({n_tables} "
+            f"tables of {n_x} x {n_y} bins or classes); use fewer bins, fewer columns at a "
+            "time, or a target with fewer classes"
+        )
+
+
+def sample_rows(n_samples, subsample, random_state):
+    """Sorted row indices to learn edges from (unsigned, as the kernels index), or None for
+    all rows.
+
+    Drawn without replacement by numpy's Generator, seeded from scikit-learn's
+    ``random_state``: it shuffles only the rows it draws, where ``RandomState.choice``
+    permutes all N (2e5 of 1e6 rows: 3.0 against 12.5 ms, sorted).
+    """
+    if subsample is None or n_samples <= subsample:
+        return None
+    seed = check_random_state(random_state).randint(2**32, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(n_samples, subsample, replace=False, shuffle=False)
+    return np.sort(rows).astype(np.uintp)
+
+
+def target_codes(y, discrete, n_bins, strategy, rows):
+    """Codes of the target (int64): the index of its category, or its bin, learnt like a
+    feature's (``n_bins`` an int or a rule name)."""
+    if discrete:
+        _, codes = np.unique(y, return_inverse=True)
+        return codes.reshape(-1).astype(np.int64)
+    column = y.reshape(-1, 1)
+    binning = Binning.learn(column, n_bins, strategy, np.zeros(1, dtype=bool), rows)
+    return binning.codes(column)[:, 0]
+
+
+def count_joint(X, binning, y_codes, n_y, n_jobs, n_bins, backend=BACKEND):
+    """Joint tables of each column of X, binned by ``binning``, with the target codes (of
+    ``n_y`` values: given, so that batches with fewer get tables of the same shape);
+    ``n_bins`` is what was asked for, to name it in the error on tables too large."""
+    n_x = int(binning.n_bins.max())
+    table_guard(binning.n_features, n_x, n_y, n_bins)
+    return CountTables(backend.count(X, binning.edges, y_codes, n_y, n_jobs))
+
+
+def count_histograms(X, binning, n_jobs, n_bins, backend=BACKEND):
+    """Histograms (n_features, n_x) of each column of X binned by ``binning``."""
+    no_target = np.zeros(X.shape[0], dtype=np.int64)
+    joint = count_joint(X, binning, no_target, 1, n_jobs, n_bins, backend)
+    return CountTables(joint.counts[:, :, 0])
+
+
+def count_three_way(codes, n_x, z_codes, n_z, y_codes, n_y, backend=BACKEND):
+    """Three-way tables (n_features, n_x, n_z, n_y) of each column of ``codes`` (of n_x
+    values) with the codes of a conditioning variable z and of the target y."""
+    table_guard(codes.shape[1], n_x * n_z, n_y, "three-way")
+    return CountTables(backend.count_codes_3(codes, z_codes, y_codes, n_x, n_z, n_y))

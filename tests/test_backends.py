@@ -1,0 +1,124 @@
+"""Tests of the counting seam: every backend gives the numpy reference's codes and counts."""
+
+import numpy as np
+import pytest
+
+from skmi._backends import BACKENDS, NonFiniteError, count_dtype, log_or_zero
+from skmi._binning import Binning, category_edges
+
+REFERENCE = BACKENDS["numpy"]
+OTHERS = [name for name in BACKENDS if name != "numpy"]
+
+
+def _data(n_samples, dtype, seed=0):
+    """Columns with ties, heavy tails, a lognormal spread over decades, and categories."""
+    rng = np.random.default_rng(seed)
+    X = np.c_[
+        rng.normal(size=n_samples),
+        np.round(rng.normal(size=n_samples) * 2),
+        rng.standard_cauchy(n_samples),
+        np.exp(3 * rng.normal(size=n_samples)),
+        rng.integers(0, 5, n_samples),
+    ].astype(dtype)
+    return X, rng.integers(0, 3, n_samples)
+
+
+def _binning(X, n_bins, strategy):
+    discrete = np.array([False, False, False, False, True])
+    return Binning.learn(X, n_bins, strategy, discrete)
+
+
+@pytest.mark.parametrize("backend", OTHERS)
+@pytest.mark.parametrize("n_jobs", [1, 2])
+@pytest.mark.parametrize("n_samples", [500, 70_000])
+@pytest.mark.parametrize("n_bins", [3, 32, 600])
+@pytest.mark.parametrize("strategy", ["quantile", "uniform"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_backend_codes_and_counts_equal_reference(
+    backend, n_jobs, n_samples, n_bins, strategy, dtype
+):
+    """Check codes and joint counts (values, dtype) against the numpy reference, on one and
+    two threads, below and above 2^16 rows (uint16 and int32 tables)."""
+    X, y_codes = _data(n_samples, dtype)
+    binning = _binning(X, n_bins, strategy)
+    other = BACKENDS[backend]
+    np.testing.assert_array_equal(
+        other.codes(X, binning.edges, np.int64), REFERENCE.codes(X, binning.edges, np.int64)
+    )
+    counts = other.count(X, binning.edges, y_codes, 3, n_jobs)
+    expected = REFERENCE.count(X, binning.edges, y_codes, 3, n_jobs)
+    assert counts.dtype == expected.dtype == count_dtype(n_samples)
+    np.testing.assert_array_equal(counts, expected)
+    # A count is the histogram of the codes: the reference agrees with itself.
+    codes = REFERENCE.codes(X, binning.edges, np.int64)
+    n_x = int(binning.n_bins.max())
+    np.testing.assert_array_equal(REFERENCE.count_codes(codes, y_codes, n_x, 3), expected)
+
+
+@pytest.mark.parametrize("backend", OTHERS)
+def test_backend_code_counts_equal_reference(backend):
+    """Check two- and three-way counts from codes against the reference, and that summing
+    the three-way tables over z gives the two-way ones."""
+    rng = np.random.default_rng(1)
+    codes = rng.integers(0, 7, size=(2000, 4))
+    z, y = rng.integers(0, 3, 2000), rng.integers(0, 2, 2000)
+    other = BACKENDS[backend]
+    two = other.count_codes(codes, y, 7, 2)
+    np.testing.assert_array_equal(two, REFERENCE.count_codes(codes, y, 7, 2))
+    three = other.count_codes_3(codes, z, y, 7, 3, 2)
+    np.testing.assert_array_equal(three, REFERENCE.count_codes_3(codes, z, y, 7, 3, 2))
+    np.testing.assert_array_equal(three.sum(axis=2), two)
+    assert three.sum() == 4 * 2000
+
+
+@pytest.mark.parametrize("backend", OTHERS)
+@pytest.mark.parametrize("symmetric", [True, False])
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_backend_pair_mi_equals_reference(backend, symmetric, n_jobs):
+    """Check every pair's plug-in MI (to round-off: sums in another order) and occupied
+    cells against the reference, which counts each table with bincount."""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(3000, 6))
+    X[:, 1] += X[:, 0]
+    X[:, 5] = 1.0  # constant: MI exactly 0
+    binning = Binning.learn(X, 8, "quantile", np.zeros(6, dtype=bool))
+    codes = np.ascontiguousarray(binning.codes(X, np.uint8).T)
+    counts = np.stack([np.bincount(c, minlength=8) for c in codes])
+    codes_y, counts_y = (codes, counts) if symmetric else (codes[2:], counts[2:])
+    args = (codes, codes_y, log_or_zero(counts), log_or_zero(counts_y), symmetric)
+    mi, cells = BACKENDS[backend].pair_mi(*args, n_jobs)
+    expected_mi, expected_cells = REFERENCE.pair_mi(*args, n_jobs)
+    np.testing.assert_allclose(mi, expected_mi, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(cells, expected_cells)
+    assert (mi[5] == 0).all()
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_backend_sample_columns_transposes_the_sample(backend):
+    """Check that a column block of sample rows comes back transposed, all rows for None."""
+    X = np.arange(60.0).reshape(12, 5)
+    rows = np.array([1, 4, 11], dtype=np.uintp)
+    sample = BACKENDS[backend].sample_columns
+    np.testing.assert_array_equal(sample(X, rows, 1, 3), X[[1, 4, 11], 1:3].T)
+    np.testing.assert_array_equal(sample(X, None, 0, 5), X.T)
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_backend_reports_non_finite_values(backend, bad):
+    """Check that codes and counts raise NonFiniteError on NaN or infinity anywhere."""
+    X, y_codes = _data(300, np.float64)
+    binning = _binning(X, 8, "quantile")
+    X[157, 3] = bad
+    with pytest.raises(NonFiniteError):
+        BACKENDS[backend].codes(X, binning.edges, np.int64)
+    with pytest.raises(NonFiniteError):
+        BACKENDS[backend].count(X, binning.edges, y_codes, 3, 1)
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_backend_codes_of_categories_are_their_ranks(backend):
+    """Check that a discrete column's values fall in the bin of their rank among its values."""
+    x = np.array([5.0, -1.0, 5.0, 2.0, 9.0])
+    codes = BACKENDS[backend].codes(x[:, None], (category_edges(np.sort(x)),), np.int64)
+    np.testing.assert_array_equal(codes[:, 0], [2, 0, 2, 1, 3])
