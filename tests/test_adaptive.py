@@ -1,7 +1,5 @@
 """Tests of the adaptive resolution: one fine table, merged per feature."""
 
-import math
-
 import numpy as np
 import pytest
 
@@ -85,11 +83,44 @@ def test_samples_per_cell(n, c):
     assert samples_per_cell(n) == pytest.approx(c)
 
 
+# By hand from the rules in ``_adaptive``'s docstrings: c = max(6, 2 log10 N);
+# k_max = min(2 sqrt N, N / c) (at least 2); fine: the smallest of 12, 24, 36, 60, 120, 180,
+# 240, 360 reaching 2.2 sqrt(N / c), and the smallest reaching k_max (360 at most), one
+# entry when they coincide; test_k: the divisor of the first nearest max(4, N^(1/4)) in log.
+RESOLUTION_PLANS = [
+    # N = 100: c = 6; min(20, 16.7) -> 16; 2.2 sqrt(16.7) = 8.98 -> 12, 16 -> 24;
+    # N^(1/4) = 3.16 < 4: 4 divides 12.
+    (100, 6.0, 16, (12, 24), 4),
+    # N = 1000: c = 6; min(63.2, 166.7) -> 63; 2.2 sqrt(166.7) = 28.4 -> 36, 63 -> 120;
+    # N^(1/4) = 5.62 among 36's divisors 4, 6: |ln(6 / 5.62)| = 0.065 < |ln(4 / 5.62)| = 0.34.
+    (1000, 6.0, 63, (36, 120), 6),
+    # N = 1e4: c = 8; min(200, 1250) -> 200; 2.2 sqrt(1250) = 77.8 -> 120, 200 -> 240;
+    # N^(1/4) = 10 divides 120.
+    (10_000, 8.0, 200, (120, 240), 10),
+    # N = 1e5: c = 10; min(632.5, 1e4) -> 632; 2.2 sqrt(1e4) = 220 -> 240, 632 -> 360 (cap);
+    # N^(1/4) = 17.8 among 240's divisors 16, 20: ln(17.8 / 16) = 0.105 < ln(20 / 17.8) = 0.118.
+    (100_000, 10.0, 632, (240, 360), 16),
+    # N = 1e6: c = 12; min(2000, 83333) -> 2000; 2.2 sqrt(83333) = 635 -> 360 (cap) = the
+    # second: one fine table; N^(1/4) = 31.6 among 360's divisors 30, 36:
+    # ln(31.6 / 30) = 0.053 < ln(36 / 31.6) = 0.13.
+    (1_000_000, 12.0, 2000, (360,), 30),
+]
+
+
+@pytest.mark.parametrize(("n", "c", "k_max", "fines", "test_k"), RESOLUTION_PLANS)
+def test_resolution_plan_matches_hand_computed_values(n, c, k_max, fines, test_k):
+    """Check c(N), k_max, the fine resolutions and the test resolution against values
+    worked out by hand from the documented rules."""
+    plan = resolution_plan(n)
+    assert plan[0] == pytest.approx(c, rel=1e-12)
+    assert (plan[1], tuple(plan[2]), plan[3]) == (k_max, fines, test_k)
+
+
 @pytest.mark.parametrize("n", [2, 10, 100, 1000, 10_000, 100_000, 1_000_000])
 def test_resolution_plan_fine_tables_and_candidates(n):
     """Check the ladder of fine resolutions and that candidates are whole fine bins."""
-    c, k_max, fines, test_k = resolution_plan(n)
-    assert k_max == max(2, int(min(2 * math.sqrt(n), n / c)))
+    _, k_max, fines, test_k = resolution_plan(n)
+    assert 2 <= k_max <= max(2, n)
     assert list(fines) == sorted(set(fines))
     assert fines[-1] >= k_max or fines[-1] == _FINE_RESOLUTIONS[-1]
     assert fines[0] % test_k == 0 and (test_k >= 4 or fines[0] < 4)

@@ -69,10 +69,25 @@ def test_entropy_binner_inverse_transform_rejects_bad_codes(bad):
 
 
 def test_entropy_binner_subsample_learns_edges_from_subset_but_counts_all():
-    """Check that subsample changes only where edges come from, not how many rows count."""
-    X = np.random.default_rng(4).normal(size=(5000, 1))
-    binner = EntropyBinner(n_bins=4, subsample=500, random_state=1).fit(X)
-    codes = binner.transform(X)[:, 0]
-    assert np.bincount(codes).sum() == 5000
-    # Edges from 500 rows put each quarter within a few percent of 1250 rows.
-    assert np.all(np.abs(np.bincount(codes) - 1250) < 200)
+    """Check that edges are those of the subsample's rows alone, while entropy_ counts all rows."""
+    n, m = 5000, 500
+    X = np.random.default_rng(4).normal(size=(n, 1))
+    binner = EntropyBinner(n_bins=4, subsample=m, random_state=1).fit(X)
+    # As many quantile bins as sampled rows make every sampled value an edge (the rank-r
+    # value is the r-th inner edge), which reveals the rows: random_state alone picks them.
+    probe = EntropyBinner(n_bins=m, subsample=m, random_state=1).fit(X)
+    picked = np.isin(X[:, 0], probe.bin_edges_[0])
+    assert picked.sum() == m  # all n rows would give 501 distinct edges
+    from_picked = EntropyBinner(n_bins=4, subsample=None).fit(X[picked])
+    np.testing.assert_array_equal(binner.bin_edges_[0], from_picked.bin_edges_[0])
+    # The subsample's edges are visibly not all rows' (its minimum alone is about -2.6,
+    # against -4.1 for all 5000 rows).
+    from_all = EntropyBinner(n_bins=4, subsample=None).fit(X)
+    assert not np.allclose(binner.bin_edges_[0], from_all.bin_edges_[0], atol=0.05)
+    # entropy_ counts all n rows in those bins: a hand count of the codes. Counted over the
+    # picked rows alone it would be ln 4 exactly (500 distinct values in 4 quantile bins).
+    counts = np.bincount(binner.transform(X)[:, 0], minlength=4)
+    assert counts.sum() == n
+    p = counts / n
+    np.testing.assert_allclose(binner.entropy_, [-np.sum(p * np.log(p))], rtol=1e-12)
+    assert abs(binner.entropy_[0] - math.log(4)) > 1e-3

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.feature_selection import GenericUnivariateSelect, SelectKBest
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import (
@@ -79,25 +79,58 @@ def classification_data(seed=0, n=400):
     return X, y
 
 
+def decoy_data(seed=0, n=600):
+    """Labels from X[:, 3] + X[:, 4], and a decoy X[:, 1] = 2m + y (m uniform on 0..7): its
+    16 values alternate with y, so 16 bins see nearly ln 2 of MI and 4 bins (two values of
+    each parity apiece) almost none, while no linear model can use it."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 6))
+    y = (X[:, 3] + X[:, 4] + 0.5 * rng.normal(size=n) > 0).astype(int)
+    X[:, 1] = 2 * rng.integers(0, 8, n) + y
+    return X, y
+
+
 def test_histogram_mi_as_score_func_tuned_by_grid_search():
-    """Check that GridSearchCV reaches HistogramMI's n_bins through SelectKBest."""
-    X, y = classification_data()
-    pipe = Pipeline([("select", SelectKBest(HistogramMI(), k=2)), ("model", LogisticRegression())])
-    search = GridSearchCV(pipe, {"select__score_func__n_bins": [4, 8, 16]}, cv=3).fit(X, y)
-    assert search.best_params_["select__score_func__n_bins"] in (4, 8, 16)
+    """Check that GridSearchCV reaches HistogramMI's n_bins through SelectKBest: 16 bins
+    select the decoy, 4 bins a feature the model can use, and the search finds 4."""
+    X, y = decoy_data()
+    decoy_only = SelectKBest(HistogramMI(n_bins=16), k=1).fit(X, y).get_support()
+    assert np.flatnonzero(decoy_only).tolist() == [1]
+    pipe = Pipeline([("select", SelectKBest(HistogramMI(), k=1)), ("model", LogisticRegression())])
+    # 4 comes second: were n_bins not to reach HistogramMI, both would score the same and
+    # the search would keep the first.
+    search = GridSearchCV(pipe, {"select__score_func__n_bins": [16, 4]}, cv=3).fit(X, y)
+    assert search.best_params_ == {"select__score_func__n_bins": 4}
+    # Accuracy about 0.54 on the decoy against 0.74 on one of the two real features; 0.1
+    # is half that gap.
+    on_decoy, on_real = search.cv_results_["mean_test_score"]
+    assert on_real > on_decoy + 0.1
     support = search.best_estimator_.named_steps["select"].get_support()
-    np.testing.assert_array_equal(np.flatnonzero(support), [0, 3])
+    assert np.flatnonzero(support).tolist() in ([3], [4])
 
 
 def test_mi_selector_tuned_by_grid_search():
-    """Check that GridSearchCV tunes MISelector's n_bins and k inside a pipeline."""
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(300, 8))
-    y = X[:, 1] + 2 * X[:, 5] + 0.1 * rng.normal(size=300)
-    pipe = Pipeline([("select", MISelector()), ("model", Ridge())])
-    grid = {"select__n_bins": [5, 10], "select__k": [1, 2, 6]}
+    """Check that GridSearchCV tunes MISelector's n_bins and k inside a pipeline: only
+    k=2 at 4 bins keeps both real features and not the decoy."""
+    X, y = decoy_data()
+    pipe = Pipeline([("select", MISelector()), ("model", LogisticRegression())])
+    # The best is the last candidate: were either parameter not to reach MISelector, the
+    # candidates differing in it alone would tie, and the search would keep an earlier one.
+    grid = {"select__n_bins": [16, 4], "select__k": [1, 2]}
     search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
-    assert search.best_params_["select__k"] >= 2
+    assert search.best_params_ == {"select__k": 2, "select__n_bins": 4}
+    scores = dict(
+        zip(
+            [(p["select__k"], p["select__n_bins"]) for p in search.cv_results_["params"]],
+            search.cv_results_["mean_test_score"],
+            strict=True,
+        )
+    )
+    # Measured: 0.54 (decoy), 0.74 (one real), 0.75 (decoy and one real), 0.90 (both real).
+    assert scores[2, 4] > max(scores[1, 4], scores[2, 16]) + 0.1
+    assert scores[1, 4] > scores[1, 16] + 0.1
+    support = search.best_estimator_.named_steps["select"].get_support()
+    np.testing.assert_array_equal(np.flatnonzero(support), [3, 4])
 
 
 def test_histogram_mi_call_returns_scores_and_pvalues_without_fitting_itself():

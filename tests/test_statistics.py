@@ -83,6 +83,7 @@ def family_samples(rng, n):
     return out
 
 
+@pytest.mark.slow
 def test_default_mae_within_one_and_a_half_ksg():
     """Check the overall MAE over the families at N = 1e3 against 1.5x KSG's, same samples.
 
