@@ -51,18 +51,19 @@ print(f"test accuracy: {grid.score(X_test, y_test):.3f}")
 # %%
 # The same with MISelector
 # ------------------------
-# :class:`~skmi.MISelector` holds the binning parameters itself, so the grid names them
-# directly.
+# :class:`~skmi.MISelector` fits a :class:`~skmi.HistogramMI` of its own (``estimator``), so
+# the grid reaches the binning as ``select__estimator__n_bins``; its fitted ``estimator_``
+# keeps the p-values and standard errors.
 pipe = Pipeline(
     [
         ("scale", StandardScaler()),
-        ("select", MISelector()),
+        ("select", MISelector(HistogramMI())),
         ("model", LogisticRegression(max_iter=1000)),
     ]
 )
 grid = GridSearchCV(
     pipe,
-    {"select__n_bins": [4, 8, "hacine-gharbi"], "select__k": [3, 10]},
+    {"select__estimator__n_bins": [4, 8, "hacine-gharbi"], "select__k": [3, 10]},
     cv=StratifiedKFold(5, shuffle=True, random_state=0),
 )
 grid.fit(X_train, y_train)

@@ -19,41 +19,6 @@ from skmi._validation import (
     finite_checked_by_binning,
 )
 
-ESTIMATOR_CONSTRAINTS = {
-    **MI_CONSTRAINTS,
-    "discrete_target": ["boolean", StrOptions({"auto"})],
-}
-
-
-def fit_mi(estimator, X, y):
-    """Validate, estimate and set the fitted attributes shared by HistogramMI and MISelector."""
-    X, y, discrete_target = check_X_y(estimator, X, y, estimator.discrete_target)
-    log_base = check_base(estimator.base)
-    with finite_checked_by_binning(type(estimator).__name__, X=X):
-        result = estimate_mi(
-            X,
-            y,
-            discrete_target=discrete_target,
-            n_bins=check_n_bins(estimator.n_bins, X.shape[1]),
-            strategy=estimator.strategy,
-            correction=estimator.correction,
-            discrete=discrete_mask(estimator.discrete_features, X.shape[1]),
-            subsample=estimator.subsample,
-            random_state=estimator.random_state,
-            n_permutations=estimator.n_permutations,
-            n_jobs=estimator.n_jobs,
-        )
-    estimator.scores_ = normalized(result, estimator.normalize, log_base)
-    estimator.pvalues_ = result.pvalues
-    estimator.standard_errors_ = result.standard_errors / log_base
-    estimator.entropy_ = result.entropy / log_base
-    estimator.target_entropy_ = result.target_entropy / log_base
-    estimator.n_bins_ = result.n_bins
-    estimator.target_n_bins_ = result.target_n_bins
-    estimator.bin_edges_ = object_array(result.bin_edges)
-    estimator.discrete_target_ = discrete_target
-    return estimator
-
 
 class HistogramMI(BaseEstimator):
     """Mutual information of each feature with a target, from histograms.
@@ -169,7 +134,10 @@ class HistogramMI(BaseEstimator):
     (True, True)
     """
 
-    _parameter_constraints = ESTIMATOR_CONSTRAINTS
+    _parameter_constraints = {
+        **MI_CONSTRAINTS,
+        "discrete_target": ["boolean", StrOptions({"auto"})],
+    }
 
     def __init__(
         self,
@@ -215,7 +183,32 @@ class HistogramMI(BaseEstimator):
         self : object
             Fitted estimator.
         """
-        return fit_mi(self, X, y)
+        X, y, discrete_target = check_X_y(self, X, y, self.discrete_target)
+        log_base = check_base(self.base)
+        with finite_checked_by_binning(type(self).__name__, X=X):
+            result = estimate_mi(
+                X,
+                y,
+                discrete_target=discrete_target,
+                n_bins=check_n_bins(self.n_bins, X.shape[1]),
+                strategy=self.strategy,
+                correction=self.correction,
+                discrete=discrete_mask(self.discrete_features, X.shape[1]),
+                subsample=self.subsample,
+                random_state=self.random_state,
+                n_permutations=self.n_permutations,
+                n_jobs=self.n_jobs,
+            )
+        self.scores_ = normalized(result, self.normalize, log_base)
+        self.pvalues_ = result.pvalues
+        self.standard_errors_ = result.standard_errors / log_base
+        self.entropy_ = result.entropy / log_base
+        self.target_entropy_ = result.target_entropy / log_base
+        self.n_bins_ = result.n_bins
+        self.target_n_bins_ = result.target_n_bins
+        self.bin_edges_ = object_array(result.bin_edges)
+        self.discrete_target_ = discrete_target
+        return self
 
     def __call__(self, X, y):
         """Score function: fit a copy on (X, y) and return ``(scores_, pvalues_)``.

@@ -3,13 +3,12 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skmi._histogram_mi import ESTIMATOR_CONSTRAINTS, fit_mi
-from skmi._params import DEFAULT_CORRECTION, DEFAULT_N_BINS, DEFAULT_N_PERMUTATIONS
+from skmi._histogram_mi import HistogramMI
 
 
 def _rank_univariate(selector):
@@ -27,69 +26,41 @@ _SELECTION_METHODS = {
 class MISelector(SelectorMixin, BaseEstimator):
     """Select features by histogram mutual information with the target.
 
-    Fits :class:`HistogramMI`'s scores, ranks the features with ``method`` and keeps the
-    first ``k`` of them whose score reaches ``threshold``.
+    Fits a :class:`HistogramMI` (``estimator``, which holds the binning, correction and
+    test settings), ranks the features with ``method`` and keeps the first ``k`` of them
+    whose score reaches ``threshold``. A grid search reaches the estimator's parameters as
+    ``<step>__estimator__<parameter>`` once one is given (``MISelector(HistogramMI())``),
+    as with scikit-learn's ``SelectFromModel``.
 
     Read more in the :ref:`User Guide <user_guide>`.
 
     Parameters
     ----------
+    estimator : HistogramMI or None, default=None
+        The MI estimator whose scores rank the features; None means ``HistogramMI()``. It
+        is cloned, never fitted in place.
+
     k : int or "all", default=10
         Number of features to keep; more than there are keeps all.
 
     threshold : float or None, default=None
-        Keep only features whose score is at least this (in ``base``, or on the
-        ``normalize`` scale); None keeps the top ``k`` whatever their score.
+        Keep only features whose score is at least this (in the estimator's ``base``, or
+        on its ``normalize`` scale); None keeps the top ``k`` whatever their score.
 
     method : {"univariate"}, default="univariate"
         How features are ranked: "univariate" by their own score.
 
-    n_bins : "adaptive", int, str or array-like of shape (n_features,), default="adaptive"
-        Bins per continuous feature; see :class:`HistogramMI`.
-
-    strategy : {"quantile", "uniform"}, default="quantile"
-        Equal-frequency or equal-width bins.
-
-    correction : {"miller-madow", "chance"} or None, default="miller-madow"
-        Bias correction of the scores.
-
-    discrete_features : {"auto"}, bool or array-like, default="auto"
-        Which features are categories rather than binned.
-
-    discrete_target : {"auto"} or bool, default="auto"
-        Whether y holds categories; see :class:`HistogramMI`.
-
-    normalize : {"arithmetic", "geometric", "min", "max", "correlation"} or None, \
-            default=None
-        Scale of the scores.
-
-    base : float or None, default=None
-        Logarithm base: None for nats, 2 for bits.
-
-    n_permutations : int, default=199
-        Permutations for sparse tables' p-values; see :class:`HistogramMI`.
-
-    subsample : int or None, default=200_000
-        Rows used to learn bin edges when there are more.
-
-    random_state : int, RandomState instance or None, default=0
-        Chooses the subsample rows and the permutations.
-
-    n_jobs : int or None, default=None
-        Threads over chunks of rows or groups of features, as the work allows; None
-        means 1, -1 all cores.
-
     Attributes
     ----------
+    estimator_ : HistogramMI
+        The fitted clone of ``estimator``: its ``scores_``, ``pvalues_``,
+        ``standard_errors_``, ``bin_edges_`` and the rest.
+
     scores_ : ndarray of shape (`n_features_in_`,)
-        MI of each feature with the target.
+        MI of each feature with the target (``estimator_.scores_``).
 
     pvalues_ : ndarray of shape (`n_features_in_`,)
-        p-values of independence.
-
-    standard_errors_, entropy_, target_entropy_, n_bins_, bin_edges_, target_n_bins_, \
-discrete_target_
-        As in :class:`HistogramMI`.
+        p-values of independence (``estimator_.pvalues_``).
 
     ranking_ : ndarray of shape (`n_features_in_`,)
         Feature indices in the order ``method`` prefers them.
@@ -103,6 +74,8 @@ discrete_target_
     See Also
     --------
     HistogramMI : The scores, usable with scikit-learn's own selectors.
+    sklearn.feature_selection.SelectKBest : The same univariate selection with
+        ``HistogramMI()`` as its ``score_func``.
 
     Examples
     --------
@@ -116,46 +89,20 @@ discrete_target_
     """
 
     _parameter_constraints = {
-        **ESTIMATOR_CONSTRAINTS,
+        "estimator": [HistogramMI, None],
         "k": [Interval(Integral, 0, None, closed="left"), StrOptions({"all"})],
         "threshold": [Real, None],
         "method": [StrOptions(set(_SELECTION_METHODS))],
     }
 
-    def __init__(
-        self,
-        k=10,
-        *,
-        threshold=None,
-        method="univariate",
-        n_bins=DEFAULT_N_BINS,
-        strategy="quantile",
-        correction=DEFAULT_CORRECTION,
-        discrete_features="auto",
-        discrete_target="auto",
-        normalize=None,
-        base=None,
-        n_permutations=DEFAULT_N_PERMUTATIONS,
-        subsample=200_000,
-        random_state=0,
-        n_jobs=None,
-    ):
+    def __init__(self, estimator=None, *, k=10, threshold=None, method="univariate"):
+        self.estimator = estimator
         self.k = k
         self.threshold = threshold
         self.method = method
-        self.n_bins = n_bins
-        self.strategy = strategy
-        self.correction = correction
-        self.discrete_features = discrete_features
-        self.discrete_target = discrete_target
-        self.normalize = normalize
-        self.base = base
-        self.n_permutations = n_permutations
-        self.subsample = subsample
-        self.random_state = random_state
-        self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    # The estimator validates its own parameters when it is fitted.
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Score and rank the features of X against y.
 
@@ -172,7 +119,13 @@ discrete_target_
         self : object
             Fitted selector.
         """
-        fit_mi(self, X, y)
+        estimator = HistogramMI() if self.estimator is None else self.estimator
+        self.estimator_ = clone(estimator).fit(X, y)
+        self.n_features_in_ = self.estimator_.n_features_in_
+        if hasattr(self.estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.estimator_.feature_names_in_
+        self.scores_ = self.estimator_.scores_
+        self.pvalues_ = self.estimator_.pvalues_
         self.ranking_ = _SELECTION_METHODS[self.method](self)
         return self
 

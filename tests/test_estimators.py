@@ -110,18 +110,21 @@ def test_histogram_mi_as_score_func_tuned_by_grid_search():
 
 
 def test_mi_selector_tuned_by_grid_search():
-    """Check that GridSearchCV tunes MISelector's n_bins and k inside a pipeline: only
-    k=2 at 4 bins keeps both real features and not the decoy."""
+    """Check that GridSearchCV tunes MISelector's k and its estimator's n_bins inside a
+    pipeline: only k=2 at 4 bins keeps both real features and not the decoy."""
     X, y = decoy_data()
-    pipe = Pipeline([("select", MISelector()), ("model", LogisticRegression())])
+    pipe = Pipeline([("select", MISelector(HistogramMI())), ("model", LogisticRegression())])
     # The best is the last candidate: were either parameter not to reach MISelector, the
     # candidates differing in it alone would tie, and the search would keep an earlier one.
-    grid = {"select__n_bins": [16, 4], "select__k": [1, 2]}
+    grid = {"select__estimator__n_bins": [16, 4], "select__k": [1, 2]}
     search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
-    assert search.best_params_ == {"select__k": 2, "select__n_bins": 4}
+    assert search.best_params_ == {"select__k": 2, "select__estimator__n_bins": 4}
     scores = dict(
         zip(
-            [(p["select__k"], p["select__n_bins"]) for p in search.cv_results_["params"]],
+            [
+                (p["select__k"], p["select__estimator__n_bins"])
+                for p in search.cv_results_["params"]
+            ],
             search.cv_results_["mean_test_score"],
             strict=True,
         )

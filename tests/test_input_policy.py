@@ -23,7 +23,7 @@ ENTRY_POINTS = {
     "histogram_entropy": lambda X, y, **kw: histogram_entropy(X, **kw),
     "pairwise_histogram_mi": lambda X, y, **kw: pairwise_histogram_mi(X, **kw),
     "HistogramMI": lambda X, y, **kw: HistogramMI(**kw).fit(X, y).scores_,
-    "MISelector": lambda X, y, **kw: MISelector(**kw).fit(X, y).scores_,
+    "MISelector": lambda X, y, **kw: MISelector(HistogramMI(**kw)).fit(X, y).scores_,
     "EntropyBinner": lambda X, y, **kw: EntropyBinner(**kw).fit(X).entropy_,
 }
 
