@@ -13,9 +13,10 @@ from scipy.stats import rankdata, spearmanr
 from sklearn import datasets
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
-from skmi._binning import _BIN_RULES, _STRATEGIES
+from skmi._binning import _STRATEGIES
 from skmi._histogram_mi import HistogramMI
 from skmi._params import DEFAULT_CORRECTION, DEFAULT_N_BINS
+from skmi._rules import _BIN_RULES
 from skmi._scoring import _MI_CORRECTIONS
 
 _DATASETS = {

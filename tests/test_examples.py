@@ -10,7 +10,7 @@ import matplotlib
 import pytest
 
 import skmi
-from skmi._binning import _BIN_RULES
+from skmi._rules import _BIN_RULES
 
 # Before pyplot is imported anywhere, so that no example opens a window.
 matplotlib.use("Agg")
