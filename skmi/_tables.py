@@ -117,5 +117,5 @@ def count_histograms(X, binning, n_jobs, n_bins, backend=BACKEND):
 def count_three_way(codes, n_x, z_codes, n_z, y_codes, n_y, backend=BACKEND):
     """Three-way tables (n_features, n_x, n_z, n_y) of each column of ``codes`` (of n_x
     values) with the codes of a conditioning variable z and of the target y."""
-    table_guard(codes.shape[1], n_x * n_z, n_y, "three-way")
+    table_guard(codes.shape[1], n_x * n_z, n_y, (n_x, n_z, n_y))
     return CountTables(backend.count_codes_3(codes, z_codes, y_codes, n_x, n_z, n_y))

@@ -49,24 +49,12 @@ class Backend(NamedTuple):
     pair_mi: Callable
 
 
-BACKENDS = {
-    "compiled": Backend(
-        _compiled.sample_columns,
-        _compiled.codes,
-        _compiled.count,
-        _compiled.count_codes,
-        _compiled.count_codes_3,
-        _compiled.pair_mi,
-    ),
-    "numpy": Backend(
-        _numpy.sample_columns,
-        _numpy.codes,
-        _numpy.count,
-        _numpy.count_codes,
-        _numpy.count_codes_3,
-        _numpy.pair_mi,
-    ),
-}
+def _backend(module):
+    """The backend whose functions are the module's functions of the same names."""
+    return Backend(**{name: getattr(module, name) for name in Backend._fields})
+
+
+BACKENDS = {"compiled": _backend(_compiled), "numpy": _backend(_numpy)}
 
 # What every entry point counts with.
 BACKEND = BACKENDS["compiled"]
