@@ -4,6 +4,7 @@ scikit-learn's KSG estimate and its run time."""
 import argparse
 import csv
 import math
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,11 +29,18 @@ _DATASETS = {
 
 _TASKS = {"auto": "auto", "regression": False, "classification": True}
 
-# The warm-up fit compiles (or loads from numba's cache) the kernels, a one-off cost per
-# process that would otherwise swamp a millisecond timing.
-_WARM_UP_ROWS = 100
+# Each timing is the median of ``--repeat`` calls after one warm-up call with the same X, y and
+# parameters, so that the warm-up pays the one-off costs (loading or compiling kernels, first
+# touches of memory) of exactly the code path the timed calls take; they would otherwise
+# swamp a millisecond timing. A warm-up on other data (a slice of X, or X in another memory
+# order) can take another path.
+DEFAULT_REPEAT = 5
 
 _MAX_NAME = 30
+
+# Cells read as missing values, compared after stripping and lowercasing; "nan" with a sign
+# too, which float() would read as NaN.
+_MISSING = frozenset({"", "na", "n/a", "#n/a", "<na>", "null", "nan"})
 
 
 class UserError(Exception):
@@ -85,25 +93,62 @@ def build_parser():
         type=_n_bins,
         default=DEFAULT_N_BINS,
         metavar="N_BINS",
-        help=f"an int >= 2 or a rule: {', '.join(_BIN_RULES)} (default: %(default)s)",
+        help="resolution of each feature's joint table with the target: adaptive (the "
+        "finest table its own data support), an int >= 2, or a rule: "
+        f"{', '.join(_BIN_RULES)} (default: %(default)s)",
     )
-    parser.add_argument("--strategy", choices=list(_STRATEGIES), default="quantile")
     parser.add_argument(
-        "--correction", choices=[k or "none" for k in _MI_CORRECTIONS], default=DEFAULT_CORRECTION
+        "--strategy",
+        choices=list(_STRATEGIES),
+        default="quantile",
+        help="bin edges: quantile (equal counts) or uniform (equal widths) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--correction",
+        choices=[k or "none" for k in _MI_CORRECTIONS],
+        default=DEFAULT_CORRECTION,
+        help="bias correction of the MI: miller-madow (first-order bias from the table), "
+        "chance (expected MI of the margins under independence) or none (plug-in) "
+        "(default: %(default)s)",
     )
     parser.add_argument("--base", type=float, help="logarithm base: 2 for bits (default: nats)")
     parser.add_argument("--top", type=_positive_int, default=10, help="rows to show (default: 10)")
     parser.add_argument(
+        "--repeat",
+        type=_positive_int,
+        default=DEFAULT_REPEAT,
+        help="timed calls of each estimator, after one identical warm-up call; the times "
+        "shown are their medians (default: %(default)s)",
+    )
+    parser.add_argument(
         "--no-compare", action="store_true", help="skip scikit-learn's slower KSG estimate"
+    )
+    parser.add_argument(
+        "--skip-non-numeric",
+        action="store_true",
+        help="drop the CSV's non-numeric feature columns (named on stderr) and rank the rest, "
+        "instead of failing; missing values remain an error",
     )
     return parser
 
 
-def read_csv(path, target):
-    """Numeric features, the target column (numbers when it parses, else labels) and names."""
+def read_csv(path, target, *, numeric_target=False, skip_non_numeric=False):
+    """Read a CSV file with a header row for ranking its features against ``target``.
+
+    Returns the numeric features X, the target column y (numbers when every cell parses,
+    else labels), the features' names, and the non-numeric feature columns left out (only
+    with ``skip_non_numeric``, else they are an error) as ``(name, first non-numeric cell,
+    its line)``. Missing values (empty, "NA", "N/A", "NaN"... cells) and infinite numbers
+    are errors that name the column and the line.
+    """
+    lines, rows = [], []
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = [row for row in csv.reader(f) if row]
+            reader = csv.reader(f)
+            for row in reader:
+                if row:  # blank lines
+                    lines.append(reader.line_num)
+                    rows.append(row)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UserError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from exc
     if not rows:
@@ -111,54 +156,109 @@ def read_csv(path, target):
     names = [name.strip() for name in rows[0]]
     if target not in names:
         raise UserError(f"no column {target!r} in {path}; columns: {', '.join(names)}")
-    if len(rows) == 1:
+    lines, rows = lines[1:], rows[1:]
+    if not rows:
         raise UserError(f"{path} has a header but no data rows")
     if len(names) == 1:
         raise UserError(f"{path} has no feature columns besides the target {target!r}")
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in zip(lines, rows, strict=True):
         if len(row) != len(names):
-            raise UserError(f"row {line} of {path} has {len(row)} fields, expected {len(names)}")
-    table = np.array(rows[1:], dtype=str)
+            fields = f"{len(row)} field{'s' * (len(row) != 1)}"
+            raise UserError(f"line {line} of {path} has {fields}, expected {len(names)}")
+
+    def where(i):
+        return f"on line {lines[i]} of {path}"
+
+    def check(kind, name, cells, values=None):
+        """Missing values (NaN once parsed) and infinities are errors."""
+        if values is None:
+            i = next((i for i, cell in enumerate(cells) if _is_missing(cell)), None)
+        else:
+            i = next(iter(np.flatnonzero(~np.isfinite(values))), None)
+        if i is None:
+            return
+        if values is None or np.isnan(values[i]):
+            raise UserError(f"{kind} column {name!r} has a missing value {where(i)}")
+        raise UserError(
+            f"{kind} column {name!r} has an infinite value {cells[i].strip()!r} {where(i)}"
+        )
+
     j = names.index(target)
-    columns = [k for k in range(len(names)) if k != j]
-    X = np.column_stack([_numeric(table[:, k], names[k]) for k in columns])
+    features, kept, skipped = [], [], []
+    for k, name in enumerate(names):
+        if k == j:
+            continue
+        cells = [row[k] for row in rows]
+        values, bad = _parse(cells)
+        if bad is not None:
+            if not skip_non_numeric:
+                raise UserError(
+                    f"feature column {name!r} is not numeric: {cells[bad].strip()!r} "
+                    f"{where(bad)} (--skip-non-numeric leaves such columns out)"
+                )
+            skipped.append((name, cells[bad].strip(), lines[bad]))
+            continue
+        check("feature", name, cells, values)
+        features.append(values)
+        kept.append(name)
+    if not features:
+        raise UserError(
+            f"no numeric feature columns in {path}; non-numeric: {_skipped_list(skipped)}"
+        )
+
+    cells = [row[j] for row in rows]
+    y, bad = _parse(cells)
+    check("target", target, cells, y)
+    if bad is not None:
+        if numeric_target:
+            raise UserError(
+                f"--task regression needs a numeric target, column {target!r} holds "
+                f"{cells[bad].strip()!r} {where(bad)}"
+            )
+        y = np.array([cell.strip() for cell in cells])
+    return np.column_stack(features), y, kept, skipped
+
+
+def _is_missing(cell):
+    cell = cell.strip().lower()
+    return cell in _MISSING or cell.lstrip("+-") == "nan"
+
+
+def _parse(cells):
+    """(float array, None) when every cell is a number or missing (NaN), else (None, the
+    index of the first cell that is neither)."""
     try:
-        y = table[:, j].astype(np.float64)
+        return np.array(cells, dtype=np.float64), None  # numbers only: numpy parses them
     except ValueError:
-        y = np.char.strip(table[:, j])
-    return X, y, [names[k] for k in columns]
+        pass
+    values = np.empty(len(cells))
+    for i, cell in enumerate(cells):
+        if _is_missing(cell):
+            values[i] = np.nan
+            continue
+        try:
+            values[i] = float(cell)
+        except ValueError:
+            return None, i
+    return values, None
 
 
-def _numeric(column, name):
-    try:
-        return column.astype(np.float64)
-    except ValueError:
-        bad = next(v for v in column if not _is_float(v))
-        if not bad.strip():
-            raise UserError(f"feature column {name!r} has an empty cell") from None
-        raise UserError(f"feature column {name!r} is not numeric: {bad!r}") from None
-
-
-def _is_float(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+def _skipped_list(skipped):
+    return ", ".join(f"{name!r} (line {line}: {value!r})" for name, value, line in skipped)
 
 
 def load(args):
-    """(title, X, y, feature names) from the bundled dataset or the CSV file asked for."""
+    """(title, X, y, feature names, skipped columns) from the dataset or CSV file asked for."""
     if args.csv is None:
         bunch = _DATASETS[args.dataset]()
-        return args.dataset, bunch.data, bunch.target, list(bunch.feature_names)
-    X, y, names = read_csv(args.csv, args.target)
-    if _TASKS[args.task] is False and y.dtype.kind != "f":
-        bad = next(v for v in y if not _is_float(v))
-        raise UserError(
-            f"--task regression needs a numeric target, column {args.target!r} holds {bad!r}"
-        )
-    return f"{Path(args.csv).name} ({args.target})", X, y, names
+        return args.dataset, bunch.data, bunch.target, list(bunch.feature_names), []
+    X, y, names, skipped = read_csv(
+        args.csv,
+        args.target,
+        numeric_target=_TASKS[args.task] is False,
+        skip_non_numeric=args.skip_non_numeric,
+    )
+    return f"{Path(args.csv).name} ({args.target})", X, y, names, skipped
 
 
 def _skmi_estimator(args):
@@ -176,21 +276,34 @@ def _ksg(X, y, discrete_target):
     return score(X, y, random_state=0)
 
 
+def _median_time(call, repeat, clock=time.perf_counter):
+    """``call()``'s result and the median time of ``repeat`` calls, after one warm-up call.
+
+    The warm-up is the very call that is timed, so that it compiles or loads the same
+    kernels, takes the same code path and touches the same memory as the timed calls.
+    """
+    result = call()
+    times = []
+    for _ in range(repeat):
+        start = clock()
+        result = call()
+        times.append(clock() - start)
+    return result, statistics.median(times)
+
+
 def score(args, X, y):
-    """Fitted HistogramMI, its time, and scikit-learn's KSG MI (in nats) and time, or None."""
+    """Fitted HistogramMI, its time, and scikit-learn's KSG MI (in nats) and time, or None.
+
+    Each time is the median of ``args.repeat`` calls after a warm-up call (`_median_time`).
+    """
     try:
         estimator = _skmi_estimator(args)
-        estimator.fit(X[:_WARM_UP_ROWS], y[:_WARM_UP_ROWS])
-        start = time.perf_counter()
-        estimator.fit(X, y)
-        skmi_time = time.perf_counter() - start
+        estimator, skmi_time = _median_time(lambda: estimator.fit(X, y), args.repeat)
         if args.no_compare:
             return estimator, skmi_time, None, None
         discrete = estimator.discrete_target_
-        _ksg(X[:_WARM_UP_ROWS], y[:_WARM_UP_ROWS], discrete)
-        start = time.perf_counter()
-        ksg = _ksg(X, y, discrete)
-        return estimator, skmi_time, ksg, time.perf_counter() - start
+        ksg, ksg_time = _median_time(lambda: _ksg(X, y, discrete), args.repeat)
+        return estimator, skmi_time, ksg, ksg_time
     except (ValueError, TypeError) as exc:
         raise UserError(" ".join(str(exc).split())) from exc
 
@@ -238,15 +351,23 @@ def format_table(header, rows):
     return "\n".join(lines)
 
 
-def report(title, y, names, estimator, skmi_time, ksg, ksg_time, top):
-    """The text printed by the command."""
+def _calls(repeat, medians):
+    """How the times were taken, for the timing line."""
+    if repeat == 1:
+        return "one call after a warm-up call"
+    return f"{'medians' if medians else 'median'} of {repeat} calls after a warm-up call"
+
+
+def report(title, y, names, estimator, skmi_time, ksg, ksg_time, top, repeat=1):
+    """The text printed by the command; the times are medians of ``repeat`` calls."""
     unit = _unit(estimator.base)
     scores, pvalues = estimator.scores_, estimator.pvalues_
     if estimator.discrete_target_:
         task = f"classification ({np.unique(y).size} classes)"
     else:
         task = f"regression ({_span(estimator.target_n_bins_)} target bins)"
-    lines = [f"{title}: {len(y)} samples, {len(names)} features, {task}", ""]
+    features = f"{len(names)} feature{'s' * (len(names) != 1)}"
+    lines = [f"{title}: {len(y)} samples, {features}, {task}", ""]
     header = ["rank", "feature", f"skmi MI ({unit})", "p-value"]
     if ksg is not None:
         ksg = ksg / (1.0 if unit == "nats" else math.log(estimator.base))
@@ -266,7 +387,7 @@ def report(title, y, names, estimator, skmi_time, ksg, ksg_time, top):
     timing = f"skmi {_duration(skmi_time)}"
     if ksg is not None:
         timing += f", scikit-learn {_duration(ksg_time)} ({_speedup(ksg_time / skmi_time)})"
-    lines.append(f"time: {timing}, each after a warm-up call")
+    lines.append(f"time: {timing}, {_calls(repeat, medians=ksg is not None)}")
     if ksg is not None:
         # spearmanr warns and returns nan on a constant input; say so instead.
         constant = len(names) < 2 or np.ptp(scores) == 0 or np.ptp(ksg) == 0
@@ -296,11 +417,14 @@ def main(argv=None):
     if (args.csv is None) != (args.target is None):
         return _fail("--csv and --target go together")
     try:
-        title, X, y, names = load(args)
+        title, X, y, names, skipped = load(args)
+        if skipped:
+            count = f"{len(skipped)} non-numeric feature column{'s' * (len(skipped) > 1)}"
+            print(f"skmi: left out {count}: {_skipped_list(skipped)}", file=sys.stderr)
         estimator, skmi_time, ksg, ksg_time = score(args, X, y)
     except UserError as exc:
         return _fail(str(exc))
-    print(report(title, y, names, estimator, skmi_time, ksg, ksg_time, args.top))
+    print(report(title, y, names, estimator, skmi_time, ksg, ksg_time, args.top, args.repeat))
     return 0
 
 

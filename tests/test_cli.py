@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes
 
-from skmi._cli import main
+import skmi._cli
+from skmi import HistogramMI
+from skmi._cli import _median_time, main
 
 
 def write_csv(path, header, rows):
@@ -100,14 +102,30 @@ def test_main_unknown_target(regression_csv, capsys):
 
 
 def test_main_non_numeric_feature(tmp_path, capsys):
-    """Check that a non-numeric feature column is a one-line error naming column and value."""
-    path = write_csv(tmp_path / "d.csv", ["city", "y"], [["Paris", 1.0], ["Rome", 2.0]])
-    assert_one_line_error(capsys, main(["--csv", path, "--target", "y"]), "'city'", "'Paris'")
+    """Check that a non-numeric feature column is a one-line error naming column, value, line."""
+    rows = [[1.0, 1.0], ["Paris", 2.0], ["Rome", 3.0]]
+    path = write_csv(tmp_path / "d.csv", ["city", "y"], rows)
+    status = main(["--csv", path, "--target", "y"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1
+    assert "column 'city' is not numeric: 'Paris' on line 3" in err
+    assert "--skip-non-numeric" in err
+    assert "np." not in err
+
+
+def test_main_regression_on_labels_names_value_and_line(tmp_path, capsys):
+    """Check that a label in a forced regression target is quoted as plain text with its line."""
+    path = write_csv(tmp_path / "d.csv", ["a", "y"], [[1.0, 2.0], [2.0, "cat"], [3.0, 1.0]])
+    status = main(["--csv", path, "--target", "y", "--task", "regression"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1
+    assert "column 'y' holds 'cat' on line 3" in err
+    assert "np." not in err
 
 
 @pytest.mark.parametrize(
     "content, message",
-    [("", "is empty"), ("a,y\n", "no data rows"), ("a,y\n1,2\n3\n", "row 3")],
+    [("", "is empty"), ("a,y\n", "no data rows"), ("a,y\n1,2\n3\n", "line 3 of")],
 )
 def test_main_malformed_csv(tmp_path, content, message, capsys):
     """Check that an empty, header-only or ragged CSV is a one-line error."""
@@ -117,17 +135,90 @@ def test_main_malformed_csv(tmp_path, content, message, capsys):
     assert_one_line_error(capsys, status, message)
 
 
-def test_main_empty_cell(tmp_path, capsys):
-    """Check that a missing value in a feature column is a one-line error naming the column."""
-    path = write_csv(tmp_path / "d.csv", ["a", "y"], [[1.0, 2.0], ["", 3.0], [2.0, 1.0]])
-    assert_one_line_error(capsys, main(["--csv", path, "--target", "y"]), "'a'", "empty cell")
+MISSING_CELLS = ["", "nan", "NaN", "NA", "N/A", " n/a "]
 
 
-def test_main_regression_on_labels(tmp_path, capsys):
-    """Check that --task regression on string labels is a one-line error echoing a label."""
-    path = write_csv(tmp_path / "d.csv", ["a", "y"], [[1.0, "cat"], [2.0, "dog"]])
-    status = main(["--csv", path, "--target", "y", "--task", "regression"])
-    assert_one_line_error(capsys, status, "'cat'")
+def test_main_missing_feature_values(tmp_path, capsys):
+    """Check that every spelling of a missing feature value gives one same one-line error."""
+    errors = set()
+    for cell in MISSING_CELLS:
+        rows = [[1.0, 0.5, 2.0], [2.0, cell, 3.0], [3.0, 1.5, 1.0]]
+        path = write_csv(tmp_path / "d.csv", ["a", "b", "y"], rows)
+        status = main(["--csv", path, "--target", "y"])
+        errors.add(capsys.readouterr().err)
+        assert status == 2, cell
+    assert len(errors) == 1
+    (err,) = errors
+    assert err.startswith("skmi: error: ") and err.count("\n") == 1
+    assert "column 'b' has a missing value on line 3 of" in err
+
+
+def test_main_missing_value_line_counts_blank_lines(tmp_path, capsys):
+    """Check that the line named for a missing value is the file's line, blank lines included."""
+    path = tmp_path / "d.csv"
+    path.write_text("a,y\n1,2\n\n3,4\nNA,5\n")
+    status = main(["--csv", str(path), "--target", "y"])
+    assert_one_line_error(capsys, status, "column 'a' has a missing value on line 5 of")
+
+
+@pytest.mark.parametrize("cell", MISSING_CELLS)
+def test_main_missing_target_value(tmp_path, cell, capsys):
+    """Check that a missing target value is an error, not a class label or a NaN target."""
+    rows = [[1.0, "cat"], [2.0, "dog"], [3.0, cell], [4.0, "cat"]]
+    path = write_csv(tmp_path / "d.csv", ["a", "y"], rows)
+    status = main(["--csv", path, "--target", "y", "--no-compare"])
+    assert_one_line_error(capsys, status, "target column 'y' has a missing value on line 4 of")
+
+
+@pytest.mark.parametrize("column", ["a", "y"])
+def test_main_infinite_value(tmp_path, column, capsys):
+    """Check that an infinite number is a one-line error naming column, value and line."""
+    rows = [[1.0, 2.0], [2.0, 3.0], [3.0, 1.0]]
+    rows[1][["a", "y"].index(column)] = "-inf"
+    path = write_csv(tmp_path / "d.csv", ["a", "y"], rows)
+    status = main(["--csv", path, "--target", "y"])
+    assert_one_line_error(
+        capsys, status, f"column '{column}' has an infinite value '-inf' on line 3"
+    )
+
+
+def test_main_skip_non_numeric(tmp_path, capsys):
+    """Check that --skip-non-numeric names the dropped columns on stderr and ranks the rest."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 2))
+    y = x[:, 0] + 0.1 * rng.normal(size=300)
+    city = rng.choice(["Paris", "Rome"], size=300)
+    rows = zip(city, x[:, 0].round(4), x[:, 1].round(4), city, y.round(4), strict=True)
+    path = write_csv(tmp_path / "d.csv", ["city", "signal", "noise", "town", "y"], rows)
+    argv = ["--csv", path, "--target", "y", "--no-compare", "--repeat", "1"]
+
+    assert main([*argv, "--skip-non-numeric"]) == 0
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1
+    assert err.startswith("skmi: left out 2 non-numeric feature columns: 'city'")
+    assert "'town'" in err and f"'{city[0]}'" in err
+    assert "2 features" in out
+    rows = [line.split() for line in out.splitlines() if line.lstrip()[:1].isdigit()]
+    assert [row[1] for row in rows] == ["signal", "noise"]
+
+    assert main(argv) == 2  # without the option, the first such column is an error
+    assert "column 'city' is not numeric" in capsys.readouterr().err
+
+
+def test_main_skip_non_numeric_keeps_missing_values_an_error(tmp_path, capsys):
+    """Check that --skip-non-numeric does not drop a numeric column with a missing value."""
+    rows = [[1.0, "x", 2.0], ["NA", "y", 3.0], [2.0, "z", 1.0]]
+    path = write_csv(tmp_path / "d.csv", ["a", "b", "y"], rows)
+    status = main(["--csv", path, "--target", "y", "--skip-non-numeric"])
+    assert_one_line_error(capsys, status, "column 'a' has a missing value on line 3")
+
+
+def test_main_skip_non_numeric_with_nothing_left(tmp_path, capsys):
+    """Check that a CSV with no numeric feature column is one error line naming the columns."""
+    rows = [["x", "u", 2.0], ["y", "v", 3.0]]
+    path = write_csv(tmp_path / "d.csv", ["a", "b", "y"], rows)
+    status = main(["--csv", path, "--target", "y", "--skip-non-numeric"])
+    assert_one_line_error(capsys, status, "no numeric feature columns", "'a'", "'b'")
 
 
 def test_main_too_few_rows(tmp_path, capsys):
@@ -154,14 +245,101 @@ def test_main_target_without_csv(capsys):
     assert_one_line_error(capsys, main(["--target", "y"]), "--csv")
 
 
-def test_module_help():
-    """Check that ``python -m skmi --help`` exits 0 and documents the options."""
+def _option_help(help_text, option, next_option):
+    """The help of ``option``, whitespace-normalised, up to the next option's entry."""
+    text = " ".join(help_text.split())
+    return text[text.index(f" {option} ") : text.index(f" {next_option} ")]
+
+
+def test_main_help_states_choices_and_defaults(capsys):
+    """Check that --n-bins, --strategy and --correction state their choices and defaults."""
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    n_bins = _option_help(out, "--n-bins", "--strategy")
+    assert "adaptive" in n_bins and "(default: adaptive)" in n_bins
+    assert "an int >= 2" in n_bins and "hacine-gharbi" in n_bins
+    strategy = _option_help(out, "--strategy", "--correction")
+    assert "quantile (" in strategy and "uniform (" in strategy
+    assert "(default: quantile)" in strategy
+    correction = _option_help(out, "--correction", "--base")
+    for choice in ("miller-madow (", "chance (", "none ("):
+        assert choice in correction
+    assert "(default: miller-madow)" in correction
+    repeat = _option_help(out, "--repeat", "--no-compare")
+    assert "median" in repeat and "(default: 5)" in repeat
+
+
+def test_median_time_warms_up_then_takes_the_median():
+    """Check that the time is the median of the timed calls, after one untimed warm-up call."""
+    calls = []
+    # Timed calls of 6, 2 and 1 seconds: the median, 2, is neither the first, the last, the
+    # mean nor the minimum.
+    ticks = iter([0.0, 6.0, 10.0, 12.0, 20.0, 21.0])
+
+    def call():
+        calls.append(len(calls))
+        return len(calls)
+
+    result, seconds = _median_time(call, 3, clock=lambda: next(ticks))
+    assert calls == [0, 1, 2, 3]  # the warm-up and 3 timed calls
+    assert result == 4 and seconds == 2.0
+
+
+def test_main_warms_up_on_the_timed_call(monkeypatch, capsys):
+    """Check that each warm-up call gets the very X, y and parameters of the timed calls.
+
+    A warm-up on a slice of X (fewer rows, another memory order) can compile or take another
+    code path than the timed call, which then pays for it.
+    """
+    fits, ksgs = [], []
+    fit, ksg = HistogramMI.fit, skmi._cli._ksg
+
+    def recording_fit(self, X, y):
+        fits.append((X, y, repr(self.get_params())))
+        return fit(self, X, y)
+
+    def recording_ksg(X, y, discrete_target):
+        ksgs.append((X, y, discrete_target))
+        return ksg(X, y, discrete_target)
+
+    monkeypatch.setattr(HistogramMI, "fit", recording_fit)
+    monkeypatch.setattr(skmi._cli, "_ksg", recording_ksg)
+    assert main(["--repeat", "3", "--n-bins", "8"]) == 0
+    for records in (fits, ksgs):
+        assert len(records) == 4  # one warm-up and three timed calls
+        for X, y, rest in records:
+            assert X is records[0][0] and y is records[0][1] and rest == records[0][2]
+    assert fits[0][0].shape == (442, 10)
+    out = capsys.readouterr().out
+    assert "medians of 3 calls after a warm-up call" in out
+
+
+def test_main_timing_line_says_how_many_calls(capsys):
+    """Check that the timing line counts the calls its times are medians of."""
+    assert main(["--no-compare", "--repeat", "2"]) == 0
+    timing = [line for line in capsys.readouterr().out.splitlines() if line.startswith("time:")]
+    assert len(timing) == 1 and timing[0].endswith(", median of 2 calls after a warm-up call")
+    assert main(["--no-compare", "--repeat", "1"]) == 0
+    assert "one call after a warm-up call" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("repeat", ["0", "-1", "two"])
+def test_main_bad_repeat(repeat, capsys):
+    """Check that --repeat below 1 or not an int is refused, echoing the value."""
+    assert main(["--repeat", repeat]) == 2
+    err = capsys.readouterr().err
+    assert "--repeat" in err and repeat in err
+
+
+def test_module_help(tmp_path):
+    """Check that ``python -m skmi --help`` exits 0 and documents the options (run outside
+    the checkout, whose source directory has no compiled kernels)."""
     result = subprocess.run(
         [sys.executable, "-m", "skmi", "--help"],
         capture_output=True,
         text=True,
         check=False,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert "--csv" in result.stdout and "--no-compare" in result.stdout
