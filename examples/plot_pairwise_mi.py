@@ -51,8 +51,8 @@ for ax, matrix, title in [
     image = ax.imshow(matrix, vmin=0, vmax=1, cmap="viridis")
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("unit")
-axes[0].set_ylabel("unit")
-fig.colorbar(image, ax=axes, shrink=0.8)
+    ax.set_ylabel("unit")
+fig.colorbar(image, ax=axes, shrink=0.8, label="dependence on the |correlation| scale (0 to 1)")
 
 # %%
 # The pairs each matrix finds

@@ -1,7 +1,7 @@
 """The default resolution of MI: chosen per feature from its own joint table.
 
 A fixed bin count cannot serve both ends: near independence a fine table is all noise, while
-a strong dependence needs fine bins to be seen at all. Measured on THEORY.md's families (see
+a strong dependence needs fine bins to be seen at all. Measured on families of known MI (see
 ``benchmarks/accuracy.py``), the count that estimates best keeps about c samples in each
 *occupied* cell, c(N) = max(6, 2 log10 N): k = sqrt(N / c) at independence, more as the data
 concentrate. Testing wants the opposite, few bins (power at rho = 0.1, N = 1e4 fell from 1.00

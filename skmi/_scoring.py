@@ -192,7 +192,7 @@ def g_test_pvalues(mi, a, b):
     """Mean-matched G-test: P(chi2_df > df I / E[I]) with df = (m_x - 1)(m_y - 1).
 
     ``a`` and ``b`` are the tables' margins, one row per table. Wilks' theorem makes
-    2 N I ~ chi2_df, but only once every cell expects many samples (THEORY.md: level 0.164 at
+    2 N I ~ chi2_df, but only once every cell expects many samples (measured: level 0.164 at
     N / B^2 = 4.4). Scaling the statistic so that its null mean is the exact E[I] of the
     margins (``chance_level``) keeps the level within [0.03, 0.07] down to about 2.5 samples a
     cell (measured). A table with df = 0 carries no evidence: p = 1.

@@ -24,7 +24,8 @@ def codes_of(X, edges):
 @pytest.mark.parametrize(
     ("rule", "n", "expected"),
     [
-        # THEORY.md section 3: N = 1e3, 1e4, 1e5 -> Sturges 11, 15, 18; HG-entropy 15, 31, 67.
+        # The published formulas (the user guide's table of rules, "How many bins"):
+        # N = 1e3, 1e4, 1e5 -> Sturges 11, 15, 18; Hacine-Gharbi 15, 31, 67.
         ("sturges", 1_000, 11),
         ("sturges", 10_000, 15),
         ("sturges", 100_000, 18),
@@ -36,7 +37,7 @@ def codes_of(X, edges):
     ],
 )
 def test_rules_match_published_counts(rule, n, expected):
-    """Check the sample-size rules against the counts THEORY.md tabulates."""
+    """Check the sample-size rules against the counts their published formulas give."""
     x = np.linspace(0, 1, n)
     assert n_bins_for(x, n, rule) == expected
 
@@ -51,7 +52,7 @@ def test_width_rules_match_numpy_on_gaussian(rule):
     rng = np.random.default_rng(0)
     x = np.sort(rng.normal(size=5000))
     numpy_count = np.histogram_bin_edges(x, bins=rule).size - 1
-    if rule == "auto":  # THEORY's 'auto' guards FD with sqrt(N)/2; check the formula instead
+    if rule == "auto":  # skmi's 'auto' also guards FD with sqrt(N)/2; check its formula
         span = x[-1] - x[0]
         iqr = np.subtract(*np.percentile(x, [75, 25]))
         h = min(max(2 * iqr * 5000 ** (-1 / 3), span / math.sqrt(5000) / 2), span / 13.29)

@@ -134,8 +134,9 @@ def test_g_test_pvalues_hold_their_level_on_sparse_tables():
     """Check the level of the mean-matched G-test where the plain G-test fails.
 
     N = 250 on 8 x 8 tables (3.9 samples a cell): the plain G-test rejects far too often
-    (THEORY.md: 0.164 at 4.4 a cell). Over 2000 null tables the rejection rate at 0.05 has an
-    SE of 0.005, so [0.03, 0.07] is the target with 4 SE to spare.
+    (0.164 at 4.4 a cell, 15 x 15 bins at N = 1000, as the user guide's "Significance:
+    p-values" reports). Over 2000 null tables the rejection rate at 0.05 has an SE of 0.005,
+    so [0.03, 0.07] is the target with 4 SE to spare.
     """
     rng = np.random.default_rng(5)
     n, k = 250, 8
@@ -246,7 +247,8 @@ def test_conditional_mi_of_gaussians_given_a_common_cause():
     and that a direct link is seen: with Y = X + Z + noise, I(X; Y | Z) = -ln(1 - rho^2)/2
     for the partial correlation rho = 1/sqrt(2) given Z, ln(2)/2 = 0.3466, read on 8 bins
     per axis at N = 2e5 within the binning's loss (the plug-in of binned data is below the
-    truth by about 10% at 8 bins, THEORY.md section 4) and its bias (B^3 / 2N = 0.001)."""
+    truth by 10-15% at 8 bins: 8 x 8 quantile cells of a Gaussian pair with this rho keep
+    0.3027 of its 0.3466 nats) and its bias (B^3 / 2N = 0.001)."""
     rng = np.random.default_rng(6)
     z, e1, e2 = rng.normal(size=(3, 200_000))
     x, y_common, y_direct = z + e1, z + e2, z + e1 + e2

@@ -1,8 +1,9 @@
 """The statistical targets of the defaults, guarded with seeds and sampling-error margins.
 
 Targets (issue "Honest statistics"): at independence the mean estimate is within 0.005 nats
-of 0 at N = 1e3 and 1e4; over THEORY.md's families the mean absolute error is at most 1.5x
-that of scikit-learn's KSG on the same samples; the false-positive rate at alpha = 0.05 is
+of 0 at N = 1e3 and 1e4; over the families of known MI (their closed forms are listed in
+the user guide, "Choosing the defaults") the mean absolute error is at most 1.5x that of
+scikit-learn's KSG on the same samples; the false-positive rate at alpha = 0.05 is
 in [0.03, 0.07]; the power at rho = 0.1, N = 1e4 is at least 0.8. Each assertion leaves room
 for the sampling error of the check itself, computed from the same draws.
 """
@@ -61,7 +62,8 @@ def test_pvalues_have_power_at_weak_correlation():
 
 
 def family_samples(rng, n):
-    """(name, x, y, discrete x, true MI in nats) for THEORY.md section 4's families."""
+    """(name, x, y, discrete x, true MI in nats) for eleven of the families of known MI that
+    the user guide lists ("Choosing the defaults") and benchmarks/accuracy.py draws."""
     out = []
     for rho in (0.3, 0.5, 0.9):
         x, y = gaussian_columns(rng, n, 1, rho)
