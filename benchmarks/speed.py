@@ -6,9 +6,9 @@ Usage::
     python benchmarks/speed.py --quick    # small shapes only
 
 Prints a markdown table and writes it to ``benchmarks/results/speed.md``. Each time is the
-median of ``--repeat`` calls after one warm-up call (numba compiles on first use). Ratios are
-taken against numbers measured in the same run, so they survive a noisy, shared machine
-better than the times do. Peak memory is measured in a fresh subprocess per case.
+median of ``--repeat`` calls after one warm-up call on the same data. Ratios are taken
+against numbers measured in the same run, so they survive a noisy, shared machine better
+than the times do. Peak memory is measured in a fresh subprocess per case.
 """
 
 import argparse
@@ -109,11 +109,10 @@ def _status_kib(field):
 def memory_child(spec):
     spec = json.loads(spec)
     X, y = regression_data(spec["n"], spec["d"], dtype=np.dtype(spec["dtype"]))
-    # Compile outside the peak and the timing, on the full data: a slice would compile other
-    # specialisations (small inputs count in uint16 tables).
+    # Warm up outside the peak and the timing, on the full data (the same code path).
     histogram_mi_regression(X, y, **spec["kwargs"])
-    # Reset the peak to the current resident size (Linux): compiling can peak higher than
-    # the call itself, and would hide it.
+    # Reset the peak to the current resident size (Linux): the warm-up's temporaries must not
+    # count as the measured call's.
     with open("/proc/self/clear_refs", "w") as clear:
         clear.write("5")
     before = _status_kib("VmRSS:")

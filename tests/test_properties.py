@@ -14,7 +14,7 @@ from skmi._binning import _STRATEGIES, fit_edges
 from skmi._kernels._binning import bin_codes
 from skmi._scoring import _MI_CORRECTIONS
 
-# numba compiles on first use, so per-example deadlines would measure the compiler. The
+# Deadlines are off: the shared 2-core machines are too noisy for per-example timings. The
 # examples are derandomised so that the suite gives CI the same verdict every run; to
 # explore new ones, run with derandomize=False and more examples locally.
 SETTINGS = settings(

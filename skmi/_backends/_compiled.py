@@ -1,4 +1,4 @@
-"""The compiled backend: numba kernels run in threads (``skmi._threads``).
+"""The compiled backend: the Cython kernels run in threads (``skmi._threads``).
 
 The kernels release the GIL; a count is split over threads by rows or by groups of columns
 (``_chunks``), and integer counts add up exactly, so results do not depend on the split.
@@ -109,14 +109,19 @@ def count(X, edges, y_codes, n_y, n_jobs):
     return counts
 
 
+def _target(codes):
+    """Codes of a target as the kernels index them: contiguous int64."""
+    return np.ascontiguousarray(codes, dtype=np.int64)
+
+
 def count_codes(codes, y_codes, n_x, n_y):
     """Counts (n_features, n_x, n_y) of (codes[i, j], y_codes[i])."""
-    return code_counts(codes, y_codes, n_x, n_y)
+    return code_counts(codes, _target(y_codes), n_x, n_y)
 
 
 def count_codes_3(codes, z_codes, y_codes, n_x, n_z, n_y):
     """Counts (n_features, n_x, n_z, n_y) of (codes[i, j], z_codes[i], y_codes[i])."""
-    return code_counts_3(codes, z_codes, y_codes, n_x, n_z, n_y)
+    return code_counts_3(codes, _target(z_codes), _target(y_codes), n_x, n_z, n_y)
 
 
 def pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs):

@@ -1,1 +1,2 @@
-"""numba kernels, one module per concern. Imported by ``skmi._backends`` only."""
+"""Compiled kernels (Cython, built at install), one module per concern. Imported by
+``skmi._backends`` only."""

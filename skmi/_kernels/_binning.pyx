@@ -1,0 +1,189 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False
+"""Compiled binning: the edge index, the search that gives each value its bin, and the
+transposing gather that feeds the sort which learns edges.
+
+Pure functions of arrays (no scikit-learn, no validation, no state). They release the GIL, so
+callers run them on row or column chunks in threads. The kernels that bin values also report
+whether all of them were finite: they read every value anyway, which spares the callers a
+pass over X to check it.
+"""
+
+import numpy as np
+
+from libc.math cimport INFINITY
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc
+
+from cython cimport floating
+
+from skmi._kernels._inline cimport (
+    GROUP_BYTES,
+    TILE_ROWS,
+    Index,
+    cell,
+    code_group,
+    load_group,
+    make_index,
+)
+
+_GROUP_BYTES = GROUP_BYTES
+_TILE_ROWS = TILE_ROWS
+
+# Cells per grid step of the edge index: about four grid cells per bin keeps a smooth
+# density's bins one per cell, so the search after the lookup is a single comparison.
+cdef int64_t GRID_PER_BIN = 4
+
+# Where that grid crowds more than 3 edges into a cell (edges spread over decades, as for
+# lognormal data), the feature gets a grid this many times finer.
+cdef int64_t GRID_REFINE = 64
+
+# Cells of a grid at most (64 KiB of lookup table a feature), so that thousands of bins cost a
+# few more search steps rather than megabytes of index.
+cdef int64_t MAX_GRID_CELLS = 2**14
+
+ctypedef fused code_t:
+    uint8_t
+    uint16_t
+    uint32_t
+    int64_t
+
+
+cdef void _edges_per_cell(
+    const double* edges, Py_ssize_t m, double origin, double scale, int64_t top, int64_t* out
+) noexcept nogil:
+    """out[g] = number of ``edges`` in grid cell g, for g <= top."""
+    cdef Py_ssize_t e
+    for e in range(top + 1):
+        out[e] = 0
+    for e in range(m):
+        out[cell(edges[e], origin, scale, <uint64_t> top)] += 1
+
+
+def index_edges(const double[:, ::1] inner, const int64_t[::1] n_inner):
+    """The grid index ``(origin, scale, top, lut, steps)`` of each feature's sorted inner
+    edges ``inner[j, :n_inner[j]]``, for the bin search.
+
+    Feature j's grid maps the span of its inner edges to cells 0 to top[j]: first four cells
+    per bin, 64 times more where that crowds a cell, at most 2^14. lut[j, g] counts the edges
+    in cells below g, and 2^steps[j] - 1 is at least the most edges any cell holds (crowded
+    cells cost more search steps, never a wrong bin).
+    """
+    cdef Py_ssize_t n_features = inner.shape[0]
+    cdef int64_t n_cells = min(GRID_PER_BIN * (inner.shape[1] + 1) * GRID_REFINE, MAX_GRID_CELLS)
+    origin_array = np.zeros(n_features)
+    scale_array = np.zeros(n_features)
+    top_array = np.zeros(n_features, dtype=np.int64)
+    steps_array = np.zeros(n_features, dtype=np.int64)
+    per_cell_array = np.zeros(n_cells + 1, dtype=np.int64)
+    cdef double[::1] origin = origin_array
+    cdef double[::1] scale = scale_array
+    cdef int64_t[::1] top = top_array
+    cdef int64_t[::1] steps = steps_array
+    cdef int64_t[::1] per_cell = per_cell_array
+    cdef Py_ssize_t j, g, attempt
+    cdef int64_t m, cells, most
+    cdef double width
+    with nogil:
+        for j in range(n_features):
+            m = n_inner[j]
+            if m == 0:
+                continue
+            width = inner[j, m - 1] - inner[j, 0]
+            for attempt in range(2):
+                cells = min(GRID_PER_BIN * (m + 1), n_cells) if attempt == 0 else n_cells
+                top[j], steps[j], origin[j], scale[j] = cells, 0, 0.0, 0.0
+                # A width that overflows (edges near -1e308 and 1e308), or a scale that does
+                # (edges among denormals), leaves scale and origin 0: one cell, still exact.
+                if width > 0.0 and 0.0 < cells / width < INFINITY:
+                    origin[j], scale[j] = inner[j, 0], cells / width
+                _edges_per_cell(&inner[j, 0], m, origin[j], scale[j], cells, &per_cell[0])
+                most = 0
+                for g in range(cells + 1):
+                    most = max(most, per_cell[g])
+                while ((<int64_t> 1) << steps[j]) - 1 < most:
+                    steps[j] += 1
+                if steps[j] <= 2 or scale[j] == 0.0:
+                    break
+    # Allocated once the grids are chosen: the refined width only if a feature needs it.
+    lut_array = np.zeros((n_features, top_array.max() + 1), dtype=np.uint32)
+    cdef uint32_t[:, ::1] lut = lut_array
+    with nogil:
+        for j in range(n_features):
+            _edges_per_cell(
+                &inner[j, 0], n_inner[j], origin[j], scale[j], top[j], &per_cell[0]
+            )
+            for g in range(1, top[j] + 1):
+                lut[j, g] = lut[j, g - 1] + <uint32_t> per_cell[g - 1]
+    return origin_array, scale_array, top_array, lut_array, steps_array
+
+
+def gather_columns(const floating[:, :] X, rows, Py_ssize_t lo, floating[:, ::1] out):
+    """out[j, i] = X[rows[i], lo + j]: sample rows (unsigned) of a column block, transposed,
+    in one copy; every row where ``rows`` is None.
+
+    Rows go in tiles (TILE_ROWS), so a tile's rows stay cached while its columns are read one
+    after the other (13 ms against 15 for tiles of 64, 2e5 sampled rows of 17 columns).
+    """
+    cdef Py_ssize_t n_columns = out.shape[0], n = out.shape[1]
+    cdef Py_ssize_t s0 = X.strides[0], s1 = X.strides[1]
+    cdef const char* base = <const char*> &X[0, 0] if X.shape[0] and X.shape[1] else NULL
+    cdef const uint64_t[::1] picked
+    cdef Py_ssize_t start, stop, j, i, start_step
+    cdef const char* column
+    cdef floating* tile_out
+    if n == 0 or n_columns == 0:
+        return np.asarray(out)
+    if rows is None:
+        with nogil:
+            for start_step in range((n + TILE_ROWS - 1) // TILE_ROWS):
+                start = start_step * TILE_ROWS
+                stop = min(start + TILE_ROWS, n)
+                load_group(base, s0, s1, start, stop, lo, lo + n_columns, &out[0, start], n)
+        return np.asarray(out)
+    picked = np.asarray(rows, dtype=np.uint64)
+    with nogil:
+        for start_step in range((n + TILE_ROWS - 1) // TILE_ROWS):
+            start = start_step * TILE_ROWS
+            stop = min(start + TILE_ROWS, n)
+            for j in range(n_columns):
+                column = base + (lo + j) * s1
+                tile_out = &out[j, start]
+                for i in range(stop - start):
+                    tile_out[i] = (<const floating*> (column + picked[start + i] * s0))[0]
+    return np.asarray(out)
+
+
+def bin_codes(const floating[:, :] X, tuple index, code_t[:, :] out):
+    """Write the bin of each X[i, j] (n_samples, n_features) into ``out`` of the same shape;
+    ``index`` is ``(origin, scale, top, lut, inner, steps)`` (``edge_index``). Returns whether
+    every value of X was finite."""
+    cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1]
+    if n_samples == 0 or n_features == 0:
+        return True
+    cdef Index ix = make_index(index)
+    cdef Py_ssize_t group = max(1, GROUP_BYTES // sizeof(floating))
+    cdef Py_ssize_t s0 = X.strides[0], s1 = X.strides[1]
+    cdef const char* base = <const char*> &X[0, 0]
+    cdef floating* block = <floating*> malloc(group * TILE_ROWS * sizeof(floating))
+    cdef uint32_t* codes = <uint32_t*> malloc(group * TILE_ROWS * sizeof(uint32_t))
+    cdef int finite = 1
+    cdef Py_ssize_t start, stop, j0, j1, jj, i, start_step, j0_step
+    if block == NULL or codes == NULL:
+        free(block)
+        free(codes)
+        raise MemoryError()
+    with nogil:
+        for start_step in range((n_samples + TILE_ROWS - 1) // TILE_ROWS):
+            start = start_step * TILE_ROWS
+            stop = min(start + TILE_ROWS, n_samples)
+            for j0_step in range((n_features + group - 1) // group):
+                j0 = j0_step * group
+                j1 = min(j0 + group, n_features)
+                finite &= code_group(base, s0, s1, &ix, start, stop, j0, j1, block, codes)
+                for jj in range(j1 - j0):
+                    for i in range(stop - start):
+                        out[start + i, j0 + jj] = <code_t> codes[jj * TILE_ROWS + i]
+    free(block)
+    free(codes)
+    return bool(finite)

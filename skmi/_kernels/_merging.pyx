@@ -1,0 +1,300 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False
+"""Compiled merging of fine count tables to coarser resolutions: the adaptive search for each
+feature's resolution, and the summary of the table it settles on.
+"""
+
+import numpy as np
+
+from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t
+
+from skmi._kernels._inline cimport cell_log_ratio
+
+# How a table's axis is merged to a coarser resolution (``_merge_map``).
+cdef enum:
+    MODE_KEEP = 0
+    MODE_BY_INDEX = 1
+    MODE_BY_RANK = 2
+
+KEEP, BY_INDEX, BY_RANK = MODE_KEEP, MODE_BY_INDEX, MODE_BY_RANK
+
+ctypedef fused count_t:
+    uint16_t
+    int32_t
+    int64_t
+
+
+cdef void _merge_map(
+    int64_t mode, const int64_t* cumulative, int64_t n, int64_t k, int64_t fine_k,
+    int64_t* out, Py_ssize_t size,
+) noexcept nogil:
+    """Merged index at resolution k of each fine bin of one axis, into ``out[:size]``.
+
+    KEEP (categories): unchanged. BY_INDEX (equal-width bins): floor(u k / fine_k), which is
+    exact when k divides fine_k (equal widths nest) and otherwise whole fine bins of nearly
+    equal total width. BY_RANK (quantile bins): the k-quantile bin of the bin's last sample,
+    floor((cumulative count - 1) k / N); without ties and with k dividing fine_k that is the
+    same as merging by index, and with ties (deduplicated fine bins no longer sit at their
+    index) ranks still put each in the coarse bin its values belong to. Divisions happen once
+    per bin, not once per cell.
+    """
+    cdef Py_ssize_t u
+    for u in range(size):
+        if mode == MODE_KEEP:
+            out[u] = u
+        elif mode == MODE_BY_INDEX:
+            out[u] = u * k // fine_k
+        else:
+            out[u] = max(cumulative[u] - 1, 0) * k // n
+
+
+cdef Py_ssize_t _runs(const int64_t* merged, Py_ssize_t n, uint32_t* out) noexcept nogil:
+    """Boundaries of the runs of equal values in monotone ``merged[:n]``: run r is fine bins
+    out[r] to out[r + 1] - 1. Returns the number of runs."""
+    cdef Py_ssize_t runs = 0, u
+    out[0] = 0
+    for u in range(1, n):
+        if merged[u] != merged[u - 1]:
+            runs += 1
+            out[runs] = u
+    out[runs + 1] = n
+    return runs + 1
+
+
+cdef inline int64_t _block_sum(
+    const int64_t* sums, Py_ssize_t width, uint32_t u0, uint32_t u1, uint32_t v0, uint32_t v1
+) noexcept nogil:
+    """Sum of the fine cells [u0, u1) x [v0, v1), from the summed-area table (rows of
+    ``width``)."""
+    return sums[u1 * width + v1] - sums[u0 * width + v1] - sums[u1 * width + v0] + sums[
+        u0 * width + v0
+    ]
+
+
+cdef int64_t _occupied(
+    const int64_t* sums, Py_ssize_t width, const uint32_t* x_runs, Py_ssize_t n_x_runs,
+    const uint32_t* y_runs, Py_ssize_t n_y_runs,
+) noexcept nogil:
+    """Occupied cells of the table whose rows and columns merge the given runs of fine bins."""
+    cdef int64_t occupied = 0
+    cdef Py_ssize_t r, q
+    for r in range(n_x_runs):
+        for q in range(n_y_runs):
+            occupied += _block_sum(sums, width, x_runs[r], x_runs[r + 1], y_runs[q], y_runs[q + 1]) > 0
+    return occupied
+
+
+cdef struct Search:
+    # The buffers and fixed inputs of one feature's search (``_admissible``).
+    int64_t* x_map
+    int64_t* y_map
+    uint32_t* x_runs
+    uint32_t* y_runs
+    const int64_t* x_cum
+    const int64_t* y_cum
+    Py_ssize_t n_x          # fine rows used
+    Py_ssize_t n_y          # fine columns
+    Py_ssize_t kx           # rows of the fine table (maps have this many entries)
+    int64_t n
+    int64_t fine_k
+    double c
+    const int64_t* sums
+    Py_ssize_t width
+
+
+cdef bint _admissible(int64_t k, int64_t x_mode, int64_t y_mode, const Search* s) noexcept nogil:
+    """Whether the table merged to resolution k keeps >= c samples per occupied cell."""
+    # A merged axis has at most k bins, a kept one its own: a table of at most N / c cells
+    # passes whatever its occupancy, as independent features' starting resolution does.
+    cdef int64_t most_x = s.n_x if x_mode == MODE_KEEP else k
+    cdef int64_t most_y = s.n_y if y_mode == MODE_KEEP else k
+    cdef Py_ssize_t n_x_runs, n_y_runs
+    if s.c * most_x * most_y <= s.n:
+        return True
+    _merge_map(x_mode, s.x_cum, s.n, k, s.fine_k, s.x_map, s.kx)
+    _merge_map(y_mode, s.y_cum, s.n, k, s.fine_k, s.y_map, s.n_y)
+    n_x_runs = _runs(s.x_map, s.n_x, s.x_runs)
+    n_y_runs = _runs(s.y_map, s.n_y, s.y_runs)
+    return s.n >= s.c * _occupied(s.sums, s.width, s.x_runs, n_x_runs, s.y_runs, n_y_runs)
+
+
+def adaptive_tables(
+    const count_t[:, :, ::1] fine,
+    const int64_t[::1] n_x,
+    const int64_t[::1] x_modes,
+    int64_t y_mode,
+    int64_t fine_k,
+    const int64_t[::1] candidates,
+    double c,
+    int64_t test_k,
+    const double[::1] log_int,
+):
+    """Per feature, the finest merge of its fine table that keeps >= c samples per occupied cell.
+
+    ``fine`` (n_features, Kx, Ky) holds joint counts at ``fine_k`` bins on each merged axis
+    (categories on kept ones; ``n_x[j]`` bins used), ``x_modes`` says how each feature's rows
+    merge and ``y_mode`` how the target's columns do (``_merge_map``). Merged quantile bins are
+    the coarse quantile bins, so one pass over the data serves every k in ``candidates``
+    (ascending). Occupancy grows with k, so a search finds the largest admissible k;
+    ``log_int[m] = ln m`` for counts up to N. Returns k, the plug-in MI, sum p l^2 and occupied
+    cells of that table, its margins and the merged row of each fine row; then the table
+    merged to ``test_k`` bins, with the maps of its rows and of the target's columns (the same
+    for every feature).
+
+    Merges keep runs of adjacent fine bins, so every merged cell is a rectangle of fine cells,
+    summed in four lookups of the feature's summed-area table: trying a resolution costs its
+    own cells, not the fine table's.
+    """
+    cdef Py_ssize_t n_features = fine.shape[0], kx = fine.shape[1], ky = fine.shape[2]
+    cdef Py_ssize_t n_candidates = candidates.shape[0]
+    # Merged indices run up to the resolution, which can exceed the fine table's own size when
+    # ties left few fine bins (a binary feature merged by rank goes to bins 0 and k-1).
+    cdef Py_ssize_t mx = max(kx, candidates[n_candidates - 1], test_k)
+    cdef Py_ssize_t my = max(ky, candidates[n_candidates - 1], test_k)
+    cdef Py_ssize_t j, u, v, r, q, start, lo, hi, step, mid, best
+    cdef Py_ssize_t test_height = 1
+    for j in range(n_features):
+        test_height = max(test_height, n_x[j] if x_modes[j] == MODE_KEEP else test_k)
+    k_est_array = np.empty(n_features, dtype=np.int64)
+    mi_array = np.zeros(n_features)
+    second_array = np.zeros(n_features)
+    cells_array = np.zeros(n_features, dtype=np.int64)
+    x_margins_array = np.zeros((n_features, mx), dtype=np.int64)
+    y_margins_array = np.zeros((n_features, my), dtype=np.int64)
+    x_maps_array = np.zeros((n_features, kx), dtype=np.int64)
+    test_x_maps_array = np.zeros((n_features, kx), dtype=np.int64)
+    test_array = np.zeros(
+        (n_features, test_height, ky if y_mode == MODE_KEEP else test_k), dtype=np.int64
+    )
+    sums_array = np.zeros((kx + 1, ky + 1), dtype=np.int64)
+    x_cum_array = np.empty(kx, dtype=np.int64)
+    y_cum_array = np.empty(ky, dtype=np.int64)
+    y_map_array = np.empty(ky, dtype=np.int64)
+    test_y_map_array = np.zeros(ky, dtype=np.int64)
+    x_runs_array = np.empty(kx + 1, dtype=np.uint32)  # unsigned: they index the sums
+    y_runs_array = np.empty(ky + 1, dtype=np.uint32)
+    cdef int64_t[::1] k_est = k_est_array
+    cdef double[::1] mi = mi_array
+    cdef double[::1] second = second_array
+    cdef int64_t[::1] cells = cells_array
+    cdef int64_t[:, ::1] x_margins = x_margins_array
+    cdef int64_t[:, ::1] y_margins = y_margins_array
+    cdef int64_t[:, ::1] x_maps = x_maps_array
+    cdef int64_t[:, ::1] test_x_maps = test_x_maps_array
+    cdef int64_t[:, :, ::1] test = test_array
+    cdef int64_t[:, ::1] sums = sums_array
+    cdef int64_t[::1] x_cum = x_cum_array
+    cdef int64_t[::1] y_cum = y_cum_array
+    cdef int64_t[::1] y_map = y_map_array
+    cdef int64_t[::1] test_y_map = test_y_map_array
+    cdef uint32_t[::1] x_runs = x_runs_array
+    cdef uint32_t[::1] y_runs = y_runs_array
+    cdef Search s
+    cdef int64_t running, n, count, x_mode
+    cdef Py_ssize_t n_used, n_x_runs, n_y_runs, width = ky + 1
+    cdef uint32_t u0, u1, v0, v1
+    cdef int64_t* x_map
+    cdef int64_t* test_x_map
+    cdef double log_x, log_y, log_ratio
+    s.y_map, s.x_runs, s.y_runs = &y_map[0], &x_runs[0], &y_runs[0]
+    s.x_cum, s.y_cum = &x_cum[0], &y_cum[0]
+    s.n_y, s.kx, s.fine_k, s.c = ky, kx, fine_k, c
+    s.sums, s.width = &sums[0, 0], width
+    with nogil:
+        for j in range(n_features):
+            n_used = n_x[j]
+            x_mode = x_modes[j]
+            for u in range(n_used):
+                running = 0
+                for v in range(ky):
+                    running += fine[j, u, v]
+                    sums[u + 1, v + 1] = sums[u, v + 1] + running
+            n = sums[n_used, ky]
+            for u in range(kx):
+                x_cum[u] = sums[min(u + 1, n_used), ky]
+            for v in range(ky):
+                y_cum[v] = sums[n_used, v + 1]
+            x_map, test_x_map = &x_maps[j, 0], &test_x_maps[j, 0]
+            s.x_map, s.n_x, s.n = x_map, n_used, n
+            best = 0
+            if x_mode != MODE_KEEP or y_mode != MODE_KEEP:
+                # Gallop from where independent data land, k = sqrt(N / c), then bisect the
+                # bracket: two tables settle a near-independent feature, where a bisection of
+                # the whole range would count eight.
+                start = 0
+                while (
+                    start + 1 < n_candidates
+                    and <double> (candidates[start + 1] * candidates[start + 1]) * c <= n
+                ):
+                    start += 1
+                if _admissible(candidates[start], x_mode, y_mode, &s):
+                    lo, step = start, 1  # lo admissible; find a failing hi above it
+                    while lo + step < n_candidates and _admissible(
+                        candidates[lo + step], x_mode, y_mode, &s
+                    ):
+                        lo, step = lo + step, 2 * step
+                    hi = min(lo + step, n_candidates)
+                else:
+                    hi, step = start, 1  # hi fails; find an admissible lo below it (or none)
+                    while hi - step >= 0 and not _admissible(
+                        candidates[hi - step], x_mode, y_mode, &s
+                    ):
+                        hi, step = hi - step, 2 * step
+                    lo = max(hi - step, 0)
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    if _admissible(candidates[mid], x_mode, y_mode, &s):
+                        lo = mid
+                    else:
+                        hi = mid
+                best = lo
+            k_est[j] = candidates[best]
+            _merge_map(x_mode, &x_cum[0], n, k_est[j], fine_k, x_map, kx)
+            _merge_map(y_mode, &y_cum[0], n, k_est[j], fine_k, &y_map[0], ky)
+            n_x_runs = _runs(x_map, n_used, &x_runs[0])
+            n_y_runs = _runs(&y_map[0], ky, &y_runs[0])
+            for r in range(n_x_runs):
+                x_margins[j, x_map[x_runs[r]]] = (
+                    sums[x_runs[r + 1], ky] - sums[x_runs[r], ky]
+                )
+            for q in range(n_y_runs):
+                y_margins[j, y_map[y_runs[q]]] = (
+                    sums[n_used, y_runs[q + 1]] - sums[n_used, y_runs[q]]
+                )
+            for r in range(n_x_runs):
+                u0, u1 = x_runs[r], x_runs[r + 1]
+                log_x = log_int[x_margins[j, x_map[u0]]]
+                for q in range(n_y_runs):
+                    v0, v1 = y_runs[q], y_runs[q + 1]
+                    count = _block_sum(&sums[0, 0], width, u0, u1, v0, v1)
+                    if count > 0:
+                        log_y = log_int[y_margins[j, y_map[v0]]]
+                        log_ratio = cell_log_ratio(log_int[count], log_y, log_int[n], log_x)
+                        mi[j] += count * log_ratio
+                        second[j] += count * log_ratio * log_ratio
+                        cells[j] += 1
+            mi[j] = max(mi[j] / n, 0.0)
+            second[j] /= n
+            _merge_map(x_mode, &x_cum[0], n, test_k, fine_k, test_x_map, kx)
+            _merge_map(y_mode, &y_cum[0], n, test_k, fine_k, &test_y_map[0], ky)
+            n_x_runs = _runs(test_x_map, n_used, &x_runs[0])
+            n_y_runs = _runs(&test_y_map[0], ky, &y_runs[0])
+            for r in range(n_x_runs):
+                u0, u1 = x_runs[r], x_runs[r + 1]
+                for q in range(n_y_runs):
+                    v0, v1 = y_runs[q], y_runs[q + 1]
+                    test[j, test_x_map[u0], test_y_map[v0]] = _block_sum(
+                        &sums[0, 0], width, u0, u1, v0, v1
+                    )
+    return (
+        k_est_array,
+        mi_array,
+        second_array,
+        cells_array,
+        x_margins_array,
+        y_margins_array,
+        x_maps_array,
+        test_array,
+        test_x_maps_array,
+        test_y_map_array,
+    )
