@@ -8,6 +8,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from skmi._binning import object_array
 from skmi._core import estimate_entropy
+from skmi._integers import decoded_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
 from skmi._validation import check_base, check_n_bins, check_X, finite_checked_by_binning
 
@@ -125,7 +126,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         self : object
             Fitted binner.
         """
-        X = check_X(X, estimator=self)
+        X, self._integer_encoding = check_X(X, estimator=self)
         log_base = check_base(self.base)
         with finite_checked_by_binning(type(self).__name__, X=X):
             entropy, self._binning = estimate_entropy(
@@ -136,7 +137,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
                 subsample=self.subsample,
                 random_state=self.random_state,
             )
-        self.bin_edges_ = object_array(self._binning.edges)
+        self.bin_edges_ = object_array(decoded_edges(self._binning.edges, self._integer_encoding))
         self.n_bins_ = self._binning.n_bins
         self.entropy_ = entropy / log_base
         return self
@@ -155,7 +156,13 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             Integer codes, or their one-hot encoding.
         """
         check_is_fitted(self)
-        X = check_X(X, estimator=self, reset=False, ensure_min_samples=1)
+        X, _ = check_X(
+            X,
+            estimator=self,
+            reset=False,
+            ensure_min_samples=1,
+            encoding=self._integer_encoding,
+        )
         with finite_checked_by_binning(type(self).__name__, X=X):
             codes = self._binning.codes(X)
         if self.encode == "ordinal":

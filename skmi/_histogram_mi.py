@@ -5,6 +5,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from skmi._binning import object_array
 from skmi._core import estimate_mi, normalized
+from skmi._integers import decoded_edges
 from skmi._params import (
     DEFAULT_CORRECTION,
     DEFAULT_N_BINS,
@@ -183,7 +184,7 @@ class HistogramMI(BaseEstimator):
         self : object
             Fitted estimator.
         """
-        X, y, discrete_target = check_X_y(self, X, y, self.discrete_target)
+        X, y, discrete_target, encoding = check_X_y(self, X, y, self.discrete_target)
         log_base = check_base(self.base)
         with finite_checked_by_binning(type(self).__name__, X=X):
             result = estimate_mi(
@@ -206,7 +207,7 @@ class HistogramMI(BaseEstimator):
         self.target_entropy_ = result.target_entropy / log_base
         self.n_bins_ = result.n_bins
         self.target_n_bins_ = result.target_n_bins
-        self.bin_edges_ = object_array(result.bin_edges)
+        self.bin_edges_ = object_array(decoded_edges(result.bin_edges, encoding))
         self.discrete_target_ = discrete_target
         return self
 

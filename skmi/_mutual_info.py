@@ -333,7 +333,7 @@ def histogram_entropy(
     >>> histogram_entropy([[1], [2], [3], [4]], n_bins=4, base=2)
     array([2.])
     """
-    X = check_X(X)
+    X, _ = check_X(X)
     log_base = check_base(base)
     n_bins = check_n_bins(n_bins, X.shape[1])
     params = dict(strategy=strategy, correction=correction, subsample=subsample)

@@ -103,8 +103,8 @@ def pairwise_histogram_mi(
            [1., 1., 1.],
            [1., 1., 1.]])
     """
-    X = check_X(X)
-    Y = None if Y is None else check_X(Y, input_name="Y")
+    X, _ = check_X(X)
+    Y = None if Y is None else check_X(Y, input_name="Y")[0]
     if Y is not None and X.shape[0] != Y.shape[0]:
         raise ValueError(
             f"X and Y must have the same number of samples, got {X.shape[0]} and {Y.shape[0]}"

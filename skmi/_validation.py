@@ -1,6 +1,7 @@
-"""Validation of inputs, the one sequence every entry point runs: integers that float64
-holds, a 2-D float array (float32 kept), at least two samples, a target of the right kind,
-and the checks ``validate_params`` cannot express (per-feature bins, discrete masks, log base).
+"""Validation of inputs, the one sequence every entry point runs: a 2-D float array (float32
+kept; integers that float64 cannot hold encoded exactly), at least two samples, a target of
+the right kind, and the checks ``validate_params`` cannot express (per-feature bins, discrete
+masks, log base).
 
 Finiteness is not checked here but by the passes that read every value anyway: the sort that
 learns edges and the kernels that bin (``finite_checked_by_binning``).
@@ -10,43 +11,60 @@ from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.utils import assert_all_finite, check_array
 from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
 
 from skmi._backends import NonFiniteError
+from skmi._integers import encode, integer_columns, learn_encoding
 from skmi._params import MAX_N_BINS
 
 _FLOATS = [np.float64, np.float32]
 
 
-def check_X(X, *, estimator=None, reset=True, ensure_min_samples=2, input_name="X"):
+def check_X(X, *, estimator=None, reset=True, ensure_min_samples=2, input_name="X", encoding=None):
     """X as a 2-D float array (float32 stays float32: no upcast copy), through
-    ``validate_data`` when an estimator is given (feature names and counts), and refused if
-    it holds integers float64 cannot tell apart. Whether it is finite is checked by binning
-    it, in a ``finite_checked_by_binning`` block."""
-    check_integers_fit_float(X, input_name)
-    params = dict(dtype=_FLOATS, ensure_min_samples=ensure_min_samples, ensure_all_finite=False)
+    ``validate_data`` when an estimator is given (feature names and counts), and the
+    encoding of its integer columns that float64 cannot hold (``_integers``): learnt, or
+    ``encoding`` as given (a fitted one, for new data). Whether X is finite is checked by
+    binning it, in a ``finite_checked_by_binning`` block. Returns X and the encoding."""
+    raw = integer_columns(X)
+    encoding = learn_encoding(raw) if encoding is None else encoding
+    # A copy where columns are to be encoded: X's own values must stay untouched.
+    params = dict(
+        dtype=_FLOATS,
+        ensure_min_samples=ensure_min_samples,
+        ensure_all_finite=False,
+        copy=bool(encoding),
+    )
     if estimator is None:
-        return check_array(X, input_name=input_name, **params)
-    return validate_data(estimator, X, reset=reset, **params)
+        X = check_array(X, input_name=input_name, **params)
+    else:
+        X = validate_data(estimator, X, reset=reset, **params)
+    return encode(X, raw, encoding), encoding
 
 
 def check_X_y(estimator, X, y, discrete_target):
-    """X as ``check_X`` makes it and y as ``check_target`` does, for an estimator's fit;
-    ``discrete_target`` "auto" is decided from y (``is_discrete_target``). Returns X, y and
-    whether y is discrete."""
-    check_integers_fit_float(X, "X")
+    """X as ``check_X`` makes it (with its encoding) and y as ``check_target`` does, for an
+    estimator's fit; ``discrete_target`` "auto" is decided from y (``is_discrete_target``).
+    Returns X, y, whether y is discrete, and X's integer encoding."""
+    raw = integer_columns(X)
+    encoding = learn_encoding(raw)
     X, y = validate_data(
-        estimator, X, y, dtype=_FLOATS, ensure_min_samples=2, ensure_all_finite=False
+        estimator,
+        X,
+        y,
+        dtype=_FLOATS,
+        ensure_min_samples=2,
+        ensure_all_finite=False,
+        copy=bool(encoding),
     )
     discrete = is_discrete_target(y) if discrete_target == "auto" else bool(discrete_target)
-    return X, check_target(y, discrete), discrete
+    return encode(X, raw, encoding), check_target(y, discrete), discrete, encoding
 
 
 def check_X_target(X, y, discrete_target):
     """X and y for a score function: ``check_X`` and ``check_target``, of one length."""
-    X = check_X(X)
+    X, _ = check_X(X)
     y = check_target(y, discrete_target)
     check_consistent_length(X, y)
     return X, y
@@ -60,8 +78,14 @@ def check_target(y, discrete):
     """
     y = column_or_1d(y, warn=True)
     if not discrete:
+        # Binned like a feature, integers past 2^53 included (``_integers``).
+        column = y.reshape(-1, 1)
+        raw = integer_columns(column)
         with quiet_finite_check():
-            return check_array(y, ensure_2d=False, dtype=_FLOATS, input_name="y")
+            column = check_array(
+                column, dtype=_FLOATS, input_name="y", ensure_all_finite=True, copy=bool(raw)
+            )
+        return encode(column, raw, learn_encoding(raw))[:, 0]
     if y.dtype.kind == "f":
         fractional = ~np.isfinite(y) | (y != np.round(y))
         if fractional.any():
@@ -119,26 +143,6 @@ def discrete_mask(discrete_features, n_features):
     mask = np.zeros(n_features, dtype=bool)
     mask[given] = True
     return mask
-
-
-def check_integers_fit_float(X, input_name="X"):
-    """Refuse integer input that float64 cannot represent exactly (beyond 2^53).
-
-    skmi bins in float64; two integers such as 2^60 and 2^60 + 1 would become one value and
-    one category, a quietly wrong answer.
-    """
-    if sp.issparse(X):
-        return
-    values = np.asarray(X) if hasattr(X, "__array__") else None
-    if values is None or values.dtype.kind not in "iu" or values.size == 0:
-        return
-    largest = max(abs(int(values.min())), abs(int(values.max())))
-    if largest > 2**53:
-        raise ValueError(
-            f"{input_name} holds integers up to {largest}, beyond 2**53, which float64 cannot "
-            "tell them apart; map them to smaller codes (for categories, e.g. with np.unique(..., "
-            "return_inverse=True)) before computing MI"
-        )
 
 
 def quiet_finite_check():
