@@ -24,6 +24,17 @@ from skmi._kernels._inline cimport (
     make_index,
 )
 
+cdef extern from "_search.h":
+    void pair_table_u8 "skmi_pair_table_u8" (
+        const uint8_t* cx, const uint8_t* cy, Py_ssize_t n, Py_ssize_t n_y, int64_t* table
+    ) nogil
+    void pair_table_u16 "skmi_pair_table_u16" (
+        const uint16_t* cx, const uint16_t* cy, Py_ssize_t n, Py_ssize_t n_y, int64_t* table
+    ) nogil
+    void pair_table_i64 "skmi_pair_table_i64" (
+        const int64_t* cx, const int64_t* cy, Py_ssize_t n, Py_ssize_t n_y, int64_t* table
+    ) nogil
+
 ctypedef fused count_t:
     uint16_t
     int32_t
@@ -183,8 +194,12 @@ def pair_mi(
             for j in range(i if symmetric else 0, n_features_y):
                 cy = &codes_y[j, 0]
                 memset(table, 0, n_bx * n_by * sizeof(int64_t))
-                for s in range(n):
-                    table[cx[s] * n_by + cy[s]] += 1
+                if code_t is uint8_t:
+                    pair_table_u8(cx, cy, n, n_by, table)
+                elif code_t is uint16_t:
+                    pair_table_u16(cx, cy, n, n_by, table)
+                else:
+                    pair_table_i64(cx, cy, n, n_by, table)
                 total = 0.0
                 cells = 0
                 for u in range(n_bx):
