@@ -1,6 +1,6 @@
 """Print what skmi does with each class of awkward input; docs/input_policy.rst reports it.
 
-Run from the repository root: ``PYTHONPATH=. python docs/_verify_input_policy.py``.
+Run with skmi installed: ``python docs/_verify_input_policy.py``.
 Each case prints its result, or the exception type and the first line of its message, and
 any warning raised on the way, so a silent NaN or a RuntimeWarning shows as plainly as an
 exception. Cases that ask for huge tables run under a cap on the address space, so that
