@@ -188,12 +188,6 @@ class Binning:
         holds a value that is not finite."""
         return backend.codes(X, self.edges, dtype)
 
-    def merged(self, maps):
-        """The binning whose bins merge these: ``maps[j]`` gives the merged index of each
-        of feature j's bins, or is None where none merge."""
-        edges = tuple(merged_edges(e, m) for e, m in zip(self.edges, maps, strict=True))
-        return Binning(edges, self.discrete)
-
 
 def merged_edges(edges, bin_map):
     """Edges of the bins that ``bin_map`` (merged index of each bin, or None: none merged)
