@@ -3,52 +3,115 @@
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.stats import false_discovery_control
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skmi._greedy import CRITERIA, greedy_codes, greedy_order
 from skmi._histogram_mi import HistogramMI
+from skmi._validation import check_base, check_X_y, discrete_mask
 
 
-def _rank_univariate(selector):
-    """Features by decreasing score; a stable sort keeps column order among equal scores."""
-    return np.argsort(-selector.scores_, kind="stable")
+def _by_score(scores, features):
+    """``features`` by decreasing score; a stable sort keeps column order among equals."""
+    return features[np.argsort(-scores[features], kind="stable")]
 
 
-# Each method turns a fitted selector into an order of preference over the features; ``k``
-# and ``threshold`` then cut that order the same way for every method.
-_SELECTION_METHODS = {
-    "univariate": _rank_univariate,
-}
+def _univariate(selector, X, y, eligible):
+    """The eligible features by their own score, the score as the criterion."""
+    order = _by_score(selector.scores_, np.flatnonzero(eligible))
+    return order, selector.scores_[order]
+
+
+def _greedy(selector, X, y, eligible):
+    """Greedy forward order of the eligible features by the method's criterion
+    (``_greedy``), at most ``k`` picks, on codes coarse enough for three-way tables.
+    Features constant at that resolution carry no information by any criterion and are
+    left to follow by score."""
+    estimator = selector.estimator_
+    X, y, discrete_target, _ = check_X_y(selector, X, y, estimator.discrete_target_)
+    codes, n_x, y_codes, n_y = greedy_codes(
+        X,
+        y,
+        discrete_target=discrete_target,
+        discrete=discrete_mask(estimator.discrete_features, X.shape[1]),
+        strategy=estimator.strategy,
+        n_bins=estimator.n_bins,
+        subsample=estimator.subsample,
+        random_state=estimator.random_state,
+        n_jobs=estimator.n_jobs,
+    )
+    varies = (codes != codes[:1]).any(axis=0)
+    features = np.flatnonzero(eligible & varies)
+    n_steps = features.size if selector.k == "all" else selector.k
+    correction = None if estimator.correction is None else "miller-madow"
+    picks, values, in_nats = greedy_order(
+        codes[:, features], n_x, y_codes, n_y, n_steps, CRITERIA[selector.method], correction
+    )
+    values[in_nats] /= check_base(estimator.base)
+    return features[picks], values
+
+
+# Each method orders the eligible features (those passing ``threshold`` and ``alpha``) and
+# gives the criterion's value at each place; ``k`` then cuts that order the same way for
+# every method.
+_SELECTION_METHODS = {"univariate": _univariate} | dict.fromkeys(CRITERIA, _greedy)
 
 
 class MISelector(SelectorMixin, BaseEstimator):
     """Select features by histogram mutual information with the target.
 
     Fits a :class:`HistogramMI` (``estimator``, which holds the binning, correction and
-    test settings), ranks the features with ``method`` and keeps the first ``k`` of them
-    whose score reaches ``threshold``. A grid search reaches the estimator's parameters as
+    test settings), keeps the features whose score reaches ``threshold`` and whose MI is
+    significant at false discovery rate ``alpha``, orders them with ``method`` and keeps
+    the first ``k``. A grid search reaches the estimator's parameters as
     ``<step>__estimator__<parameter>`` once one is given (``MISelector(HistogramMI())``),
     as with scikit-learn's ``SelectFromModel``.
 
-    Read more in the :ref:`User Guide <user_guide>`.
+    "univariate" ranks each feature by its own MI with the target, as
+    ``SelectKBest(mutual_info_classif)`` does: copies of a strong feature all rank high.
+    The multivariate methods pick greedily, each pick the feature that best adds to those
+    already picked, judged from two- and three-way tables (see the User Guide):
+
+    - "mrmr": relevance minus mean redundancy, I(X_k; Y) - mean_j I(X_k; X_j);
+    - "mrmr-quotient": relevance over mean redundancy (floored at 1/N nats, never 0);
+    - "jmi": mean_j I(X_k X_j; Y), what the feature says of y together with each pick;
+    - "cmim": min_j I(X_k; Y | X_j), what it adds given the pick that explains it best;
+    - "disr": mean_j I(X_k X_j; Y) / H(X_k, X_j, Y).
+
+    JMI, CMIM and DISR see a feature that is informative only together with a pick (XOR);
+    mRMR and univariate ranking cannot. CMIM never takes a copy of a pick; JMI and DISR
+    may, while few features are picked.
+
+    Read more in the :ref:`User Guide <selection>`.
 
     Parameters
     ----------
     estimator : HistogramMI or None, default=None
-        The MI estimator whose scores rank the features; None means ``HistogramMI()``. It
-        is cloned, never fitted in place.
+        The MI estimator whose scores and p-values judge the features; None means
+        ``HistogramMI()``. It is cloned, never fitted in place. Its ``strategy``,
+        ``correction`` (None: none; otherwise Miller-Madow), ``discrete_features``,
+        ``subsample`` and an integer ``n_bins`` (as a cap) also serve the multivariate
+        methods' tables.
 
     k : int or "all", default=10
-        Number of features to keep; more than there are keeps all.
+        Number of features to keep; more than are eligible keeps all eligible.
 
     threshold : float or None, default=None
         Keep only features whose score is at least this (in the estimator's ``base``, or
         on its ``normalize`` scale); None keeps the top ``k`` whatever their score.
 
-    method : {"univariate"}, default="univariate"
-        How features are ranked: "univariate" by their own score.
+    alpha : float in (0, 1] or None, default=None
+        Keep only features whose MI with the target is significant under
+        Benjamini-Hochberg false discovery rate control at level ``alpha`` (on the
+        estimator's ``pvalues_``); ``k`` then caps their number, and a multivariate
+        method orders only them. None keeps features whatever their p-value.
+
+    method : {"univariate", "mrmr", "mrmr-quotient", "jmi", "cmim", "disr"}, \
+            default="univariate"
+        How the eligible features are ordered; see above.
 
     Attributes
     ----------
@@ -57,13 +120,23 @@ class MISelector(SelectorMixin, BaseEstimator):
         ``standard_errors_``, ``bin_edges_`` and the rest.
 
     scores_ : ndarray of shape (`n_features_in_`,)
-        MI of each feature with the target (``estimator_.scores_``).
+        MI of each feature with the target, its relevance (``estimator_.scores_``).
 
     pvalues_ : ndarray of shape (`n_features_in_`,)
         p-values of independence (``estimator_.pvalues_``).
 
     ranking_ : ndarray of shape (`n_features_in_`,)
-        Feature indices in the order ``method`` prefers them.
+        Feature indices in the order of selection: the eligible features as ``method``
+        orders them (for a multivariate method, its first ``k`` picks, then the other
+        eligible ones by score), then the rest by score.
+
+    criterion_ : ndarray of shape (`n_features_in_`,)
+        Value of the method's criterion for ``ranking_[i]`` when it was picked, NaN past
+        the picks: the score for "univariate"; for the multivariate methods the first is
+        the feature's MI with the target at the methods' resolution, and then the value
+        each later pick maximised (in the estimator's ``base``; ratios for "disr" and,
+        after the first pick, "mrmr-quotient"). Where it falls off, adding features stops
+        paying.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -86,25 +159,38 @@ class MISelector(SelectorMixin, BaseEstimator):
     >>> y = X[:, 2] + 0.1 * rng.normal(size=500)
     >>> MISelector(k=1).fit(X, y).get_support()
     array([False, False,  True, False])
+
+    Two copies of a feature b, and a feature c that says nothing of y alone but half of
+    y is b XOR c: univariate selection keeps both copies, the greedy methods one copy and c.
+
+    >>> b, c, d = rng.integers(0, 2, size=(3, 2000))
+    >>> y = np.where(rng.random(2000) < 0.5, b ^ c, b)
+    >>> X = np.column_stack([b, b, c, d]) + 0.1 * rng.normal(size=(2000, 4))
+    >>> MISelector(k=2).fit(X, y).get_support()
+    array([ True,  True, False, False])
+    >>> MISelector(k=2, method="jmi").fit(X, y).get_support()
+    array([False,  True,  True, False])
     """
 
     _parameter_constraints = {
         "estimator": [HistogramMI, None],
         "k": [Interval(Integral, 0, None, closed="left"), StrOptions({"all"})],
         "threshold": [Real, None],
+        "alpha": [Interval(Real, 0, 1, closed="right"), None],
         "method": [StrOptions(set(_SELECTION_METHODS))],
     }
 
-    def __init__(self, estimator=None, *, k=10, threshold=None, method="univariate"):
+    def __init__(self, estimator=None, *, k=10, threshold=None, alpha=None, method="univariate"):
         self.estimator = estimator
         self.k = k
         self.threshold = threshold
+        self.alpha = alpha
         self.method = method
 
     # The estimator validates its own parameters when it is fitted.
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
-        """Score and rank the features of X against y.
+        """Score, filter and order the features of X against y.
 
         Parameters
         ----------
@@ -126,14 +212,29 @@ class MISelector(SelectorMixin, BaseEstimator):
             self.feature_names_in_ = self.estimator_.feature_names_in_
         self.scores_ = self.estimator_.scores_
         self.pvalues_ = self.estimator_.pvalues_
-        self.ranking_ = _SELECTION_METHODS[self.method](self)
+        eligible = self._eligible()
+        order, values = _SELECTION_METHODS[self.method](self, X, y, eligible)
+        rest = np.setdiff1d(np.arange(self.n_features_in_), order)
+        rest = np.concatenate([_by_score(self.scores_, rest[eligible[rest]]),
+                               _by_score(self.scores_, rest[~eligible[rest]])])  # fmt: skip
+        self.ranking_ = np.concatenate([order, rest])
+        self.criterion_ = np.full(self.n_features_in_, np.nan)
+        self.criterion_[: order.size] = values
         return self
+
+    def _eligible(self):
+        """Mask of the features that ``threshold`` and ``alpha`` let through."""
+        eligible = np.ones(self.n_features_in_, dtype=bool)
+        if self.threshold is not None:
+            eligible &= self.scores_ >= self.threshold
+        if self.alpha is not None:
+            eligible &= false_discovery_control(self.pvalues_, method="bh") <= self.alpha
+        return eligible
 
     def _get_support_mask(self):
         check_is_fitted(self)
         keep = self.ranking_ if self.k == "all" else self.ranking_[: self.k]
-        if self.threshold is not None:
-            keep = keep[self.scores_[keep] >= self.threshold]
+        keep = keep[self._eligible()[keep]]
         mask = np.zeros(self.n_features_in_, dtype=bool)
         mask[keep] = True
         return mask

@@ -23,11 +23,18 @@ from sklearn.utils.estimator_checks import (
 
 from skmi import EntropyBinner, HistogramMI, MISelector
 
-ESTIMATORS = [EntropyBinner(), HistogramMI(), MISelector()]
+ESTIMATORS = [
+    EntropyBinner(),
+    HistogramMI(),
+    MISelector(),
+    MISelector(method="jmi"),
+    MISelector(k=2, alpha=0.5, method="cmim"),
+]
 TRANSFORMERS = [
     EntropyBinner(),
     EntropyBinner(encode="onehot-dense"),
     MISelector(k=2),
+    MISelector(k=2, method="mrmr"),
 ]
 
 

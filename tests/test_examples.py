@@ -11,6 +11,7 @@ import pytest
 
 import skmi
 from skmi._rules import _BIN_RULES
+from skmi._selector import _SELECTION_METHODS
 
 # Before pyplot is imported anywhere, so that no example opens a window.
 matplotlib.use("Agg")
@@ -57,6 +58,13 @@ def test_user_guide_lists_every_bin_rule():
     """Check that the user guide's table of bin-count rules names every rule skmi accepts."""
     text = USER_GUIDE.read_text()
     missing = [rule for rule in _BIN_RULES if f'``"{rule}"``' not in text]
+    assert not missing
+
+
+def test_user_guide_lists_every_selection_method():
+    """Check that the user guide's table of MISelector's methods names every method."""
+    text = USER_GUIDE.read_text()
+    missing = [method for method in _SELECTION_METHODS if f'"{method}"' not in text]
     assert not missing
 
 

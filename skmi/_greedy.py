@@ -1,0 +1,215 @@
+"""Greedy forward selection by multivariate MI criteria (Brown et al., JMLR 2012).
+
+Every criterion is built from the same few information terms of a candidate X_k, the last
+feature picked X_j and the target Y, and each term is a sum of entropies of margins of one
+count table: with H(.) Miller-Madow corrected term by term (as ``_scoring`` does for
+conditional MI), the chain rule I(X_k X_j; Y) = I(X_j; Y) + I(X_k; Y | X_j) holds exactly
+for the corrected values too. So one step counts one new column of tables, (X_k, X_j, Y) for
+every candidate k, and updates each candidate's running criterion: a greedy run to k
+features costs k passes over the codes, not k^2 table builds.
+
+Three-way tables thin out fast, so the codes are coarser than the univariate scores' bins:
+``greedy_n_bins`` keeps c(N) samples in each cell of the full table, as the adaptive rule
+does for two-way tables at independence.
+"""
+
+import math
+from numbers import Integral
+from typing import NamedTuple
+
+import numpy as np
+from sklearn import get_config
+
+from skmi._adaptive import samples_per_cell
+from skmi._backends import BACKEND
+from skmi._binning import Binning
+from skmi._scoring import corrected_entropy
+from skmi._tables import sample_rows, target_codes
+
+
+class Step(NamedTuple):
+    """The information terms of every candidate X_k with the last pick X_j (in nats)."""
+
+    redundancy: np.ndarray  # I(X_k; X_j)
+    joint: np.ndarray  # I(X_k X_j; Y)
+    conditional: np.ndarray  # I(X_k; Y | X_j)
+    joint_entropy: np.ndarray  # H(X_k, X_j, Y)
+
+
+class Criterion(NamedTuple):
+    """A greedy criterion: how a step's terms accumulate over the picks S, and the value
+    the next pick maximises.
+
+    ``term`` reads a ``Step``; ``combine`` folds it into the running total (from
+    ``start``); ``value(total, relevance, n_picked, floor)`` is the criterion (``floor``:
+    1/N nats); ``first`` the value with nothing picked yet, from I(X_k; Y) and H(X_k, Y).
+    ``first_in_nats`` and ``in_nats``: whether those values are information (in nats, to
+    scale to a log base) rather than ratios.
+    """
+
+    term: object
+    combine: object
+    start: float
+    value: object
+    first: object
+    first_in_nats: bool = True
+    in_nats: bool = True
+
+
+def _relevance(relevance, joint_entropy):
+    return relevance
+
+
+def _quotient(total, relevance, n_picked, floor):
+    """I(X_k; Y) / mean redundancy, the redundancy floored at ``floor`` (1/N nats, below
+    which N samples cannot tell it from 0): never a division by zero or by a negative
+    corrected value, and a feature independent of those picked ranks by relevance alone."""
+    return relevance / np.maximum(total / n_picked, floor)
+
+
+CRITERIA = {
+    # I(X_k; Y) - mean_j I(X_k; X_j): relevance minus redundancy (Peng et al. 2005).
+    "mrmr": Criterion(
+        term=lambda s: s.redundancy,
+        combine=np.add,
+        start=0.0,
+        value=lambda total, rel, n, floor: rel - total / n,
+        first=_relevance,
+    ),
+    # I(X_k; Y) / mean_j I(X_k; X_j), the quotient form.
+    "mrmr-quotient": Criterion(
+        term=lambda s: s.redundancy,
+        combine=np.add,
+        start=0.0,
+        value=_quotient,
+        first=_relevance,
+        in_nats=False,
+    ),
+    # mean_j I(X_k X_j; Y): what the pair says of Y, which sees synergy such as XOR
+    # (Yang and Moody 1999).
+    "jmi": Criterion(
+        term=lambda s: s.joint,
+        combine=np.add,
+        start=0.0,
+        value=lambda total, rel, n, floor: total / n,
+        first=_relevance,
+    ),
+    # min_j I(X_k; Y | X_j): what X_k adds given the pick that explains it best (Fleuret 2004).
+    "cmim": Criterion(
+        term=lambda s: s.conditional,
+        combine=np.minimum,
+        start=np.inf,
+        value=lambda total, rel, n, floor: total,
+        first=_relevance,
+    ),
+    # mean_j I(X_k X_j; Y) / H(X_k, X_j, Y): JMI scaled by the pair's whole entropy, the
+    # symmetrical relevance of each pair (Meyer et al. 2008).
+    "disr": Criterion(
+        term=lambda s: s.joint / s.joint_entropy,
+        combine=np.add,
+        start=0.0,
+        value=lambda total, rel, n, floor: total / n,
+        first=lambda rel, h_xy: rel / h_xy,
+        first_in_nats=False,
+        in_nats=False,
+    ),
+}
+
+
+def greedy_n_bins(n_samples, n_classes=None):
+    """Bins per feature of the greedy codes: c(N) samples in each cell of the full
+    (X_k, X_j, Y) table, k^2 n_classes cells for a discrete target (k^3 for a binned one,
+    which gets k bins too); at least 2."""
+    cells = n_samples / samples_per_cell(n_samples)
+    k = math.sqrt(cells / n_classes) if n_classes else cells ** (1 / 3)
+    return max(2, int(k))
+
+
+def greedy_codes(
+    X, y, *, discrete_target, discrete, strategy, n_bins, subsample, random_state, n_jobs
+):
+    """Codes (n_samples, n_features) of validated X at the greedy resolution (``n_bins``
+    caps it), their number of values, and the target's codes and number of values.
+
+    A discrete target keeps its classes; a continuous one is binned like a feature, at the
+    same resolution, so that the (X_k, X_j, Y) tables keep c(N) samples per cell."""
+    n_samples = X.shape[0]
+    rows = sample_rows(n_samples, subsample, random_state)
+    n_classes = np.unique(y).size if discrete_target else None
+    k = greedy_n_bins(n_samples, n_classes)
+    if isinstance(n_bins, Integral):
+        k = min(k, n_bins)
+    y_codes = target_codes(y, discrete_target, k, strategy, rows)
+    binning = Binning.learn(X, k, strategy, discrete, rows, n_jobs)
+    n_x = int(binning.n_bins.max())
+    codes = binning.codes(X, dtype=np.uint16 if n_x <= 2**16 else np.int64)
+    return codes, n_x, y_codes, int(y_codes.max()) + 1
+
+
+def _entropy(tables, correction):
+    """Entropy of each table of a stack (n_tables, ...), all its axes joint."""
+    return corrected_entropy(tables.reshape(len(tables), -1), correction)
+
+
+def _step(codes, n_x, z, y_codes, n_y, h_x, h_y, h_z, h_zy, correction, backend):
+    """The ``Step`` terms of every column of ``codes`` (entropies ``h_x``) with the codes
+    ``z`` of the last pick (entropies H(Z) = ``h_z``, H(Z, Y) = ``h_zy``), from the tables
+    (X_k, Z, Y) counted in blocks of columns that fit in scikit-learn's ``working_memory``.
+    mRMR reads only the redundancy, which the pair tables would give, but the three-way
+    tables cost little more at the greedy resolution (N / c(N) cells each)."""
+    n_features = codes.shape[1]
+    block = max(1, int(get_config()["working_memory"] * 2**20) // (8 * n_x * n_x * n_y))
+    h_xz = np.empty(n_features)
+    h_xzy = np.empty(n_features)
+    for lo in range(0, n_features, block):
+        part = slice(lo, lo + block)
+        tables = backend.count_codes_3(codes[:, part], z, y_codes, n_x, n_x, n_y)
+        h_xzy[part] = _entropy(tables, correction)
+        h_xz[part] = _entropy(tables.sum(axis=3), correction)
+    return Step(
+        redundancy=h_x + h_z - h_xz,
+        joint=h_xz + h_y - h_xzy,
+        conditional=h_xz + h_zy - h_xzy - h_z,
+        joint_entropy=h_xzy,
+    )
+
+
+def greedy_order(codes, n_x, y_codes, n_y, n_steps, criterion, correction, backend=BACKEND):
+    """Greedy forward order of the columns of ``codes`` (n_samples, n_features) by
+    ``criterion`` (an entry of ``CRITERIA``), ``n_steps`` picks; ``correction`` is
+    "miller-madow" or None, applied to every entropy.
+
+    Returns the picked columns in order, the criterion's value at each pick, and whether
+    each value is in nats (otherwise a ratio). Each pick maximises the criterion over the
+    columns not yet picked; ties go to the first column. Constant columns, which carry no
+    information by any criterion, are the caller's to leave out.
+    """
+    n_samples, n_features = codes.shape
+    n_steps = min(n_steps, n_features)
+    if n_steps == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0), np.empty(0, dtype=bool)
+    xy = backend.count_codes(codes, y_codes, n_x, n_y)
+    h_x = _entropy(xy.sum(axis=2), correction)
+    h_xy = _entropy(xy, correction)
+    h_y = _entropy(np.bincount(y_codes, minlength=n_y)[None], correction)[0]
+    relevance = h_x + h_y - h_xy
+    floor = 1.0 / n_samples
+    total = np.full(n_features, criterion.start)
+    value = criterion.first(relevance, h_xy)
+    free = np.ones(n_features, dtype=bool)
+    picks, values = [], []
+    for n_picked in range(1, n_steps + 1):
+        j = int(np.argmax(np.where(free, value, -np.inf)))
+        picks.append(j)
+        values.append(value[j])
+        free[j] = False
+        if n_picked < n_steps:
+            z = np.ascontiguousarray(codes[:, j], dtype=np.int64)
+            step = _step(
+                codes, n_x, z, y_codes, n_y, h_x, h_y, h_x[j], h_xy[j], correction, backend
+            )
+            total = criterion.combine(total, criterion.term(step))
+            value = criterion.value(total, relevance, n_picked, floor)
+    in_nats = np.full(len(picks), criterion.in_nats)
+    in_nats[:1] = criterion.first_in_nats
+    return np.array(picks, dtype=np.intp), np.array(values), in_nats

@@ -1,0 +1,228 @@
+"""MISelector's multivariate methods and FDR control: hand-worked cases, the terms against an
+independent path, and the properties a user relies on."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+from skmi import HistogramMI, MISelector
+from skmi._backends import BACKEND
+from skmi._greedy import CRITERIA, _step, greedy_n_bins
+from skmi._scoring import conditional_mi_from_counts, corrected_entropy
+
+GREEDY = sorted(CRITERIA)
+
+
+def xor_table():
+    """Eight rows: y = x1 XOR x2, and x0 = y but in rows 4 and 5.
+
+    Worked out on paper, in bits (plug-in, every variable binary), with L = log2(3):
+    I(x0; y) = 1 - H(1/4) = 3L/4 - 1 = r (0.189); x1 and x2 each say nothing of y.
+    I(x1; x0) = 0 (each pair of values twice); I(x2; x0) = r (pairs counted 1, 1, 3, 3).
+    I(x1 x0; y) = 1 - 1/2: the groups (x1, x0) = (0, 0) and (0, 1) mix y, the other two do
+    not. I(x2 x0; y) = 1 - (3/4) H(1/3) = 3/2 - 3L/4 = s (0.311). I(x1 x2; y) = 1.
+    H(x0, y) = 1 + H(1/4) = 3 - 3L/4; H(x1, x0, y) = 2 + 1/2; H(x2, x0, y) = 2.5 too, and
+    H(x1, x2, y) = 2.
+    """
+    y = np.array([0, 1, 1, 0, 0, 1, 1, 0])
+    x0 = np.array([0, 1, 1, 0, 1, 0, 1, 0])
+    x1 = np.array([0, 0, 1, 1, 0, 0, 1, 1])
+    x2 = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+    return np.column_stack([x0, x1, x2]).astype(float), y
+
+
+L = np.log2(3)
+R = 3 * L / 4 - 1
+S = 3 / 2 - 3 * L / 4
+# Each method picks x0 (the only relevant feature), then x1 (x2 shares r with x0, x1 none;
+# x1 adds more to x0 than x2 does), then x2. The values at each pick, from the docstring:
+HAND_WORKED = {
+    "mrmr": [R, 0 - 0, 0 - (R + 0) / 2],
+    # Relevance 0 over any redundancy is 0: x1 and x2 tie, and the first column wins.
+    "mrmr-quotient": [R, 0.0, 0.0],
+    "jmi": [R, 0.5, (S + 1) / 2],
+    "cmim": [R, 0.5 - R, min(S - R, 1 - 0)],
+    "disr": [R / (3 - 3 * L / 4), 0.5 / 2.5, (S / 2.5 + 1 / 2) / 2],
+}
+
+
+@pytest.mark.parametrize("method", GREEDY)
+def test_greedy_order_and_criterion_worked_by_hand(method):
+    """Check each method's order and criterion values against the eight-row case worked out
+    on paper (plug-in entropies, bits)."""
+    X, y = xor_table()
+    estimator = HistogramMI(correction=None, discrete_features=True, base=2, n_permutations=0)
+    selector = MISelector(estimator, k="all", method=method).fit(X, y)
+    assert selector.ranking_.tolist() == [0, 1, 2]
+    np.testing.assert_allclose(selector.criterion_, HAND_WORKED[method], rtol=0, atol=1e-12)
+
+
+def test_univariate_criterion_is_the_score():
+    """Check that "univariate" ranks by score and reports the scores as its criterion."""
+    X, y = xor_table()
+    selector = MISelector(k="all").fit(X, y)
+    np.testing.assert_array_equal(selector.criterion_, selector.scores_[selector.ranking_])
+    assert selector.ranking_[0] == 0
+
+
+def test_step_terms_equal_conditional_mi_of_three_way_tables():
+    """Check that the step's terms, sums of Miller-Madow entropies, equal the conditional MI
+    that ``_scoring`` computes from the cells of the same three-way tables, and the chain
+    rule I(X Z; Y) = I(Z; Y) + I(X; Y | Z)."""
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 5, size=(400, 6)).astype(np.uint16)
+    y = (codes[:, 0] + rng.integers(0, 3, size=400)) % 4
+    z = codes[:, 2].astype(np.int64)
+
+    def h(tables):
+        return corrected_entropy(tables.reshape(len(tables), -1), "miller-madow")
+
+    xy = BACKEND.count_codes(codes, y, 5, 4)
+    h_x, h_xy = h(xy.sum(axis=2)), h(xy)
+    h_y = h(np.bincount(y)[None])[0]
+    step = _step(codes, 5, z, y, 4, h_x, h_y, h_x[2], h_xy[2], "miller-madow", BACKEND)
+    three_way = BACKEND.count_codes_3(codes, z, y, 5, 5, 4)
+    expected = conditional_mi_from_counts(three_way, "miller-madow")
+    np.testing.assert_allclose(step.conditional, expected, rtol=0, atol=1e-12)
+    relevance_z = h_x[2] + h_y - h_xy[2]
+    np.testing.assert_allclose(step.joint, relevance_z + step.conditional, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(step.redundancy[2], h_x[2], rtol=0, atol=1e-12)
+
+
+def copies_and_xor(n=2000, seed=0):
+    """Columns: b, a copy of b, c (nothing of y alone; y is b XOR c half the time), noise."""
+    rng = np.random.default_rng(seed)
+    b, c, d = rng.integers(0, 2, size=(3, n))
+    y = np.where(rng.random(n) < 0.5, b ^ c, b)
+    return np.column_stack([b, b, c, d]) + 0.1 * rng.normal(size=(n, 4)), y
+
+
+def test_univariate_keeps_copies_greedy_methods_find_the_interaction():
+    """Check that univariate selection keeps both copies of b, and that every greedy method
+    that sees pairs with y (JMI, CMIM, DISR) takes one copy and then c."""
+    X, y = copies_and_xor()
+    assert set(MISelector(k=2).fit(X, y).ranking_[:2]) == {0, 1}
+    for method in ("jmi", "cmim", "disr"):
+        ranking = MISelector(k=2, method=method).fit(X, y).ranking_
+        assert ranking[0] in (0, 1) and ranking[1] == 2, method
+
+
+@pytest.mark.parametrize("method", ["univariate", *GREEDY])
+def test_constant_columns_come_after_informative_ones(method):
+    """Check that no method picks a constant column before an informative one, even where
+    the other columns' corrected scores are negative."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(500, 5))
+    X[:, 0] = 3.0
+    y = X[:, 3] + X[:, 4] + 0.5 * rng.normal(size=500)
+    ranking = MISelector(k="all", method=method).fit(X, y).ranking_
+    assert sorted(ranking.tolist()) == list(range(5))
+    assert ranking.tolist().index(0) > max(ranking.tolist().index(j) for j in (3, 4))
+
+
+def benjamini_hochberg(pvalues, alpha):
+    """Reference step-up: reject the i smallest p-values for the largest i with
+    p_(i) <= i alpha / m."""
+    order = np.argsort(pvalues)
+    m = len(pvalues)
+    below = np.flatnonzero(pvalues[order] <= alpha * np.arange(1, m + 1) / m)
+    keep = np.zeros(m, dtype=bool)
+    if below.size:
+        keep[order[: below[-1] + 1]] = True
+    return keep
+
+
+@pytest.mark.parametrize("method", ["univariate", "cmim"])
+def test_alpha_keeps_the_benjamini_hochberg_discoveries(method):
+    """Check that alpha keeps exactly the features the step-up procedure rejects, that k
+    caps them, and that a multivariate method orders only them first."""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 30))
+    y = X[:, :6] @ np.linspace(0.15, 0.6, 6) + rng.normal(size=300)
+    selector = MISelector(k="all", alpha=0.1, method=method).fit(X, y)
+    expected = benjamini_hochberg(selector.pvalues_, 0.1)
+    assert 0 < expected.sum() < 30  # the case tests something: some kept, some not
+    np.testing.assert_array_equal(selector.get_support(), expected)
+    first = selector.ranking_[: expected.sum()]
+    assert expected[first].all()
+    capped = MISelector(k=2, alpha=0.1, method=method).fit(X, y)
+    assert capped.get_support().sum() == 2
+    assert expected[capped.get_support()].all()
+
+
+def test_greedy_on_a_continuous_target():
+    """Check a regression target (binned for the three-way tables): with y = a + b and a
+    noisy copy of a, CMIM and mRMR take a (or its copy) and b, not both copies."""
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(2, 3000))
+    X = np.column_stack([a, a + 0.05 * rng.normal(size=3000), b, rng.normal(size=3000)])
+    y = a + b
+    for method in ("cmim", "mrmr"):
+        picked = set(MISelector(k=2, method=method).fit(X, y).ranking_[:2].tolist())
+        assert 2 in picked and len(picked & {0, 1}) == 1, method
+
+
+def test_greedy_resolution_keeps_samples_per_cell():
+    """Check the three-way tables' resolution: c(N) samples per cell of k^2 classes or k^3
+    bins, at least two bins."""
+    assert greedy_n_bins(3000, 2) == 14  # sqrt(3000 / 6.95 / 2) = 14.7
+    assert greedy_n_bins(3000) == 7  # (3000 / 6.95)^(1/3) = 7.6
+    assert greedy_n_bins(20, 10) == 2
+
+
+def redundant_classification():
+    """The data of the selection benchmark: columns 0-4 informative, 5-9 their linear
+    combinations, 10-19 copies of columns 0-9, 20-39 noise."""
+    return make_classification(
+        3000,
+        40,
+        n_informative=5,
+        n_redundant=5,
+        n_repeated=10,
+        shuffle=False,
+        class_sep=0.8,
+        random_state=0,
+    )
+
+
+def test_greedy_selection_spans_the_informative_directions():
+    """Check the benchmark's claims on its data at k = 5: univariate selection keeps copies
+    and spans 2 of the 5 informative directions; CMIM spans all 5 and mRMR keeps no two
+    columns correlated above 0.95."""
+    X, y = redundant_classification()
+
+    def span(columns):
+        coef = np.linalg.lstsq(X[:, :5], X[:, columns], rcond=None)[0]
+        explained = np.isclose(X[:, :5] @ coef, X[:, columns], atol=1e-8).all(axis=0)
+        return np.linalg.matrix_rank(coef[:, explained], tol=1e-6)
+
+    assert span(MISelector(k=5).fit(X, y).ranking_[:5]) == 2
+    assert span(MISelector(k=5, method="cmim").fit(X, y).ranking_[:5]) == 5
+    mrmr = MISelector(k=5, method="mrmr").fit(X, y).ranking_[:5]
+    r = np.corrcoef(X[:, mrmr], rowvar=False)[np.triu_indices(5, 1)]
+    assert np.abs(r).max() < 0.95
+
+
+def test_method_and_alpha_tuned_by_grid_search():
+    """Check that GridSearchCV reaches method, k and alpha: on copies plus an interaction,
+    CMIM with k=2 (a copy of b, and c) beats univariate selection of the two copies."""
+    X, y = copies_and_xor(1500, seed=4)
+    pipe = Pipeline([("select", MISelector()), ("model", LogisticRegression())])
+    X = np.column_stack([X, X[:, 0] * X[:, 2]])  # lets a linear model use the interaction
+    grid = {"select__method": ["univariate", "cmim"], "select__k": [3], "select__alpha": [None]}
+    search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+    assert search.best_params_["select__method"] == "cmim"
+    assert len(search.cv_results_["params"]) == 2
+
+
+def test_criterion_is_nan_past_the_picks():
+    """Check that a greedy run stops at k picks: the rest of the ranking follows by score
+    and has no criterion value."""
+    X, y = copies_and_xor()
+    selector = MISelector(k=2, method="jmi").fit(X, y)
+    assert np.isfinite(selector.criterion_[:2]).all()
+    assert np.isnan(selector.criterion_[2:]).all()
+    assert sorted(selector.ranking_.tolist()) == [0, 1, 2, 3]
