@@ -4,8 +4,10 @@ Usage::
 
     python benchmarks/speed.py            # every case (about 2 minutes on 2 cores)
     python benchmarks/speed.py --quick    # small shapes only
+    python benchmarks/speed.py --shapes   # the shape matrix (about 10 minutes)
 
-Prints a markdown table and writes it to ``benchmarks/results/speed.md``. Each time is the
+Prints a markdown table and writes it to ``benchmarks/results/speed.md`` (the shape matrix
+to ``benchmarks/results/shapes.md``). Each time is the
 median of ``--repeat`` calls after one warm-up call on the same data. Ratios are taken
 against numbers measured in the same run, so they survive a noisy, shared machine better
 than the times do. Peak memory is measured in a fresh subprocess per case.
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +31,10 @@ from sklearn.metrics import mutual_info_score
 from sklearn.preprocessing import KBinsDiscretizer
 
 import skmi
-from skmi import histogram_mi_regression, pairwise_histogram_mi
+from skmi import histogram_mi_classif, histogram_mi_regression, pairwise_histogram_mi
 
 RESULTS = Path(__file__).parent / "results" / "speed.md"
+SHAPES_RESULTS = Path(__file__).parent / "results" / "shapes.md"
 
 
 def median_time(func, repeat):
@@ -84,9 +88,25 @@ def target_case(n, d, repeat, with_ksg):
     return rows
 
 
-def peak_extra_memory(n, d, dtype, kwargs):
+def shape_data(task, n, d, dtype=np.float64):
+    """X and y of a case: a continuous target, or 1,000 classes ("classif")."""
+    X, y = regression_data(n, d, dtype=dtype)
+    if task == "classif":
+        y = np.digitize(y, np.quantile(y, np.linspace(0, 1, 1001)[1:-1]))
+    return X, y
+
+
+# Each task's call on (X, y); "pairwise" scores all pairs of X's columns.
+TASKS = {
+    "regression": lambda X, y, **kw: histogram_mi_regression(X, y, **kw),
+    "classif": lambda X, y, **kw: histogram_mi_classif(X, y, **kw),
+    "pairwise": lambda X, y, **kw: pairwise_histogram_mi(X, **kw),
+}
+
+
+def peak_extra_memory(n, d, dtype, kwargs, task="regression"):
     """Extra peak resident memory of one call, beyond X and y, in a fresh process (bytes)."""
-    spec = json.dumps({"n": n, "d": d, "dtype": dtype, "kwargs": kwargs})
+    spec = json.dumps({"n": n, "d": d, "dtype": dtype, "kwargs": kwargs, "task": task})
     # glibc's allocator otherwise keeps freed blocks for reuse, in an arena per thread, and
     # the measured call would reuse what the warm-up call freed, unseen: with a fixed mmap
     # threshold every large block is mapped when allocated and unmapped when freed.
@@ -108,16 +128,17 @@ def _status_kib(field):
 
 def memory_child(spec):
     spec = json.loads(spec)
-    X, y = regression_data(spec["n"], spec["d"], dtype=np.dtype(spec["dtype"]))
+    X, y = shape_data(spec["task"], spec["n"], spec["d"], dtype=np.dtype(spec["dtype"]))
+    call = TASKS[spec["task"]]
     # Warm up outside the peak and the timing, on the full data (the same code path).
-    histogram_mi_regression(X, y, **spec["kwargs"])
+    call(X, y, **spec["kwargs"])
     # Reset the peak to the current resident size (Linux): the warm-up's temporaries must not
     # count as the measured call's.
     with open("/proc/self/clear_refs", "w") as clear:
         clear.write("5")
     before = _status_kib("VmRSS:")
     start = time.perf_counter()
-    histogram_mi_regression(X, y, **spec["kwargs"])
+    call(X, y, **spec["kwargs"])
     seconds = time.perf_counter() - start
     extra = (_status_kib("VmHWM:") - before) * 1024
     print(json.dumps({"extra": extra, "x_bytes": X.nbytes, "seconds": seconds}))
@@ -207,6 +228,56 @@ def pairwise_case(repeat, d=384, n=10_000, n_bins=16):
     return rows, gemm
 
 
+# The shape matrix: (label, task, n, d, dtype). Wide data (genomics, bag-of-words), very
+# tall data, many classes, the shape the kernels were first tuned on, float32, all pairs.
+SHAPES = [
+    ("500 x 200,000 (wide)", "regression", 500, 200_000, "float64"),
+    ("500 x 200,000 float32", "regression", 500, 200_000, "float32"),
+    ("5,000 x 20,000", "regression", 5_000, 20_000, "float64"),
+    ("10,000,000 x 2 (tall)", "regression", 10_000_000, 2, "float64"),
+    ("200,000 x 50, 1,000 classes", "classif", 200_000, 50, "float64"),
+    ("1,000,000 x 100", "regression", 1_000_000, 100, "float64"),
+    ("1,000,000 x 100 float32", "regression", 1_000_000, 100, "float32"),
+    ("all pairs, 20,000 x 512", "pairwise", 20_000, 512, "float32"),
+]
+SHAPE_SETTINGS = [
+    ("defaults", {}),
+    ("16 bins", {"n_bins": 16}),
+]
+
+
+def shapes_case(repeat):
+    """Each shape against one pass over the same X, on one thread and on all cores, with
+    the extra peak memory of the one-thread call (in a fresh process)."""
+    rows = []
+    for label, task, n, d, dtype in SHAPES:
+        X, y = shape_data(task, n, d, dtype=np.dtype(dtype))
+        floor = median_time(X.sum, repeat)
+        settings = SHAPE_SETTINGS[1:] if task == "pairwise" else SHAPE_SETTINGS
+        for setting, kwargs in settings:
+            one, every = (
+                median_time(partial(TASKS[task], X, y, **kwargs, n_jobs=j), repeat)
+                for j in (1, -1)
+            )
+            memory = peak_extra_memory(n, d, dtype, dict(kwargs, n_jobs=1), task)
+            pairs = n * d * (d - 1) / 2
+            per_pair = f"{one / pairs * 1e9:.2f} ns" if task == "pairwise" else ""
+            rows.append(
+                (
+                    label,
+                    setting,
+                    f"{one:.3f} s",
+                    f"{one / floor:.1f}x",
+                    f"{every:.3f} s",
+                    f"{every / floor:.1f}x",
+                    f"{memory['extra'] / memory['x_bytes']:.0%}",
+                    per_pair,
+                )
+            )
+            print(rows[-1], flush=True)
+    return rows
+
+
 def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -217,10 +288,34 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small shapes only")
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--shapes", action="store_true", help="the shape matrix only")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
         memory_child(args.memory_child)
+        return 0
+    if args.shapes:
+        text = (
+            f"Measured {date.today()} on {platform.machine()} with {os.cpu_count()} cores; "
+            f"skmi {skmi.__version__}, numpy {np.__version__}. Medians of {args.repeat} "
+            "calls after a warm-up; one pass over X is X.sum() on the same array; extra peak "
+            "memory of a one-thread call beyond X and y, in a fresh process; all pairs also "
+            "in ns per sample-pair on one thread.\n\n"
+        ) + table(
+            [
+                "shape",
+                "bins",
+                "1 thread",
+                "/ one pass",
+                "all cores",
+                "/ one pass",
+                "extra memory / X",
+                "per sample-pair",
+            ],
+            shapes_case(args.repeat),
+        )
+        print(text)
+        SHAPES_RESULTS.write_text("# Speed at every shape\n\n" + text + "\n")
         return 0
 
     sections = [

@@ -46,7 +46,7 @@ class MITables:
     """
 
     summary: TableSummary
-    test: np.ndarray  # (n_features, t_x, t_y), int64
+    test: np.ndarray  # (n_features, t_x, t_y) of integer counts
     bins: list
     test_bins: list
     test_y_codes: np.ndarray  # the target's codes at the testing resolution
@@ -57,8 +57,7 @@ def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_job
     target_bins = n_bins if np.ndim(n_bins) == 0 else DEFAULT_ENTROPY_N_BINS
     y_codes = target_codes(y, discrete_target, target_bins, strategy, rows)
     binning = Binning.learn(X, n_bins, strategy, discrete, rows, n_jobs)
-    joint = count_joint(X, binning, y_codes, int(y_codes.max()) + 1, n_jobs, n_bins)
-    joint = joint.widened()
+    joint = count_joint(X, binning, y_codes, int(y_codes.max()) + 1, n_jobs, n_bins).counts
     bins = [(e, None) for e in binning.edges]
     return MITables(summarize(joint), joint, bins, bins, y_codes)
 
@@ -135,8 +134,9 @@ def permutation_pvalues(X, edges, y_codes, mi, n_permutations, random_state):
 
 def pvalues(X, tables, n_permutations, random_state):
     """Mean-matched G-test p-values on the test tables; permutations where they are sparse."""
-    test_mi = mutual_info_from_counts(tables.test)
-    a, b = margins(tables.test)
+    test = tables.test.astype(np.int64, copy=False)  # numpy arithmetic: no uint16 wrap
+    test_mi = mutual_info_from_counts(test)
+    a, b = margins(test)
     out = g_test_pvalues(test_mi, a, b)
     cells = np.count_nonzero(a, axis=1) * np.count_nonzero(b, axis=1)
     sparse = X.shape[0] < _G_TEST_MIN_PER_CELL * cells

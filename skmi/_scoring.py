@@ -16,7 +16,7 @@ import numpy as np
 from scipy.special import xlogy
 from scipy.stats import chi2
 
-from skmi._backends import expected_mi
+from skmi._backends import expected_mi, log_or_zero, table_summaries
 
 
 def entropy_from_counts(counts):
@@ -70,9 +70,13 @@ class TableSummary(NamedTuple):
 
 
 def summarize(joint):
-    """``TableSummary`` of joint tables (n_tables, n_x, n_y) of int64 counts."""
-    plugin, second = mutual_info_from_counts(joint, second=True)
-    return TableSummary(plugin, second, np.count_nonzero(joint, axis=(1, 2)), *margins(joint))
+    """``TableSummary`` of joint tables (n_tables, n_x, n_y) of integer counts, in one
+    compiled pass (``table_summaries``): each cell's MI term as the
+    adaptive merge computes it, and no float copy of the tables (numpy's would take five
+    times the tables' memory, 2 GB for 200,000 tables of 16 x 16)."""
+    n = int(joint.sum(axis=(1, 2), dtype=np.int64).max()) if len(joint) else 0
+    summary = table_summaries(np.ascontiguousarray(joint), log_or_zero(np.arange(n + 1)))
+    return TableSummary(*summary)
 
 
 def conditional_mi_from_counts(joint, correction=None):

@@ -19,6 +19,7 @@ from skmi._scoring import (
     g_test_pvalues,
     margins,
     mutual_info_from_counts,
+    summarize,
 )
 
 
@@ -262,3 +263,33 @@ def test_conditional_mi_of_gaussians_given_a_common_cause():
     # Binning z leaves some of it in x and y: within-bin spread of z is about 1/8 of its range.
     assert abs(common[0]) < 0.02
     assert 0.8 * math.log(2) / 2 < direct[0] < math.log(2) / 2
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.int32, np.int64])
+def test_summarize_equals_the_numpy_formulas(dtype):
+    """Check the compiled summary of tables against numpy's cell-by-cell formulas, for every
+    count type, with empty rows, a constant feature and an all-empty column of y, in tables
+    of different totals (the log table then covers the largest)."""
+    rng = np.random.default_rng(0)
+    joint = rng.integers(0, 40, size=(50, 7, 5)).astype(dtype)
+    joint[:, 3] = 0  # an empty row: a bin no sample fell in
+    joint[:, :, 4] = 0  # an empty class
+    joint[1] = 0
+    joint[1, 2, :4] = [5, 0, 7, 1]  # constant feature: one occupied row
+    joint[2] = 0
+    joint[2, 6, 1] = 13  # a single occupied cell
+    summary = summarize(joint)
+    wide = joint.astype(np.int64)
+    plugin, second = mutual_info_from_counts(wide, second=True)
+    np.testing.assert_allclose(summary.plugin, plugin, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(summary.second, second, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(summary.cells, np.count_nonzero(wide, axis=(1, 2)))
+    np.testing.assert_array_equal(summary.x_margins, wide.sum(axis=2))
+    np.testing.assert_array_equal(summary.y_margins, wide.sum(axis=1))
+    assert summary.plugin[1] == 0.0 and summary.plugin[2] == 0.0
+
+
+def test_summarize_of_no_tables():
+    """Check that an empty stack of tables summarises to empty arrays."""
+    summary = summarize(np.zeros((0, 3, 2), dtype=np.int64))
+    assert summary.plugin.shape == (0,) and summary.x_margins.shape == (0, 3)

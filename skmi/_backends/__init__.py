@@ -4,8 +4,9 @@ only list of their names; every entry has the same functions (``Backend``) and g
 codes and counts, which the test suite checks against the plain numpy reference.
 
 This package is the only importer of the compiled kernels (``skmi._kernels``). Besides the
-counting backends it hands scoring the two compiled routines that work on tables, whatever
-backend counted them: the exact chance level of MI and the adaptive merge of fine tables.
+counting backends it hands scoring the compiled routines that work on tables, whatever
+backend counted them: the exact chance level of MI, the adaptive merge of fine tables and the
+summary of tables at a fixed resolution.
 """
 
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from typing import NamedTuple
 from skmi._backends import _compiled, _numpy
 from skmi._backends._common import NonFiniteError, count_dtype, log_or_zero
 from skmi._kernels._chance import expected_mi
-from skmi._kernels._merging import BY_INDEX, BY_RANK, KEEP, adaptive_tables
+from skmi._kernels._merging import BY_INDEX, BY_RANK, KEEP, adaptive_tables, table_summaries
 
 
 class Backend(NamedTuple):
@@ -71,4 +72,5 @@ __all__ = [
     "count_dtype",
     "expected_mi",
     "log_or_zero",
+    "table_summaries",
 ]

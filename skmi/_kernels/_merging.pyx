@@ -1,7 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 # cython: initializedcheck=False
 """Compiled merging of fine count tables to coarser resolutions: the adaptive search for each
-feature's resolution, and the summary of the table it settles on.
+feature's resolution, and the summary of the table it settles on; and the same summary of
+tables at a fixed resolution.
 """
 
 import numpy as np
@@ -298,3 +299,59 @@ def adaptive_tables(
         test_x_maps_array,
         test_y_map_array,
     )
+
+
+def table_summaries(const count_t[:, :, ::1] tables, const double[::1] log_int):
+    """Plug-in MI, sum p l^2 and occupied cells of each joint table (n_tables, n_x, n_y),
+    and its margins, in one pass over the counts and without a float copy of them; the MI
+    term of each cell is the adaptive merge's (``cell_log_ratio``), ``log_int[m] = ln m``
+    for counts up to the largest table's N (a ValueError otherwise). An empty table has MI
+    0."""
+    cdef Py_ssize_t n_tables = tables.shape[0], kx = tables.shape[1], ky = tables.shape[2]
+    mi_array = np.zeros(n_tables)
+    second_array = np.zeros(n_tables)
+    cells_array = np.zeros(n_tables, dtype=np.int64)
+    x_margins_array = np.zeros((n_tables, kx), dtype=np.int64)
+    y_margins_array = np.zeros((n_tables, ky), dtype=np.int64)
+    cdef double[::1] mi = mi_array
+    cdef double[::1] second = second_array
+    cdef int64_t[::1] cells = cells_array
+    cdef int64_t[:, ::1] x_margins = x_margins_array
+    cdef int64_t[:, ::1] y_margins = y_margins_array
+    cdef Py_ssize_t j, u, v
+    cdef int64_t n, count, most = log_int.shape[0] - 1
+    cdef double log_n, log_x, log_ratio
+    cdef bint in_range = True
+    with nogil:
+        for j in range(n_tables):
+            n = 0
+            for u in range(kx):
+                for v in range(ky):
+                    count = tables[j, u, v]
+                    x_margins[j, u] += count
+                    y_margins[j, v] += count
+                n += x_margins[j, u]
+            if n > most:
+                in_range = False
+                break
+            if n == 0:
+                continue
+            log_n = log_int[n]
+            for u in range(kx):
+                if x_margins[j, u] == 0:
+                    continue
+                log_x = log_int[x_margins[j, u]]
+                for v in range(ky):
+                    count = tables[j, u, v]
+                    if count > 0:
+                        log_ratio = cell_log_ratio(
+                            log_int[count], log_int[y_margins[j, v]], log_n, log_x
+                        )
+                        mi[j] += count * log_ratio
+                        second[j] += count * log_ratio * log_ratio
+                        cells[j] += 1
+            mi[j] = max(mi[j] / n, 0.0)
+            second[j] /= n
+    if not in_range:
+        raise ValueError(f"a table counts more samples than log_int covers ({most})")
+    return mi_array, second_array, cells_array, x_margins_array, y_margins_array
