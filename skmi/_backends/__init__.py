@@ -70,6 +70,7 @@ def backend_for(X):
     namespace (torch, cupy, ...), ``BACKEND`` for numpy."""
     return BACKENDS["array_api"] if is_device_array(X) else BACKEND
 
+
 __all__ = [
     "BACKEND",
     "BACKENDS",

@@ -267,7 +267,7 @@ def pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs):
     against another are one matrix product of their one-hot rows, reduced to MI at once, so
     that only the (n_features_x, n_features_y) results come back. With ``symmetric`` the
     tiles below the diagonal are skipped and mirrored."""
-    xp, dev = namespace(codes_x)
+    xp = array_namespace(codes_x)
     n = codes_x.shape[1]
     (d_x, b_x), (d_y, b_y) = log_x.shape, log_y.shape
     dtype = xp.int8 if _int8_products(xp) else xp.float32
@@ -278,12 +278,12 @@ def pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs):
     cells = np.zeros((d_x, d_y), dtype=np.int64)
     for x0 in range(0, d_x, step_x):
         x1 = min(x0 + step_x, d_x)
-        hot_x = one_hot(codes_x[x0:x1], b_x, dtype)
+        hot_x = one_hot(codes_x[x0:x1, :], b_x, dtype)
         for y0 in range(x0 if symmetric else 0, d_y, step_y):
             y1 = min(y0 + step_y, d_y)
-            hot_y = hot_x if symmetric and y0 == x0 else one_hot(codes_y[y0:y1], b_y, dtype)
+            hot_y = hot_x if symmetric and y0 == x0 else one_hot(codes_y[y0:y1, :], b_y, dtype)
             tables = pair_counts(hot_x, hot_y)[: (x1 - x0) * b_x, : (y1 - y0) * b_y]
-            tile_mi, tile_cells = _pair_mi_tile(tables, lx[x0:x1], ly[y0:y1], n)
+            tile_mi, tile_cells = _pair_mi_tile(tables, lx[x0:x1, :], ly[y0:y1, :], n)
             mi[x0:x1, y0:y1] = to_numpy(tile_mi)
             cells[x0:x1, y0:y1] = to_numpy(tile_cells)
     if symmetric:
