@@ -201,6 +201,9 @@ def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
         part = xp.take(part, xp.asarray(on_device, device=dev), axis=0)
         low = to_numpy(xp.astype(part[:, 0], xp.float64))
         high = to_numpy(xp.astype(part[:, -1], xp.float64))
+        # Sorted, -inf comes first and NaN last: before any rule computes with them.
+        if not (np.isfinite(low).all() and np.isfinite(high).all()):
+            raise NonFiniteError
         ks = np.array(_device_bin_counts(low, high, n_bins, n_samples, lo + on_device))
         for k in np.unique(ks):
             group = np.flatnonzero(ks == k)

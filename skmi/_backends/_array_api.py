@@ -70,6 +70,12 @@ def like(a, reference):
     return xp.asarray(a, device=dev)
 
 
+def follow(a, X):
+    """The numpy result ``a`` where X lives: as it is for numpy X, else in X's namespace and
+    on its device ("everything follows X", as in scikit-learn)."""
+    return like(a, X) if is_device_array(X) else a
+
+
 def _dtype(xp, dtype):
     """The namespace's dtype of the numpy ``dtype``'s name."""
     return getattr(xp, np.dtype(dtype).name)
