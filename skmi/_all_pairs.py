@@ -36,6 +36,8 @@ def _corrected(plugin, cells, counts_x, counts_y, correction):
     spelling them out for all pairs at once would take pairs x bins memory (GiBs for
     thousands of columns). A block's margins take a quarter of scikit-learn's
     ``working_memory``, leaving the rest to the correction's own temporaries."""
+    if correction is None:  # nothing to spell out: the plug-in values as they are
+        return plugin
     n_x, n_y = plugin.shape
     width = counts_x.shape[1] + counts_y.shape[1]
     step = max(1, int(get_config()["working_memory"] * 2**18) // (8 * n_y * width))

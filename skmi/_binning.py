@@ -198,7 +198,8 @@ def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
         on_device = np.flatnonzero(~copied[lo:hi])
         if not on_device.size:
             continue
-        part = xp.take(part, xp.asarray(on_device, device=dev), axis=0)
+        if on_device.size < hi - lo:
+            part = xp.take(part, xp.asarray(on_device, device=dev), axis=0)
         low = to_numpy(xp.astype(part[:, 0], xp.float64))
         high = to_numpy(xp.astype(part[:, -1], xp.float64))
         # Sorted, -inf comes first and NaN last: before any rule computes with them.
@@ -209,7 +210,9 @@ def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
             group = np.flatnonzero(ks == k)
             if strategy == "quantile" and k > 1:
                 ranks = _quantile_inner_edges(np.arange(n_rows), k)
-                chosen = xp.take(part, xp.asarray(group, device=dev), axis=0)
+                chosen = part
+                if group.size < part.shape[0]:
+                    chosen = xp.take(part, xp.asarray(group, device=dev), axis=0)
                 stats = xp.take(chosen, xp.asarray(ranks, device=dev), axis=1)
                 inner = to_numpy(xp.astype(stats, xp.float64))
             else:

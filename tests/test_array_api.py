@@ -200,8 +200,7 @@ def test_histogram_mi_estimator_follows_x(name, dev):
     ``bin_edges_`` in X's namespace and device, and every value equal to the numpy fit,
     p-values from permutations included (a sparse table at N = 60)."""
     X, y = _data(60)
-    est = HistogramMI(n_bins=6, n_permutations=30, random_state=1)
-    expected = est.fit(X, y)
+    est = HistogramMI(n_bins=6, n_permutations=30, random_state=1).fit(X, y)
     attributes = ["scores_", "pvalues_", "standard_errors_", "entropy_", "target_entropy_"]
     expected = {a: getattr(est, a) for a in [*attributes, "n_bins_", "target_n_bins_"]}
     edges = est.bin_edges_
@@ -236,9 +235,8 @@ def test_entropy_binner_follows_x(name, dev):
         np.testing.assert_array_equal(_numpy(inverse), back)
     binner = EntropyBinner(n_bins=5, encode="onehot").fit(X_dev)
     np.testing.assert_array_equal(
-        binner.transform(X_dev).toarray(), EntropyBinner(n_bins=5).set_params(
-            encode="onehot-dense"
-        ).fit_transform(X)
+        binner.transform(X_dev).toarray(),
+        EntropyBinner(n_bins=5).set_params(encode="onehot-dense").fit_transform(X),
     )
 
 
@@ -375,7 +373,7 @@ def test_torch_bfloat16_activations():
     exact float32 values."""
     import torch
 
-    X, y = _data(400)
+    X, _ = _data(400)
     X16 = torch.asarray(X, dtype=torch.bfloat16)
     expected = pairwise_histogram_mi(X16.float().numpy(), n_bins=5)
     np.testing.assert_allclose(pairwise_histogram_mi(X16, n_bins=5).numpy(), expected, 1e-12)

@@ -87,13 +87,26 @@ def _column_blocks(n_samples, n_features):
     return [(lo, min(lo + step, n_features)) for lo in range(0, n_features, step)]
 
 
+def _contiguous(xp, a):
+    """``a`` in row-major order where the namespace tells layouts apart: torch sorts a
+    transposed view along its rows some twenty times slower than a copy (measured on CPU)."""
+    if is_torch_namespace(xp):
+        return a.contiguous()
+    if is_cupy_namespace(xp):
+        import cupy
+
+        return cupy.ascontiguousarray(a)
+    return a
+
+
 def sample_columns(X, rows, lo, hi):
-    """Columns lo..hi-1 of the sample ``rows`` of X (all rows if None), transposed."""
+    """Columns lo..hi-1 of the sample ``rows`` of X (all rows if None), transposed into a
+    copy of their own."""
+    xp = array_namespace(X)
     block = X[:, lo:hi]
     if rows is not None:
-        xp = array_namespace(X)
         block = xp.take(block, like(np.asarray(rows, dtype=np.int64), X), axis=0)
-    return block.T
+    return _contiguous(xp, block.T)
 
 
 def _codes_t(X, edges, lo, hi):
