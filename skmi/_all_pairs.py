@@ -38,6 +38,8 @@ def _corrected(plugin, cells, counts_x, counts_y, correction):
     ``working_memory``, leaving the rest to the correction's own temporaries."""
     if correction is None:  # nothing to spell out: the plug-in values as they are
         return plugin
+    if correction == "miller-madow":  # reads margins along their last axis: broadcast them
+        return _MI_CORRECTIONS[correction](plugin, counts_x[:, None], counts_y[None], cells)
     n_x, n_y = plugin.shape
     width = counts_x.shape[1] + counts_y.shape[1]
     step = max(1, int(get_config()["working_memory"] * 2**18) // (8 * n_y * width))
