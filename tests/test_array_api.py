@@ -373,3 +373,18 @@ def test_torch_bfloat16_activations():
     X16 = torch.asarray(X, dtype=torch.bfloat16)
     expected = pairwise_histogram_mi(X16.float().numpy(), n_bins=5)
     np.testing.assert_allclose(pairwise_histogram_mi(X16, n_bins=5).numpy(), expected, 1e-12)
+
+
+def test_only_arrays_of_other_namespaces_take_the_device_path():
+    """Check which inputs the array-API backend counts: not numpy arrays, lists, frames or
+    sparse matrices, which keep the numpy path."""
+    import pandas as pd
+    import scipy.sparse as sp
+
+    from skmi._backends import BACKEND, backend_for, is_device_array
+
+    for data in (np.ones((3, 2)), [[1.0, 2.0]], pd.DataFrame({"a": [1.0]}), sp.eye(2).tocsr()):
+        assert not is_device_array(data)
+        assert backend_for(data) is BACKEND
+    assert is_device_array(array_api_strict.ones((3, 2)))
+    assert backend_for(array_api_strict.ones((3, 2))) is BACKENDS["array_api"]

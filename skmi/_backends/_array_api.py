@@ -20,7 +20,9 @@ from array_api_compat import (
     array_namespace,
     device,
     is_cupy_namespace,
+    is_dask_array,
     is_numpy_array,
+    is_pydata_sparse_array,
     is_torch_namespace,
 )
 
@@ -37,8 +39,10 @@ _PAIR_TILE_ROWS = 8192
 
 
 def is_device_array(a):
-    """Whether ``a`` is an array of a namespace other than numpy (torch, cupy, ...)."""
-    if is_numpy_array(a):
+    """Whether ``a`` is an array of a namespace other than numpy (torch, cupy, ...). Dask
+    arrays (chunks counted where they are, then summed) and sparse arrays are not: they
+    have paths of their own."""
+    if is_numpy_array(a) or is_dask_array(a) or is_pydata_sparse_array(a):
         return False
     try:
         array_namespace(a)
