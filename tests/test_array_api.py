@@ -388,3 +388,27 @@ def test_only_arrays_of_other_namespaces_take_the_device_path():
         assert backend_for(data) is BACKEND
     assert is_device_array(array_api_strict.ones((3, 2)))
     assert backend_for(array_api_strict.ones((3, 2))) is BACKENDS["array_api"]
+
+
+def test_float32_edges_bin_float32_values_as_float64_edges_do():
+    """Check that float32 values fall on the same side of the rounded-up edges as of the
+    float64 edges, next to each edge, at the extremes of float32's range and beyond it."""
+    rng = np.random.default_rng(7)
+    edges = np.concatenate(
+        [rng.normal(size=200) * 10.0 ** rng.integers(-30, 30, 200), [0.0, 1e300, -1e300, 0.1]]
+    )
+    single = _array_api.float32_edges(edges)
+    with np.errstate(over="ignore"):  # edges past float32's range round to +-inf
+        near = edges.astype(np.float32)
+        values = np.concatenate(
+            [
+                near,
+                np.nextafter(near, np.float32(np.inf)),
+                np.nextafter(near, np.float32(-np.inf)),
+                [np.finfo(np.float32).max, -np.finfo(np.float32).max, 0.0],
+            ]
+        ).astype(np.float32)
+    values = values[np.isfinite(values)]
+    np.testing.assert_array_equal(
+        values[:, None] >= single[None, :], values[:, None].astype(np.float64) >= edges[None, :]
+    )

@@ -8,8 +8,9 @@ pairs. Every count is exact: integer accumulation, or float32 products over tile
 2^24 rows, below which float32 holds every integer; never a bfloat16 output, which rounds
 counts above 256.
 
-Values are compared with the edges in float64, as the other backends compare them, so codes
-are the same whatever the input's float type. ``n_jobs`` is accepted and ignored: the
+Codes are those of comparing values with the edges in float64, as the other backends do,
+whatever the input's float type (float32 data are searched in float32, against edges
+rounded up exactly: ``float32_edges``). ``n_jobs`` is accepted and ignored: the
 device schedules its own work.
 """
 
@@ -113,18 +114,32 @@ def sample_columns(X, rows, lo, hi):
     return _contiguous(xp, block.T)
 
 
+def float32_edges(edges):
+    """Float64 edges as float32 values that bin float32 data the same: the smallest float32
+    at or above each edge, since a float32 x is >= e exactly when it is >= that value.
+    Searching float32 data against them spares a float64 copy of every value."""
+    with np.errstate(over="ignore"):  # edges beyond float32's range become +-inf
+        rounded = edges.astype(np.float32)
+    below = rounded.astype(np.float64) < edges
+    rounded[below] = np.nextafter(rounded[below], np.float32(np.inf))
+    return rounded
+
+
 def _codes_t(X, edges, lo, hi):
     """Codes (hi - lo, n_samples), int64, of columns lo..hi-1 of X: #{inner edges <= value},
-    compared in float64."""
+    the same as comparing in float64 (float32 data against ``float32_edges``)."""
     xp, dev = namespace(X)
-    block = xp.astype(X[:, lo:hi], xp.float64)
+    block = X[:, lo:hi]
+    single = block.dtype == xp.float32
+    if not single:
+        block = xp.astype(block, xp.float64)
     if not bool(xp.all(xp.isfinite(block))):
         raise NonFiniteError
-    inner = [e[1:-1] for e in edges[lo:hi]]
+    inner = [float32_edges(e[1:-1]) if single else e[1:-1] for e in edges[lo:hi]]
     if is_torch_namespace(xp):
         # One batched search; +inf pads are above every (finite) value.
         width = max(max(e.size for e in inner), 1)
-        padded = np.full((hi - lo, width), np.inf)
+        padded = np.full((hi - lo, width), np.inf, dtype=np.float32 if single else np.float64)
         for j, e in enumerate(inner):
             padded[j, : e.size] = e
         table = xp.asarray(padded, device=dev)
