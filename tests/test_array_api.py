@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from array_api_compat import array_namespace, device
 from sklearn import config_context
+from sklearn.utils.estimator_checks import check_array_api_input
 
 from skmi import (
     EntropyBinner,
@@ -23,7 +24,7 @@ from skmi import (
     pairwise_histogram_mi,
 )
 from skmi._backends import BACKENDS, _array_api
-from skmi._binning import Binning
+from skmi._binning import Binning, object_array
 
 try:
     import torch
@@ -412,3 +413,41 @@ def test_float32_edges_bin_float32_values_as_float64_edges_do():
     np.testing.assert_array_equal(
         values[:, None] >= single[None, :], values[:, None].astype(np.float64) >= edges[None, :]
     )
+
+
+def _edges_hidden(cls):
+    """``cls`` with ``bin_edges_`` kept as a tuple: scikit-learn's check scans the fitted
+    numpy arrays, and an object array of ragged edges can be in no other namespace."""
+
+    class Hidden(cls):
+        @property
+        def bin_edges_(self):
+            return object_array(list(self._edges))
+
+        @bin_edges_.setter
+        def bin_edges_(self, value):
+            self._edges = tuple(value)
+
+    Hidden.__name__ = cls.__name__
+    return Hidden
+
+
+@pytest.mark.parametrize("cls", [EntropyBinner, HistogramMI])
+@pytest.mark.parametrize(
+    ("name", "dev", "dtype"),
+    [
+        ("array_api_strict", None, "float64"),
+        pytest.param(
+            "torch",
+            "cpu",
+            "float32",
+            marks=pytest.mark.skipif(not _HAS_TORCH, reason="torch is not installed"),
+        ),
+    ],
+)
+def test_scikit_learn_array_api_check(cls, name, dev, dtype, monkeypatch):
+    """Check scikit-learn's own array-API check of fitted attributes and method outputs
+    (namespace, device, shape, dtype), which runs only with SCIPY_ARRAY_API set, on every
+    attribute but ``bin_edges_``."""
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
+    check_array_api_input(cls.__name__, _edges_hidden(cls)(), name, dev, dtype)
