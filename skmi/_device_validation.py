@@ -20,11 +20,13 @@ def check_device_finite(array, input_name):
 
 
 def device_floats(a, input_name):
-    """``a`` (of any namespace) as float32 or float64 where it is: float32 and float64 kept,
-    narrower floats (float16, bfloat16) widened to float32 and integers or booleans to
-    float64, exactly; integers past 2^53, which float64 cannot hold, are refused (the numpy
-    path encodes them exactly)."""
+    """``a`` (of any namespace) as float32 or float64 where it is, detached from torch's
+    autograd graph: float32 and float64 kept, narrower floats (float16, bfloat16) widened to
+    float32 and integers or booleans to float64, exactly; integers past 2^53, which float64
+    cannot hold, are refused (the numpy path encodes them exactly)."""
     xp, _ = namespace(a)
+    if getattr(a, "requires_grad", False):  # activations straight from a model: no graph
+        a = a.detach()
     if a.dtype in (xp.float32, xp.float64):
         return a
     if xp.isdtype(a.dtype, ("integral", "bool")):

@@ -25,6 +25,7 @@ from skmi import (
 )
 from skmi._backends import BACKENDS, _array_api
 from skmi._binning import Binning, object_array
+from skmi._device_validation import check_device_X
 
 try:
     import torch
@@ -451,3 +452,17 @@ def test_scikit_learn_array_api_check(cls, name, dev, dtype, monkeypatch):
     attribute but ``bin_edges_``."""
     monkeypatch.setenv("SCIPY_ARRAY_API", "1")
     check_array_api_input(cls.__name__, _edges_hidden(cls)(), name, dev, dtype)
+
+
+@pytest.mark.skipif(not _HAS_TORCH, reason="torch is not installed")
+def test_torch_activations_that_require_grad():
+    """Check that a tensor tracked by autograd (activations straight from a model) is
+    measured as its values, with no graph built on it."""
+    X, y = _data(300)
+    tracked = torch.asarray(X).requires_grad_(True)
+    assert not check_device_X(tracked).requires_grad
+    got = pairwise_histogram_mi(tracked, n_bins=4)
+    assert not got.requires_grad
+    np.testing.assert_allclose(got.numpy(), pairwise_histogram_mi(X, n_bins=4), rtol=1e-12)
+    scores = HistogramMI(n_bins=4).fit(tracked, torch.asarray(y)).scores_
+    np.testing.assert_allclose(scores.numpy(), HistogramMI(n_bins=4).fit(X, y).scores_, 1e-12)
