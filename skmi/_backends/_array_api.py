@@ -291,11 +291,10 @@ def _pair_mi_tile(counts, log_x, log_y, n):
     t_x, b_x = log_x.shape
     t_y, b_y = log_y.shape
     c = xp.astype(xp.reshape(counts, (t_x, b_x, t_y, b_y)), xp.float64)
-    occupied = c > 0
-    log_c = xp.log(xp.where(occupied, c, xp.ones_like(c)))
+    log_c = xp.log(xp.where(c > 0, c, 1.0))  # empty cells: c ln 1 = 0
     terms = (log_c - log_y[None, None, :, :]) + (math.log(n) - log_x[:, :, None, None])
     mi = xp.sum(xp.sum(c * terms, axis=3), axis=1) / n
-    cells = xp.sum(xp.astype(occupied, xp.int64), axis=(1, 3))
+    cells = xp.astype(xp.count_nonzero(c, axis=(1, 3)), xp.int64)
     return xp.maximum(mi, xp.zeros_like(mi)), cells
 
 
