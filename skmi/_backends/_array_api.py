@@ -311,8 +311,9 @@ def pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs):
     lx, ly = like(log_x, codes_x), like(log_y, codes_x)
     step_x = max(1, _PAIR_TILE_ROWS // b_x)
     step_y = max(1, _PAIR_TILE_ROWS // b_y)
-    mi = np.zeros((d_x, d_y))
-    cells = np.zeros((d_x, d_y), dtype=np.int64)
+    # Filled on the device and copied once: no wait for the device after each tile.
+    mi = xp.zeros((d_x, d_y), dtype=xp.float64, device=device(codes_x))
+    cells = xp.zeros((d_x, d_y), dtype=xp.int64, device=device(codes_x))
     for x0 in range(0, d_x, step_x):
         x1 = min(x0 + step_x, d_x)
         hot_x = one_hot(codes_x[x0:x1, :], b_x, dtype)
@@ -321,8 +322,9 @@ def pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs):
             hot_y = hot_x if symmetric and y0 == x0 else one_hot(codes_y[y0:y1, :], b_y, dtype)
             tables = pair_counts(hot_x, hot_y)[: (x1 - x0) * b_x, : (y1 - y0) * b_y]
             tile_mi, tile_cells = _pair_mi_tile(tables, lx[x0:x1, :], ly[y0:y1, :], n)
-            mi[x0:x1, y0:y1] = to_numpy(tile_mi)
-            cells[x0:x1, y0:y1] = to_numpy(tile_cells)
+            mi[x0:x1, y0:y1] = tile_mi
+            cells[x0:x1, y0:y1] = tile_cells
+    mi, cells = to_numpy(mi), to_numpy(cells)
     if symmetric:
         upper = np.triu_indices(d_x, 1)
         mi.T[upper], cells.T[upper] = mi[upper], cells[upper]
