@@ -9,7 +9,7 @@ normalisations are those of every other entry point, from the columns' histogram
 import numpy as np
 from sklearn import get_config
 
-from skmi._backends import BACKEND, log_or_zero
+from skmi._backends import BACKENDS, backend_for, is_device_array, log_or_zero
 from skmi._binning import Binning
 from skmi._scoring import _MI_CORRECTIONS, _NORMALIZATIONS, entropy_from_counts
 from skmi._tables import sample_rows, table_guard
@@ -22,7 +22,11 @@ def _coded(X, n_bins, strategy, rows, n_jobs):
     binning = Binning.learn(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), rows, n_jobs)
     n_bins_max = int(binning.n_bins.max())
     dtype = np.uint8 if n_bins_max <= 2**8 else np.uint16 if n_bins_max <= 2**16 else np.int64
-    codes = np.ascontiguousarray(binning.codes(X, dtype=dtype).T)
+    codes = binning.codes(X, dtype=dtype)
+    if is_device_array(codes):  # feature-major already (``_array_api.codes``)
+        counts = BACKENDS["array_api"].count_codes(codes, None, n_bins_max, 1)[:, :, 0]
+        return codes.T, counts
+    codes = np.ascontiguousarray(codes.T)
     counts = np.stack([np.bincount(c, minlength=n_bins_max) for c in codes])
     return codes, counts
 
@@ -32,6 +36,10 @@ def _corrected(plugin, cells, counts_x, counts_y, correction):
     spelling them out for all pairs at once would take pairs x bins memory (GiBs for
     thousands of columns). A block's margins take a quarter of scikit-learn's
     ``working_memory``, leaving the rest to the correction's own temporaries."""
+    if correction is None:  # nothing to spell out: the plug-in values as they are
+        return plugin
+    if correction == "miller-madow":  # reads margins along their last axis: broadcast them
+        return _MI_CORRECTIONS[correction](plugin, counts_x[:, None], counts_y[None], cells)
     n_x, n_y = plugin.shape
     width = counts_x.shape[1] + counts_y.shape[1]
     step = max(1, int(get_config()["working_memory"] * 2**18) // (8 * n_y * width))
@@ -62,7 +70,7 @@ def estimate_pairwise(
     workers = n_threads(n_jobs, codes_x.shape[0], n_pairs * codes_x.shape[1])
     table_guard(workers, counts_x.shape[1], counts_y.shape[1], n_bins)
     log_x, log_y = log_or_zero(counts_x), log_or_zero(counts_y)
-    plugin, cells = BACKEND.pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs)
+    plugin, cells = backend_for(codes_x).pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs)
     mi = _corrected(plugin, cells, counts_x, counts_y, correction)
     if normalize is None:
         return mi

@@ -6,6 +6,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from skmi._backends import is_device_array
+from skmi._backends._array_api import follow, like, namespace, to_numpy
 from skmi._binning import object_array
 from skmi._core import estimate_entropy
 from skmi._integers import decoded_edges
@@ -22,6 +24,12 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
     overlap (``n_bins``, ``strategy``, ``encode``, ``subsample``, ``bin_edges_``), with bin
     counts chosen by named rules, edges deduplicated under ties, integer codes, and
     ``entropy_``.
+
+    A torch tensor, cupy array or other array-API array is binned on its device; the fitted
+    ``n_bins_`` and ``entropy_`` and the output of ``transform`` ("ordinal",
+    "onehot-dense") and ``inverse_transform`` are in its namespace and on its device, while
+    ``bin_edges_`` (ragged) and the sparse "onehot" output are on the host; see the
+    :ref:`GPU guide <gpu>`.
 
     Read more in the :ref:`User Guide <user_guide>`.
 
@@ -138,8 +146,8 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
                 random_state=self.random_state,
             )
         self.bin_edges_ = object_array(decoded_edges(self._binning.edges, self._integer_encoding))
-        self.n_bins_ = self._binning.n_bins
-        self.entropy_ = entropy / log_base
+        self.n_bins_ = follow(self._binning.n_bins, X)
+        self.entropy_ = follow(entropy / log_base, X)
         return self
 
     def transform(self, X):
@@ -167,7 +175,19 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             codes = self._binning.codes(X)
         if self.encode == "ordinal":
             return codes
-        offsets = np.concatenate(([0], np.cumsum(self.n_bins_)[:-1]))
+        n_bins = self._binning.n_bins
+        if is_device_array(codes):
+            if self.encode == "onehot-dense":
+                xp, dev = namespace(codes)
+                return xp.concat(
+                    [
+                        xp.astype(codes[:, j : j + 1] == xp.arange(k, device=dev), xp.float64)
+                        for j, k in enumerate(n_bins.tolist())
+                    ],
+                    axis=1,
+                )
+            codes = to_numpy(codes)  # a scipy sparse matrix lives on the host
+        offsets = np.concatenate(([0], np.cumsum(n_bins)[:-1]))
         n_samples, n_features = codes.shape
         onehot = sp.csr_matrix(
             (
@@ -175,7 +195,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
                 (codes + offsets).ravel(),
                 np.arange(0, codes.size + 1, n_features),
             ),
-            shape=(n_samples, int(self.n_bins_.sum())),
+            shape=(n_samples, int(n_bins.sum())),
         )
         return onehot.toarray() if self.encode == "onehot-dense" else onehot
 
@@ -194,23 +214,24 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             Bin centres.
         """
         check_is_fitted(self)
-        codes = self._codes_from(X)
+        codes = self._codes_from(to_numpy(X) if is_device_array(X) else X)
         centres = np.empty(codes.shape)
         for j, edges in enumerate(self.bin_edges_):
             mids = (edges[:-1] + edges[1:]) / 2
             centres[:, j] = mids[codes[:, j]]
-        return centres
+        return like(centres, X) if is_device_array(X) else centres
 
     def _codes_from(self, X):
         """Integer codes from ordinal or one-hot input, checked against ``n_bins_``."""
+        n_bins = self._binning.n_bins
         if self.encode != "ordinal":
             X = X.toarray() if sp.issparse(X) else np.asarray(X)
-            expected = int(self.n_bins_.sum())
+            expected = int(n_bins.sum())
             if X.ndim != 2 or X.shape[1] != expected:
                 raise ValueError(
                     f"X must have {expected} one-hot columns, got shape {np.shape(X)}"
                 )
-            blocks = np.split(X, np.cumsum(self.n_bins_)[:-1], axis=1)
+            blocks = np.split(X, np.cumsum(n_bins)[:-1], axis=1)
             return np.column_stack([block.argmax(axis=1) for block in blocks])
         codes = np.asarray(X)
         if codes.ndim != 2 or codes.shape[1] != self.n_features_in_:
@@ -220,8 +241,8 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         if not np.all(np.isfinite(codes)) or np.any(codes != np.round(codes)):
             raise ValueError("X must hold integer bin codes")
         codes = codes.astype(np.intp)
-        if np.any(codes < 0) or np.any(codes >= self.n_bins_):
-            raise ValueError(f"X holds codes outside [0, n_bins_) = [0, {self.n_bins_.tolist()})")
+        if np.any(codes < 0) or np.any(codes >= n_bins):
+            raise ValueError(f"X holds codes outside [0, n_bins_) = [0, {n_bins.tolist()})")
         return codes
 
     def get_feature_names_out(self, input_features=None):
@@ -242,7 +263,11 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         if self.encode == "ordinal":
             return names
         return np.asarray(
-            [f"{name}_{b}" for name, n in zip(names, self.n_bins_, strict=True) for b in range(n)],
+            [
+                f"{name}_{b}"
+                for name, n in zip(names, self._binning.n_bins, strict=True)
+                for b in range(n)
+            ],
             dtype=object,
         )
 
@@ -250,4 +275,5 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = []
         tags.input_tags.sparse = False
+        tags.array_api_support = True
         return tags

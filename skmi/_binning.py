@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skmi._backends import BACKEND, NonFiniteError
-from skmi._rules import n_bins_for
+from skmi._backends import BACKEND, BACKENDS, NonFiniteError, backend_for, is_device_array
+from skmi._backends._array_api import namespace, to_numpy
+from skmi._rules import _SIZE_RULES, n_bins_for
 from skmi._threads import n_threads, thread_map
 
 
@@ -56,9 +57,15 @@ def feature_edges(x, k, strategy):
     dropped; ``len(edges) - 1`` is the number of bins really used.
     """
     inner = _STRATEGIES[strategy](x, k) if k > 1 and x[-1] > x[0] else x[:0]
+    return tied_edges(x[0], inner, x[-1])
+
+
+def tied_edges(low, inner, high):
+    """Edges ``[low, inner..., high]`` with the inner edges that coincide or sit at the
+    minimum dropped (``feature_edges``)."""
     inner = np.unique(inner)
-    inner = inner[(inner > x[0]) & (inner <= x[-1])]
-    return np.concatenate(([x[0]], inner, [x[-1]]))
+    inner = inner[(inner > low) & (inner <= high)]
+    return np.concatenate(([low], inner, [high]))
 
 
 def category_edges(x_sorted):
@@ -73,14 +80,19 @@ def category_edges(x_sorted):
 
 # Bytes of sorted sample held at once while learning edges: columns are sorted in blocks.
 _SORT_BLOCK_BYTES = 2**25
+# Values of the sample sorted at once on a device, whose sort is one call a block.
+_DEVICE_BLOCK_VALUES = 2**26
 
 
 def _common_edges(part, k, strategy):
     """Edges of every sorted row of ``part`` at one bin count k, computed at once, and the
-    mask of rows whose edges need no deduplication (``feature_edges`` does the others)."""
+    mask of rows whose edges need no deduplication (``feature_edges`` does the others).
+    ``strategy`` None: each row of ``part`` is already ``[min, inner..., max]``."""
     low = part[:, :1].astype(np.float64)
     high = part[:, -1:].astype(np.float64)
-    inner = _STRATEGIES[strategy](part, k).astype(np.float64, copy=False)
+    inner = (part[:, 1:-1] if strategy is None else _STRATEGIES[strategy](part, k)).astype(
+        np.float64, copy=False
+    )
     clean = (
         (high[:, 0] > low[:, 0])
         & (inner[:, 0] > low[:, 0])
@@ -126,6 +138,8 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None):
     sorts without the GIL).
     """
     n_samples, n_features = X.shape
+    if is_device_array(X):
+        return _device_edges(X, n_bins, strategy, discrete, rows, n_samples)
     n_rows = n_samples if rows is None else rows.size
     workers = n_threads(n_jobs, n_features, n_rows * n_features)
     # As few blocks as the budget allows, in a multiple of the threads, so that each
@@ -142,6 +156,76 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None):
         workers,
     )
     return [e for part in parts for e in part]
+
+
+def _device_bin_counts(low, high, n_bins, n_samples, columns):
+    """The bin count of each of ``columns`` whose sorted sample spans [low, high], for an int,
+    one int per feature, or a rule of ``_SIZE_RULES`` (which reads N alone, so the span is
+    all it needs of the values)."""
+    if isinstance(n_bins, str):
+        spans = zip(low, high, strict=True)
+        return [n_bins_for(np.array([lo, hi]), n_samples, n_bins) for lo, hi in spans]
+    return [int(n_bins[j]) if np.ndim(n_bins) == 1 else int(n_bins) for j in columns]
+
+
+def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
+    """``fit_edges`` of an array of another namespace (torch, cupy, ...), equal to that of
+    its numpy copy: each block of sample columns is sorted on its device, and only what the
+    edges are made of comes back, the minimum, the maximum and the order statistics at the
+    quantile ranks (``_quantile_inner_edges`` of the ranks themselves). Discrete features
+    and rules that read the values copy their sorted sample to numpy instead, for the code
+    of the numpy path (``_block_edges``)."""
+    xp, dev = namespace(X)
+    n_features = X.shape[1]
+    copied = np.asarray(discrete, dtype=bool).copy()
+    if isinstance(n_bins, str) and n_bins not in _SIZE_RULES:
+        copied[:] = True
+    sample = BACKENDS["array_api"].sample_columns
+    n_rows = n_samples if rows is None else rows.size
+    step = max(1, _DEVICE_BLOCK_VALUES // n_rows)
+    edges = [None] * n_features
+    for lo in range(0, n_features, step):
+        hi = min(lo + step, n_features)
+        part = xp.sort(sample(X, rows, lo, hi), axis=1)
+        on_host = np.flatnonzero(copied[lo:hi])
+        if on_host.size:
+            host = to_numpy(xp.take(part, xp.asarray(on_host, device=dev), axis=0))
+            per_feature = n_bins[lo + on_host] if np.ndim(n_bins) == 1 else n_bins
+            args = (strategy, np.asarray(discrete, dtype=bool)[lo + on_host], None, n_samples)
+            block = _block_edges(np.ascontiguousarray(host.T), 0, on_host.size, per_feature, *args)
+            for j, e in zip(on_host, block, strict=True):
+                edges[lo + j] = e
+        on_device = np.flatnonzero(~copied[lo:hi])
+        if not on_device.size:
+            continue
+        if on_device.size < hi - lo:
+            part = xp.take(part, xp.asarray(on_device, device=dev), axis=0)
+        low = to_numpy(xp.astype(part[:, 0], xp.float64))
+        high = to_numpy(xp.astype(part[:, -1], xp.float64))
+        # Sorted, -inf comes first and NaN last: before any rule computes with them.
+        if not (np.isfinite(low).all() and np.isfinite(high).all()):
+            raise NonFiniteError
+        ks = np.array(_device_bin_counts(low, high, n_bins, n_samples, lo + on_device))
+        for k in np.unique(ks):
+            group = np.flatnonzero(ks == k)
+            if strategy == "quantile" and k > 1:
+                ranks = _quantile_inner_edges(np.arange(n_rows), k)
+                chosen = part
+                if group.size < part.shape[0]:
+                    chosen = xp.take(part, xp.asarray(group, device=dev), axis=0)
+                stats = xp.take(chosen, xp.asarray(ranks, device=dev), axis=1)
+                inner = to_numpy(xp.astype(stats, xp.float64))
+            else:
+                inner = _STRATEGIES[strategy](np.c_[low[group], high[group]], k)
+            if k > 1:
+                full, clean = _common_edges(np.c_[low[group], inner, high[group]], k, None)
+            for g, j in enumerate(group):
+                if k > 1 and clean[g]:
+                    edges[lo + on_device[j]] = full[g]
+                else:
+                    row = inner[g] if k > 1 and high[j] > low[j] else inner[g, :0]
+                    edges[lo + on_device[j]] = tied_edges(low[j], row, high[j])
+    return edges
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,10 +267,11 @@ class Binning:
 
     __hash__ = None  # holds arrays: equal binnings need not hash equal
 
-    def codes(self, X, dtype=np.int64, backend=BACKEND):
-        """Bin codes (n_samples, n_features) of the columns of X; ``NonFiniteError`` if X
-        holds a value that is not finite."""
-        return backend.codes(X, self.edges, dtype)
+    def codes(self, X, dtype=np.int64, backend=None):
+        """Bin codes (n_samples, n_features) of the columns of X, in X's namespace;
+        ``NonFiniteError`` if X holds a value that is not finite. ``backend`` None: the one
+        for X (``backend_for``)."""
+        return (backend or backend_for(X)).codes(X, self.edges, dtype)
 
 
 def merged_edges(edges, bin_map):

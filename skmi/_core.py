@@ -14,7 +14,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from skmi._adaptive import merge, resolution_plan
-from skmi._backends import BACKEND
+from skmi._backends import backend_for, is_device_array
+from skmi._backends._array_api import like, namespace
 from skmi._binning import Binning, merged_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS
 from skmi._scoring import (
@@ -29,7 +30,14 @@ from skmi._scoring import (
     mutual_info_from_counts,
     summarize,
 )
-from skmi._tables import count_histograms, count_joint, sample_rows, target_codes
+from skmi._tables import (
+    count_histograms,
+    count_joint,
+    n_codes,
+    sample_rows,
+    take_codes,
+    target_codes,
+)
 
 # The mean-matched G-test holds its level down to about 2.5 samples per cell of the test
 # table (measured: 0.032 at 1.7, 0.058 at 28); permutations are used below twice that.
@@ -57,7 +65,7 @@ def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_job
     target_bins = n_bins if np.ndim(n_bins) == 0 else DEFAULT_ENTROPY_N_BINS
     y_codes = target_codes(y, discrete_target, target_bins, strategy, rows)
     binning = Binning.learn(X, n_bins, strategy, discrete, rows, n_jobs)
-    joint = count_joint(X, binning, y_codes, int(y_codes.max()) + 1, n_jobs, n_bins).counts
+    joint = count_joint(X, binning, y_codes, n_codes(y_codes), n_jobs, n_bins).counts
     bins = [(e, None) for e in binning.edges]
     return MITables(summarize(joint), joint, bins, bins, y_codes)
 
@@ -67,15 +75,24 @@ def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine
     the test resolution; the resolutions, and the tables as ``MITables``."""
     y_codes = target_codes(y, discrete_target, fine_k, strategy, rows)
     binning = Binning.learn(X, fine_k, strategy, discrete, rows, n_jobs)
-    fine = count_joint(X, binning, y_codes, int(y_codes.max()) + 1, n_jobs, fine_k)
+    fine = count_joint(X, binning, y_codes, n_codes(y_codes), n_jobs, fine_k)
     merged = merge(fine, binning, discrete_target, strategy, plan, fine_k, n_jobs)
     return merged.k, MITables(
         merged.summary,
         merged.test,
         list(zip(binning.edges, merged.bin_maps, strict=True)),
         list(zip(binning.edges, merged.test_bin_maps, strict=True)),
-        merged.test_y_map[y_codes],
+        take_codes(merged.test_y_map, y_codes),
     )
+
+
+def columns(X, index):
+    """Columns ``index`` (numpy integers or a boolean mask) of X, in X's namespace."""
+    if is_device_array(X):
+        xp, _ = namespace(X)
+        index = np.flatnonzero(index) if np.asarray(index).dtype == bool else index
+        return xp.take(X, like(np.asarray(index, dtype=np.int64), X), axis=1)
+    return X[:, index]
 
 
 def _pad(a, width):
@@ -95,7 +112,7 @@ def _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs):
     # Above half the first fine count, its candidates thin out to its divisors: count finer.
     grow = np.flatnonzero(k >= plan.fines[0] // 2) if len(plan.fines) > 1 else []
     if len(grow):
-        _, finer = _adaptive_pass(X[:, grow], y, discrete[grow], *args, plan.fines[1], plan)
+        _, finer = _adaptive_pass(columns(X, grow), y, discrete[grow], *args, plan.fines[1], plan)
         summary = list(tables.summary)
         for part, (now, new) in enumerate(zip(summary, finer.summary, strict=True)):
             if now.ndim == 2:  # margins: as wide as the wider of the two passes needs
@@ -120,16 +137,26 @@ def permutation_pvalues(X, edges, y_codes, mi, n_permutations, random_state):
     binning = Binning(tuple(edges), np.zeros(len(edges), dtype=bool))
     n_x = int(binning.n_bins.max())
     codes = binning.codes(X, dtype=np.uint16 if n_x < 2**16 else np.int64)
-    n_y = int(y_codes.max()) + 1
+    n_y = n_codes(y_codes)
     rng = check_random_state(random_state)
+    backend = backend_for(codes)
     # Ties between a permuted and the observed table are the rule for discrete data; the
     # tolerance keeps round-off from deciding them.
     threshold = mi - 1e-12 * np.maximum(mi, 1.0)
     exceed = np.zeros(mi.shape, dtype=np.int64)
     for _ in range(n_permutations):
-        permuted = BACKEND.count_codes(codes, rng.permutation(y_codes), n_x, n_y)
+        permuted = backend.count_codes(codes, _permuted(rng, y_codes), n_x, n_y)
         exceed += mutual_info_from_counts(permuted) >= threshold
     return (1 + exceed) / (1 + n_permutations)
+
+
+def _permuted(rng, codes):
+    """``rng.permutation(codes)``, in the codes' namespace: the same draws shuffle their
+    indices."""
+    if is_device_array(codes):
+        xp, _ = namespace(codes)
+        return xp.take(codes, like(rng.permutation(codes.shape[0]), codes))
+    return rng.permutation(codes)
 
 
 def pvalues(X, tables, n_permutations, random_state):
@@ -142,7 +169,7 @@ def pvalues(X, tables, n_permutations, random_state):
     sparse = X.shape[0] < _G_TEST_MIN_PER_CELL * cells
     if n_permutations and sparse.any():
         out[sparse] = permutation_pvalues(
-            X[:, sparse],
+            columns(X, sparse),
             [merged_edges(*tables.test_bins[j]) for j in np.flatnonzero(sparse)],
             tables.test_y_codes,
             test_mi[sparse],

@@ -3,6 +3,7 @@
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import StrOptions
 
+from skmi._backends._array_api import follow
 from skmi._binning import object_array
 from skmi._core import estimate_mi, normalized
 from skmi._integers import decoded_edges
@@ -31,6 +32,10 @@ class HistogramMI(BaseEstimator):
     :class:`~sklearn.feature_selection.SelectKBest` and
     :class:`~sklearn.feature_selection.GenericUnivariateSelect`, and a grid search reaches its
     parameters as ``<step>__score_func__n_bins``.
+
+    A torch tensor, cupy array or other array-API array X is binned and counted on its
+    device, and the fitted arrays are in its namespace and on its device, except
+    ``bin_edges_`` (ragged, numpy); see the :ref:`GPU guide <gpu>`.
 
     Read more in the :ref:`User Guide <user_guide>`.
 
@@ -200,13 +205,13 @@ class HistogramMI(BaseEstimator):
                 n_permutations=self.n_permutations,
                 n_jobs=self.n_jobs,
             )
-        self.scores_ = normalized(result, self.normalize, log_base)
-        self.pvalues_ = result.pvalues
-        self.standard_errors_ = result.standard_errors / log_base
-        self.entropy_ = result.entropy / log_base
-        self.target_entropy_ = result.target_entropy / log_base
-        self.n_bins_ = result.n_bins
-        self.target_n_bins_ = result.target_n_bins
+        self.scores_ = follow(normalized(result, self.normalize, log_base), X)
+        self.pvalues_ = follow(result.pvalues, X)
+        self.standard_errors_ = follow(result.standard_errors / log_base, X)
+        self.entropy_ = follow(result.entropy / log_base, X)
+        self.target_entropy_ = follow(result.target_entropy / log_base, X)
+        self.n_bins_ = follow(result.n_bins, X)
+        self.target_n_bins_ = follow(result.target_n_bins, X)
         self.bin_edges_ = object_array(decoded_edges(result.bin_edges, encoding))
         self.discrete_target_ = discrete_target
         return self
@@ -222,4 +227,5 @@ class HistogramMI(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
+        tags.array_api_support = True
         return tags

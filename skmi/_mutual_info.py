@@ -3,6 +3,7 @@ entropy of each feature. Each is validation, a docstring and one delegating call
 
 from sklearn.utils._param_validation import validate_params
 
+from skmi._backends._array_api import follow
 from skmi._core import estimate_entropy, estimate_mi, normalized
 from skmi._params import (
     DEFAULT_CORRECTION,
@@ -37,7 +38,7 @@ def mutual_info(X, y, *, discrete_target, normalize, base, n_bins, discrete_feat
             n_permutations=None,
             **params,
         )
-    return normalized(result, normalize, log_base)
+    return follow(normalized(result, normalize, log_base), X)
 
 
 _MI_PARAMS = {
@@ -74,7 +75,8 @@ def histogram_mi_regression(
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        Feature matrix; finite numbers.
+        Feature matrix; finite numbers. A torch tensor, cupy array or other array-API array
+        is binned and counted on its device (see the :ref:`GPU guide <gpu>`).
 
     y : array-like of shape (n_samples,)
         Continuous target; finite numbers.
@@ -128,7 +130,8 @@ def histogram_mi_regression(
     Returns
     -------
     mi : ndarray of shape (n_features,)
-        Estimated mutual information of each feature with the target.
+        Estimated mutual information of each feature with the target, in X's namespace and
+        on its device.
 
     See Also
     --------
@@ -240,7 +243,8 @@ def histogram_mi_classif(
     Returns
     -------
     mi : ndarray of shape (n_features,)
-        Estimated mutual information of each feature with the target.
+        Estimated mutual information of each feature with the target, in X's namespace and
+        on its device.
 
     See Also
     --------
@@ -315,7 +319,7 @@ def histogram_entropy(
     Returns
     -------
     entropy : ndarray of shape (n_features,)
-        Entropy of each binned column.
+        Entropy of each binned column, in X's namespace and on its device.
 
     Notes
     -----
@@ -339,4 +343,4 @@ def histogram_entropy(
     params = dict(strategy=strategy, correction=correction, subsample=subsample)
     with finite_checked_by_binning(X=X):
         entropy, _ = estimate_entropy(X, n_bins=n_bins, random_state=random_state, **params)
-    return entropy / log_base
+    return follow(entropy / log_base, X)

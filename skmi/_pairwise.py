@@ -4,6 +4,8 @@ import numpy as np
 from sklearn.utils._param_validation import validate_params
 
 from skmi._all_pairs import estimate_pairwise
+from skmi._backends import is_device_array
+from skmi._backends._array_api import follow, like, to_numpy
 from skmi._params import DEFAULT_CORRECTION, ENTROPY_CONSTRAINTS, MI_CONSTRAINTS
 from skmi._validation import check_base, check_n_bins, check_X, finite_checked_by_binning
 
@@ -44,10 +46,13 @@ def pairwise_histogram_mi(
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features_x)
-        Data; finite numbers. For activations, tokens by hidden units.
+        Data; finite numbers. For activations, tokens by hidden units. A torch tensor,
+        cupy array or other array-API array is binned, counted and reduced on its device,
+        all pairs' tables as exact one-hot matrix products (see the :ref:`GPU guide <gpu>`).
 
     Y : array-like of shape (n_samples, n_features_y), default=None
-        Second set of columns; None means X, and the result is symmetric.
+        Second set of columns; None means X, and the result is symmetric. Moved to X's
+        namespace and device.
 
     n_bins : int, str or array-like, default="balanced"
         Bins per column: an int >= 2, one int per column of X (then Y must be None), or a
@@ -81,7 +86,7 @@ def pairwise_histogram_mi(
     Returns
     -------
     mi : ndarray of shape (n_features_x, n_features_y)
-        MI of each pair of columns.
+        MI of each pair of columns, in X's namespace and on its device.
 
     See Also
     --------
@@ -104,7 +109,9 @@ def pairwise_histogram_mi(
            [1., 1., 1.]])
     """
     X, _ = check_X(X)
-    Y = None if Y is None else check_X(Y, input_name="Y")[0]
+    if Y is not None:  # Y follows X: to its device, or to numpy
+        Y = like(Y, X) if is_device_array(X) else to_numpy(Y) if is_device_array(Y) else Y
+        Y = check_X(Y, input_name="Y")[0]
     if Y is not None and X.shape[0] != Y.shape[0]:
         raise ValueError(
             f"X and Y must have the same number of samples, got {X.shape[0]} and {Y.shape[0]}"
@@ -125,4 +132,4 @@ def pairwise_histogram_mi(
             random_state=random_state,
             n_jobs=n_jobs,
         )
-    return mi / log_base if normalize is None else mi
+    return follow(mi / log_base if normalize is None else mi, X)

@@ -126,6 +126,11 @@ _BIN_RULES = {
 }
 
 
+# The rules that read only the sample size N, not the values: a device computes them without
+# copying its sample to numpy (``_binning``).
+_SIZE_RULES = frozenset({"sqrt", "sturges", "rice", "hacine-gharbi", "balanced"})
+
+
 def n_bins_for(x_sorted, n, n_bins):
     """The bin count asked for ``x``: an int as given, or a rule's count in [1, N].
 

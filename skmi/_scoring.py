@@ -110,9 +110,13 @@ def _no_correction(mi, a, b, cells):
 
 
 def _miller_madow(mi, a, b, cells):
-    """I - (m_xy - m_x - m_y + 1) / 2N with occupied-cell counts m (Miller 1955)."""
-    m_x, m_y = np.count_nonzero(a, axis=1), np.count_nonzero(b, axis=1)
-    return mi - (cells - m_x - m_y + 1) / (2 * a.sum(axis=1))
+    """I - (m_xy - m_x - m_y + 1) / 2N with occupied-cell counts m (Miller 1955).
+
+    Margins along the last axis, so that they may also broadcast against ``mi`` and
+    ``cells`` (all pairs: rows' margins (n_x, 1, B), columns' (1, n_y, B)).
+    """
+    m_x, m_y = np.count_nonzero(a, axis=-1), np.count_nonzero(b, axis=-1)
+    return mi - (cells - m_x - m_y + 1) / (2 * a.sum(axis=-1))
 
 
 def _group_rows(a):

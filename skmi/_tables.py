@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import check_random_state
 
-from skmi._backends import BACKEND, count_dtype
+from skmi._backends import backend_for, count_dtype, is_device_array
+from skmi._backends._array_api import like, namespace
 from skmi._binning import Binning
 
 # Count tables are the output, so they get a budget of their own rather than sharing
@@ -88,8 +89,15 @@ def sample_rows(n_samples, subsample, random_state):
 
 
 def target_codes(y, discrete, n_bins, strategy, rows):
-    """Codes of the target (int64): the index of its category, or its bin, learnt like a
-    feature's (``n_bins`` an int or a rule name)."""
+    """Codes of the target (int64, in y's namespace): the index of its category, or its bin,
+    learnt like a feature's (``n_bins`` an int or a rule name)."""
+    if is_device_array(y):
+        xp, _ = namespace(y)
+        if discrete:
+            return xp.astype(xp.unique_inverse(y).inverse_indices, xp.int64)
+        column = xp.reshape(y, (-1, 1))
+        binning = Binning.learn(column, n_bins, strategy, np.zeros(1, dtype=bool), rows)
+        return binning.codes(column)[:, 0]
     if discrete:
         _, codes = np.unique(y, return_inverse=True)
         return codes.reshape(-1).astype(np.int64)
@@ -98,24 +106,44 @@ def target_codes(y, discrete, n_bins, strategy, rows):
     return binning.codes(column)[:, 0]
 
 
-def count_joint(X, binning, y_codes, n_y, n_jobs, n_bins, backend=BACKEND):
+def n_codes(codes):
+    """Values 0..n-1 that the codes (of any namespace) can take: the largest, plus one."""
+    if is_device_array(codes):
+        xp, _ = namespace(codes)
+        return int(xp.max(codes)) + 1
+    return int(codes.max()) + 1
+
+
+def take_codes(table, codes):
+    """``table[codes]``: each code mapped through the numpy ``table``, in the codes'
+    namespace."""
+    if is_device_array(codes):
+        xp, _ = namespace(codes)
+        return xp.take(like(table, codes), codes)
+    return table[codes]
+
+
+def count_joint(X, binning, y_codes, n_y, n_jobs, n_bins, backend=None):
     """Joint tables of each column of X, binned by ``binning``, with the target codes (of
     ``n_y`` values: given, so that batches with fewer get tables of the same shape);
-    ``n_bins`` is what was asked for, to name it in the error on tables too large."""
+    ``n_bins`` is what was asked for, to name it in the error on tables too large.
+    ``backend`` None: the one for X (``backend_for``); the tables are numpy either way."""
     n_x = int(binning.n_bins.max())
     table_guard(binning.n_features, n_x, n_y, n_bins)
+    backend = backend or backend_for(X)
     return CountTables(backend.count(X, binning.edges, y_codes, n_y, n_jobs))
 
 
-def count_histograms(X, binning, n_jobs, n_bins, backend=BACKEND):
+def count_histograms(X, binning, n_jobs, n_bins, backend=None):
     """Histograms (n_features, n_x) of each column of X binned by ``binning``."""
     no_target = np.zeros(X.shape[0], dtype=np.int64)
     joint = count_joint(X, binning, no_target, 1, n_jobs, n_bins, backend)
     return CountTables(joint.counts[:, :, 0])
 
 
-def count_three_way(codes, n_x, z_codes, n_z, y_codes, n_y, backend=BACKEND):
+def count_three_way(codes, n_x, z_codes, n_z, y_codes, n_y, backend=None):
     """Three-way tables (n_features, n_x, n_z, n_y) of each column of ``codes`` (of n_x
     values) with the codes of a conditioning variable z and of the target y."""
     table_guard(codes.shape[1], n_x * n_z, n_y, (n_x, n_z, n_y))
+    backend = backend or backend_for(codes)
     return CountTables(backend.count_codes_3(codes, z_codes, y_codes, n_x, n_z, n_y))

@@ -7,6 +7,7 @@ Finiteness is not checked here but by the passes that read every value anyway: t
 learns edges and the kernels that bin (``finite_checked_by_binning``).
 """
 
+import math
 from contextlib import contextmanager
 from numbers import Integral
 
@@ -14,7 +15,9 @@ import numpy as np
 from sklearn.utils import assert_all_finite, check_array
 from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
 
-from skmi._backends import NonFiniteError
+from skmi._backends import NonFiniteError, is_device_array
+from skmi._backends._array_api import like, namespace
+from skmi._device_validation import check_device_finite, check_device_X, device_floats
 from skmi._integers import encode, integer_columns, learn_encoding
 from skmi._params import MAX_N_BINS
 
@@ -26,7 +29,19 @@ def check_X(X, *, estimator=None, reset=True, ensure_min_samples=2, input_name="
     ``validate_data`` when an estimator is given (feature names and counts), and the
     encoding of its integer columns that float64 cannot hold (``_integers``): learnt, or
     ``encoding`` as given (a fitted one, for new data). Whether X is finite is checked by
-    binning it, in a ``finite_checked_by_binning`` block. Returns X and the encoding."""
+    binning it, in a ``finite_checked_by_binning`` block. Returns X and the encoding.
+
+    An array of another namespace (torch, cupy, ...) stays where it is (``check_device_X``),
+    with no encoding."""
+    if is_device_array(X):
+        X = check_device_X(
+            X,
+            estimator=estimator,
+            reset=reset,
+            ensure_min_samples=ensure_min_samples,
+            input_name=input_name,
+        )
+        return X, {}
     raw = integer_columns(X)
     encoding = learn_encoding(raw) if encoding is None else encoding
     # A copy where columns are to be encoded: X's own values must stay untouched.
@@ -47,6 +62,12 @@ def check_X_y(estimator, X, y, discrete_target):
     """X as ``check_X`` makes it (with its encoding) and y as ``check_target`` does, for an
     estimator's fit; ``discrete_target`` "auto" is decided from y (``is_discrete_target``).
     Returns X, y, whether y is discrete, and X's integer encoding."""
+    if is_device_array(X):
+        X = check_device_X(X, estimator=estimator)
+        check_consistent_length(X, y)
+        y = like(y, X) if is_device_array(y) else y
+        discrete = is_discrete_target(y) if discrete_target == "auto" else bool(discrete_target)
+        return X, check_device_target(y, discrete, X), discrete, {}
     raw = integer_columns(X)
     encoding = learn_encoding(raw)
     X, y = validate_data(
@@ -65,6 +86,9 @@ def check_X_y(estimator, X, y, discrete_target):
 def check_X_target(X, y, discrete_target):
     """X and y for a score function: ``check_X`` and ``check_target``, of one length."""
     X, _ = check_X(X)
+    if is_device_array(X):
+        check_consistent_length(X, y)
+        return X, check_device_target(y, discrete_target, X)
     y = check_target(y, discrete_target)
     check_consistent_length(X, y)
     return X, y
@@ -169,7 +193,10 @@ def finite_checked_by_binning(estimator_name=None, **arrays):
     except NonFiniteError:
         with quiet_finite_check():
             for name, array in arrays.items():
-                assert_all_finite(array, estimator_name=estimator_name, input_name=name)
+                if is_device_array(array):
+                    check_device_finite(array, name)
+                else:
+                    assert_all_finite(array, estimator_name=estimator_name, input_name=name)
         raise
 
 
@@ -180,9 +207,54 @@ def is_discrete_target(y):
     Integrality is checked directly rather than with ``type_of_target``, which casts huge
     floats to int and warns.
     """
+    if is_device_array(y):
+        xp, _ = namespace(y)
+        if xp.isdtype(y.dtype, "bool"):
+            return True
+        if xp.isdtype(y.dtype, "real floating") and not bool(
+            xp.all(xp.isfinite(y) & (y == xp.round(y)))
+        ):
+            return False
+        return xp.unique_values(y).shape[0] <= max(2, math.sqrt(y.shape[0]))
     y = np.asarray(y)
     if y.dtype.kind not in "iuf":
         return True
     if y.dtype.kind == "f" and not np.all(np.isfinite(y) & (y == np.round(y))):
         return False
     return np.unique(y).size <= max(2, np.sqrt(y.size))
+
+
+def check_device_target(y, discrete, X):
+    """``check_target`` for a target beside an array X of another namespace, on X's device.
+
+    A target given as numpy or a list is checked by ``check_target``; as labels it is
+    replaced by each label's index among them (strings included, which no device holds),
+    the codes it would get anyway. A device target must be 1-D (or a column), of whole
+    numbers when discrete, and finite when binned.
+    """
+    if not is_device_array(y):
+        y = check_target(y, discrete)
+        if discrete:
+            y = np.unique(y, return_inverse=True)[1].reshape(-1)
+        return like(y, X)
+    y = like(y, X)
+    xp, _ = namespace(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = xp.reshape(y, (-1,))
+    if y.ndim != 1:
+        raise ValueError(
+            f"y should be a 1d array, got an array of shape {tuple(y.shape)} instead."
+        )
+    if discrete:
+        if xp.isdtype(y.dtype, "real floating") and not bool(
+            xp.all(xp.isfinite(y) & (y == xp.round(y)))
+        ):
+            raise ValueError(
+                "y must hold class labels (ints, bools or whole floats) for a discrete "
+                "target, got values that are not whole numbers; bin a continuous target with "
+                "histogram_mi_regression or discrete_target=False"
+            )
+        return y
+    y = device_floats(y, "y")
+    check_device_finite(y, "y")
+    return y

@@ -12,7 +12,8 @@ summary of tables at a fixed resolution.
 from collections.abc import Callable
 from typing import NamedTuple
 
-from skmi._backends import _compiled, _numpy
+from skmi._backends import _array_api, _compiled, _numpy
+from skmi._backends._array_api import is_device_array
 from skmi._backends._common import NonFiniteError, count_dtype, log_or_zero
 from skmi._kernels._chance import expected_mi
 from skmi._kernels._merging import BY_INDEX, BY_RANK, KEEP, adaptive_tables, table_summaries
@@ -55,10 +56,21 @@ def _backend(module):
     return Backend(**{name: getattr(module, name) for name in Backend._fields})
 
 
-BACKENDS = {"compiled": _backend(_compiled), "numpy": _backend(_numpy)}
+BACKENDS = {
+    "compiled": _backend(_compiled),
+    "numpy": _backend(_numpy),
+    "array_api": _backend(_array_api),
+}
 
-# What every entry point counts with.
+# What every entry point counts numpy arrays with.
 BACKEND = BACKENDS["compiled"]
+
+
+def backend_for(X):
+    """The backend that counts X where it lives: "array_api" for an array of another
+    namespace (torch, cupy, ...), ``BACKEND`` for numpy."""
+    return BACKENDS["array_api"] if is_device_array(X) else BACKEND
+
 
 __all__ = [
     "BACKEND",
@@ -69,8 +81,10 @@ __all__ = [
     "Backend",
     "NonFiniteError",
     "adaptive_tables",
+    "backend_for",
     "count_dtype",
     "expected_mi",
+    "is_device_array",
     "log_or_zero",
     "table_summaries",
 ]
