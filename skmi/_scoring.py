@@ -22,10 +22,12 @@ from skmi._backends import expected_mi, log_or_zero, table_summaries
 def entropy_from_counts(counts):
     """Plug-in entropy of each histogram in ``counts`` (..., n_bins): log N - sum n_k log n_k / N.
 
-    ``xlogy`` gives 0 log 0 = 0 exactly, so empty bins need no epsilon.
+    ``xlogy`` gives 0 log 0 = 0 exactly, so empty bins need no epsilon. Clipped at 0: for a
+    single occupied bin, log N - N log N / N rounds below 0 for many N (N = 6: -8.9e-16),
+    which a geometric normalisation would take the square root of.
     """
     n = counts.sum(axis=-1)
-    return np.log(n) - xlogy(counts, counts).sum(axis=-1) / n
+    return np.maximum(np.log(n) - xlogy(counts, counts).sum(axis=-1) / n, 0.0)
 
 
 def margins(joint):

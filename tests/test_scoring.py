@@ -8,6 +8,7 @@ from scipy.stats import chi2_contingency
 from sklearn.metrics import mutual_info_score
 from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
 
+from skmi import pairwise_histogram_mi
 from skmi._scoring import (
     _MI_CORRECTIONS,
     _NORMALIZATIONS,
@@ -73,6 +74,21 @@ def test_entropy_from_counts_uniform_is_log_k():
     """Check that k equally filled bins give ln k, empty bins adding nothing."""
     counts = np.array([[5, 5, 5, 5, 0, 0], [9, 0, 0, 0, 0, 0]])
     np.testing.assert_allclose(entropy_from_counts(counts), [math.log(4), 0.0], atol=1e-15)
+
+
+def test_entropy_of_one_occupied_bin_is_never_negative():
+    """Check that a constant histogram's entropy is 0 up to round-off and never below it, for
+    every N up to 5,000 (log N - N log N / N rounds below 0 for N = 6, 22, 26, ...), and that
+    a geometric normalisation of a constant column then stays quiet (warnings are errors)."""
+    n = np.arange(1, 5001)
+    counts = np.zeros((n.size, 3), dtype=np.int64)
+    counts[:, 1] = n
+    entropy = entropy_from_counts(counts)
+    assert (entropy >= 0).all() and entropy.max() < 1e-14
+    X = np.random.default_rng(0).normal(size=(22, 3))
+    X[:, 1] = 2.5
+    scores = pairwise_histogram_mi(X, normalize="geometric")
+    np.testing.assert_array_equal(scores[1], 0.0)
 
 
 def test_corrected_entropy_miller_madow_adds_occupied_bins_over_2n():
