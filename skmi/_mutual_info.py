@@ -28,7 +28,7 @@ def mutual_info(X, y, *, discrete_target, normalize, base, n_bins, discrete_feat
     n_bins = check_n_bins(n_bins, X.shape[1])
     discrete = discrete_mask(discrete_features, X.shape[1])
     with finite_checked_by_binning(X=X):
-        result = estimate_mi(
+        result, _ = estimate_mi(
             X,
             y,
             discrete_target=discrete_target,
@@ -338,5 +338,5 @@ def histogram_entropy(
     n_bins = check_n_bins(n_bins, X.shape[1])
     params = dict(strategy=strategy, correction=correction, subsample=subsample)
     with finite_checked_by_binning(X=X):
-        entropy, _ = estimate_entropy(X, n_bins=n_bins, random_state=random_state, **params)
+        entropy, _, _ = estimate_entropy(X, n_bins=n_bins, random_state=random_state, **params)
     return entropy / log_base
