@@ -1,5 +1,7 @@
 """partial_fit of HistogramMI and EntropyBinner: batches of rows add up to fit on all rows."""
 
+import itertools
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -29,7 +31,7 @@ def random_splits(rng, n, n_batches):
 
 
 def fit_in_batches(est, X, y, bounds, **first):
-    for i, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+    for i, (lo, hi) in enumerate(itertools.pairwise(bounds)):
         est.partial_fit(X[lo:hi], y[lo:hi], **(first if i == 0 else {}))
     return est
 
