@@ -21,9 +21,9 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skmi import EntropyBinner, HistogramMI, MISelector
+from skmi import EntropyBinner, HistogramMI, MISelector, PairwiseHistogramMI
 
-ESTIMATORS = [EntropyBinner(), HistogramMI(), MISelector()]
+ESTIMATORS = [EntropyBinner(), HistogramMI(), MISelector(), PairwiseHistogramMI()]
 TRANSFORMERS = [
     EntropyBinner(),
     EntropyBinner(encode="onehot-dense"),
