@@ -9,6 +9,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from skmi._batches import check_unchanged, given_binning
 from skmi._binning import object_array
 from skmi._core import estimate_entropy
+from skmi._dask import dask_fit_input, dask_histograms, is_dask_collection, learn_dask_binning
 from skmi._integers import decoded_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
 from skmi._scoring import corrected_entropy
@@ -132,6 +133,15 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         self : object
             Fitted binner.
         """
+        if is_dask_collection(X):
+            X = dask_fit_input(self, X)
+            n_bins = check_n_bins(self.n_bins, X.shape[1])
+            args = (np.zeros(X.shape[1], dtype=bool), self.subsample, self.random_state, None)
+            self._binning = learn_dask_binning(X, n_bins, self.strategy, *args)
+            self._counts = dask_histograms(X, self._binning, n_bins)
+            self._integer_encoding = {}
+            self._batch_params = self._binning_params()
+            return self._set_counts()
         X, self._integer_encoding = check_X(X, estimator=self)
         with finite_checked_by_binning(type(self).__name__, X=X):
             _, self._binning, self._counts = estimate_entropy(

@@ -6,6 +6,7 @@ from sklearn.utils._param_validation import StrOptions
 from skmi._batches import add_mi, check_unchanged, given_binning, given_target, score_mi, start_mi
 from skmi._binning import object_array
 from skmi._core import estimate_mi, normalized
+from skmi._dask import dask_fit_input, dask_mi_batches, is_dask_collection
 from skmi._integers import decoded_edges
 from skmi._params import (
     DEFAULT_CORRECTION,
@@ -189,6 +190,8 @@ class HistogramMI(BaseEstimator):
         self : object
             Fitted estimator.
         """
+        if is_dask_collection(X):
+            return self._fit_dask(X, y)
         X, y, discrete_target, encoding = check_X_y(self, X, y, self.discrete_target)
         with finite_checked_by_binning(type(self).__name__, X=X):
             result, self._batches = estimate_mi(
@@ -284,6 +287,32 @@ class HistogramMI(BaseEstimator):
             self.discrete_target_ = discrete_target
         self._batches = batches
         return self._set_result(result, batches.tables.n_samples)
+
+    def _fit_dask(self, X, y):
+        """fit on a dask array or DataFrame: bins from a sample, tables counted on the
+        workers (``_dask``), scored here with the G-test."""
+        X = dask_fit_input(self, X)
+        self._batches, self.discrete_target_ = dask_mi_batches(
+            X,
+            y,
+            discrete_target=self.discrete_target,
+            n_bins=check_n_bins(self.n_bins, X.shape[1]),
+            strategy=self.strategy,
+            discrete=discrete_mask(self.discrete_features, X.shape[1]),
+            subsample=self.subsample,
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
+        )
+        result = score_mi(
+            self._batches,
+            discrete_target=self.discrete_target_,
+            strategy=self.strategy,
+            correction=self.correction,
+            n_jobs=self.n_jobs,
+        )
+        self._batch_params = self._table_params()
+        self._integer_encoding = {}
+        return self._set_result(result, self._batches.tables.n_samples)
 
     def _first_batches(
         self, X, y, discrete_target, encoding, bin_edges, target_bin_edges, classes

@@ -4,17 +4,15 @@ import numpy as np
 from sklearn.utils._param_validation import validate_params
 
 from skmi._all_pairs import estimate_pairwise
-from skmi._params import DEFAULT_CORRECTION, ENTROPY_CONSTRAINTS, MI_CONSTRAINTS
+from skmi._dask import is_dask_collection
+from skmi._pairwise_estimator import PairwiseHistogramMI
+from skmi._params import DEFAULT_CORRECTION
 from skmi._validation import check_base, check_n_bins, check_X, finite_checked_by_binning
 
 _PAIRWISE_CONSTRAINTS = {
     "X": ["array-like"],
     "Y": ["array-like", None],
-    # One resolution for every pair (the adaptive one is chosen per table against a target).
-    "n_bins": ENTROPY_CONSTRAINTS["n_bins"],
-    **{k: MI_CONSTRAINTS[k] for k in ("strategy", "correction", "normalize", "base", "subsample")},
-    "random_state": ["random_state"],
-    "n_jobs": MI_CONSTRAINTS["n_jobs"],
+    **PairwiseHistogramMI._parameter_constraints,
 }
 
 
@@ -103,6 +101,13 @@ def pairwise_histogram_mi(
            [1., 1., 1.],
            [1., 1., 1.]])
     """
+    if is_dask_collection(X):
+        if Y is not None:
+            raise ValueError("Y is not supported for dask X: give the columns of both as X")
+        params = dict(n_bins=n_bins, strategy=strategy, correction=correction)
+        params.update(normalize=normalize, base=base, subsample=subsample)
+        est = PairwiseHistogramMI(**params, random_state=random_state, n_jobs=n_jobs)
+        return est.fit(X).scores_
     X, _ = check_X(X)
     Y = None if Y is None else check_X(Y, input_name="Y")[0]
     if Y is not None and X.shape[0] != Y.shape[0]:

@@ -6,9 +6,9 @@ from sklearn.base import BaseEstimator, _fit_context
 from skmi._all_pairs import add_pair_tables, pair_parts, pair_statistics, parts_of_tables
 from skmi._batches import check_unchanged, given_binning
 from skmi._binning import Binning, object_array
+from skmi._dask import dask_fit_input, dask_pair_tables, is_dask_collection, learn_dask_binning
 from skmi._integers import decoded_edges
-from skmi._pairwise import _PAIRWISE_CONSTRAINTS
-from skmi._params import DEFAULT_CORRECTION
+from skmi._params import DEFAULT_CORRECTION, ENTROPY_CONSTRAINTS, MI_CONSTRAINTS
 from skmi._scoring import _NORMALIZATIONS
 from skmi._tables import sample_rows
 from skmi._validation import check_base, check_n_bins, check_X, finite_checked_by_binning
@@ -124,7 +124,13 @@ class PairwiseHistogramMI(BaseEstimator):
     """
 
     _parameter_constraints = {
-        k: v for k, v in _PAIRWISE_CONSTRAINTS.items() if k not in ("X", "Y")
+        # One resolution for every pair (the adaptive one is chosen per table against a
+        # target).
+        "n_bins": ENTROPY_CONSTRAINTS["n_bins"],
+        **{k: MI_CONSTRAINTS[k] for k in ("strategy", "correction", "normalize", "base")},
+        "subsample": MI_CONSTRAINTS["subsample"],
+        "random_state": ["random_state"],
+        "n_jobs": MI_CONSTRAINTS["n_jobs"],
     }
 
     def __init__(
@@ -165,6 +171,8 @@ class PairwiseHistogramMI(BaseEstimator):
         self : object
             Fitted estimator.
         """
+        if is_dask_collection(X):
+            return self._fit_dask(X)
         X, self._integer_encoding = check_X(X, estimator=self)
         with finite_checked_by_binning(type(self).__name__, X=X):
             parts, self._binning = pair_parts(
@@ -231,6 +239,20 @@ class PairwiseHistogramMI(BaseEstimator):
         self._tables = tables
         parts = parts_of_tables(tables, self._binning.n_features)
         return self._set_parts(parts, int(tables[0].sum()))
+
+    def _fit_dask(self, X):
+        """fit on a dask array or DataFrame: bins from a sample, every pair's table counted
+        on the workers and summed (``_dask``); the tables are kept, so partial_fit adds to
+        them."""
+        X = dask_fit_input(self, X)
+        n_bins = check_n_bins(self.n_bins, X.shape[1])
+        args = (np.zeros(X.shape[1], dtype=bool), self.subsample, self.random_state, None)
+        self._binning = learn_dask_binning(X, n_bins, self.strategy, *args)
+        self._tables = dask_pair_tables(X, self._binning)
+        self._integer_encoding = {}
+        self._batch_params = self._binning_params()
+        parts = parts_of_tables(self._tables, self._binning.n_features)
+        return self._set_parts(parts, int(self._tables[0].sum()))
 
     def _first_binning(self, X, bin_edges):
         """The binning of the first batch: learnt from it, or the given edges."""

@@ -1,0 +1,215 @@
+"""Arrays beyond one machine: dask arrays and DataFrames, counted where their chunks live.
+
+The stages are those of every other path: the bins are learnt from a sample of rows
+(gathered to the client: ``subsample`` rows, never X), each chunk of rows is counted on a
+worker with those bins, the tables are summed in a tree (``split_every`` at a time, on the
+workers), and only the sum reaches the client, which scores it once. The sample rows are
+those the in-memory path learns from (``sample_rows``), and the bin-count rules see the full
+N, so a dask array gives the in-memory results for the same edges.
+
+dask is an optional dependency: nothing here imports it until a dask collection is given.
+The p-values are the G-test's (permutations need the rows on the client).
+"""
+
+import numpy as np
+
+from skmi._all_pairs import pair_codes, pair_table_guard
+from skmi._backends import BACKEND
+from skmi._batches import BATCH_FINE_RESOLUTION
+from skmi._binning import Binning
+from skmi._core import Batches
+from skmi._params import DEFAULT_ENTROPY_N_BINS
+from skmi._tables import (
+    coded_target,
+    count_histograms,
+    count_joint,
+    sample_rows,
+    target_n_bins,
+)
+
+# Tables summed per task of the tree reduction (dask's own default for reductions).
+_SPLIT_EVERY = 8
+
+
+def is_dask_collection(X):
+    """Whether X is a dask collection, without importing dask."""
+    return type(X).__module__.partition(".")[0] in ("dask", "dask_expr")
+
+
+def as_dask_array(X, input_name="X"):
+    """X as a 2-D dask array of floats, with its column names (a DataFrame's, else None).
+
+    A DataFrame's partition lengths are computed on the workers; integer columns become
+    float64 lazily (integers past 2^53 are not encoded exactly, as in memory)."""
+    import dask.array as da
+
+    names = None
+    if hasattr(X, "to_dask_array"):
+        names = np.asarray(X.columns, dtype=object)
+        X = X.to_dask_array(lengths=True)
+    if not isinstance(X, da.Array) or X.ndim != 2:
+        raise ValueError(
+            f"{input_name} must be a 2-D dask array or a dask DataFrame, got "
+            f"{type(X).__name__} of {getattr(X, 'ndim', '?')} dimensions"
+        )
+    if X.dtype.kind not in "f":
+        if X.dtype.kind not in "iub":
+            raise ValueError(f"{input_name} must hold numbers, got dtype {X.dtype}")
+        X = X.astype(np.float64)
+    if X.shape[0] < 2:
+        raise ValueError(f"{input_name} needs at least 2 samples, got {X.shape[0]}")
+    return X.rechunk({1: -1}), names
+
+
+def as_dask_target(y, chunks):
+    """y as a 1-D dask array chunked like X's rows (a numpy y is split to match)."""
+    import dask.array as da
+
+    if hasattr(y, "to_dask_array"):
+        y = y.to_dask_array(lengths=True)
+    y = y if isinstance(y, da.Array) else da.from_array(np.asarray(y), chunks=(chunks,))
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D, got shape {y.shape}")
+    return y.rechunk((chunks,))
+
+
+def learning_sample(X, subsample, random_state):
+    """The rows of X that the edges are learnt from, gathered as a numpy array: the rows the
+    in-memory path would use (``sample_rows``), or all of them when there are fewer."""
+    if subsample is None:
+        raise ValueError(
+            "subsample=None would gather every row of a dask array to the client to learn "
+            "the bin edges; give the number of rows to learn them from (an int)"
+        )
+    rows = sample_rows(X.shape[0], subsample, random_state)
+    part = X if rows is None else X[rows.astype(np.int64)]
+    return np.asarray(part.compute())
+
+
+def discrete_dask_target(y):
+    """The "auto" rule (``is_discrete_target``) computed on the workers: categories if y
+    is not numeric, or is integer-valued with at most sqrt(N) distinct values."""
+    import dask.array as da
+
+    if y.dtype.kind not in "iuf":
+        return True
+    if y.dtype.kind == "f" and not bool(da.all(da.isfinite(y) & (y == da.round(y))).compute()):
+        return False
+    return da.unique(y).compute().size <= max(2, np.sqrt(y.shape[0]))
+
+
+def learn_dask_target(y, discrete, n_bins, strategy, subsample, random_state):
+    """The target's bins (``learn_target``): all its classes, found on the workers, or a
+    ``Binning`` learnt from the sample rows."""
+    import dask.array as da
+
+    if discrete:
+        return da.unique(y).compute()
+    sample = learning_sample(y.reshape(-1, 1), subsample, random_state)
+    zero = np.zeros(1, dtype=bool)
+    return Binning.learn(sample.astype(np.float64), n_bins, strategy, zero, n_samples=len(y))
+
+
+def learn_dask_binning(X, n_bins, strategy, discrete, subsample, random_state, n_jobs):
+    """The ``Binning`` of dask X learnt from its sample rows, the rules seeing the full N."""
+    sample = learning_sample(X, subsample, random_state)
+    return Binning.learn(sample, n_bins, strategy, discrete, None, n_jobs, n_samples=X.shape[0])
+
+
+def _sum_tables(*tables):
+    total = tables[0]
+    for t in tables[1:]:
+        total = total + t
+    return total
+
+
+def tree_sum(parts):
+    """The sum of delayed ``CountTables`` (or arrays), added ``_SPLIT_EVERY`` at a time in a
+    tree on the workers; computed, so only the sum reaches the client."""
+    from dask import delayed
+
+    add = delayed(_sum_tables, pure=True)
+    while len(parts) > 1:
+        parts = [add(*parts[i : i + _SPLIT_EVERY]) for i in range(0, len(parts), _SPLIT_EVERY)]
+    return parts[0].compute()
+
+
+def _joint_chunk(X, y, binning, target, n_bins):
+    return count_joint(X, binning, coded_target(y, target), target_n_bins(target), 1, n_bins)
+
+
+def _histogram_chunk(X, binning, n_bins):
+    return count_histograms(X, binning, 1, n_bins)
+
+
+def _pair_chunk(X, binning):
+    n_b = int(binning.n_bins.max())
+    n_features = binning.n_features
+    out = np.zeros((n_features * (n_features + 1) // 2, n_b, n_b), dtype=np.int64)
+    BACKEND.pair_counts(pair_codes(X, binning), out, 1)
+    return out
+
+
+def _chunk_tasks(func, X, *args, y=None):
+    """One delayed call of ``func`` per chunk of rows of X (and of y), the shared arguments
+    put in the graph once."""
+    from dask import delayed
+
+    shared = [delayed(a, pure=True) for a in args]
+    blocks = X.to_delayed().ravel()
+    if y is None:
+        return [delayed(func, pure=True)(b, *shared) for b in blocks]
+    return [
+        delayed(func, pure=True)(b, c, *shared)
+        for b, c in zip(blocks, y.to_delayed().ravel(), strict=True)
+    ]
+
+
+def dask_joint_tables(X, y, binning, target, n_bins):
+    """Joint ``CountTables`` of dask X against dask y (chunked alike), over all chunks."""
+    return tree_sum(_chunk_tasks(_joint_chunk, X, binning, target, n_bins, y=y))
+
+
+def dask_histograms(X, binning, n_bins):
+    """Histogram ``CountTables`` of every column of dask X, over all chunks."""
+    return tree_sum(_chunk_tasks(_histogram_chunk, X, binning, n_bins))
+
+
+def dask_pair_tables(X, binning):
+    """Every pair's table (``add_pair_tables``) of dask X, over all chunks."""
+    pair_table_guard(binning.n_features, int(binning.n_bins.max()))
+    return tree_sum(_chunk_tasks(_pair_chunk, X, binning))
+
+
+def dask_fit_input(estimator, X):
+    """Dask X for an estimator's fit (``as_dask_array``), its ``n_features_in_`` and
+    ``feature_names_in_`` set as ``validate_data`` sets them."""
+    X, names = as_dask_array(X)
+    estimator.n_features_in_ = X.shape[1]
+    if names is not None and all(isinstance(name, str) for name in names):
+        estimator.feature_names_in_ = names
+    elif hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
+    return X
+
+
+def dask_mi_batches(
+    X, y, *, discrete_target, n_bins, strategy, discrete, subsample, random_state, n_jobs
+):
+    """``Batches`` of dask X and y (``as_dask_array``), counted on the workers as
+    ``partial_fit`` counts one batch (with "adaptive", at its fine resolution), and whether
+    y was taken as categories ("auto" decided on the workers)."""
+    y = as_dask_target(y, X.chunks[0])
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X and y must have the same rows, got {X.shape[0]} and {y.shape[0]}")
+    if discrete_target == "auto":
+        discrete_target = discrete_dask_target(y)
+    adaptive = isinstance(n_bins, str) and n_bins == "adaptive"
+    k = BATCH_FINE_RESOLUTION if adaptive else n_bins
+    target_k = k if np.ndim(k) == 0 else DEFAULT_ENTROPY_N_BINS
+    target = learn_dask_target(y, discrete_target, target_k, strategy, subsample, random_state)
+    binning = learn_dask_binning(X, k, strategy, discrete, subsample, random_state, n_jobs)
+    tables = dask_joint_tables(X, y, binning, target, k)
+    return Batches(binning, target, tables, k if adaptive else None), discrete_target
