@@ -79,13 +79,17 @@ class PairParts(NamedTuple):
 
 
 def pair_statistics(parts, correction, normalize):
-    """MI of every pair (corrected; in nats, or on the ``normalize`` scale), its G-test
-    p-value, and each column's entropy, in nats, from ``PairParts``."""
+    """MI of every pair (corrected; in nats, or on the ``normalize`` scale), the corrected
+    MI in nats, and each column's entropy, in nats, from ``PairParts``."""
     mi = per_pair(_MI_CORRECTIONS[correction], *parts)
-    p = per_pair(lambda plugin, a, b, cells: g_test_pvalues(plugin, a, b), *parts)
     h_x, h_y = entropy_from_counts(parts.counts_x), entropy_from_counts(parts.counts_y)
     scaled = mi if normalize is None else _NORMALIZATIONS[normalize](mi, h_x[:, None], h_y)
-    return scaled, mi, p, h_x
+    return scaled, mi, h_x
+
+
+def pair_pvalues(parts):
+    """The mean-matched G-test p-value of every pair (``g_test_pvalues``)."""
+    return per_pair(lambda plugin, a, b, cells: g_test_pvalues(plugin, a, b), *parts)
 
 
 def pair_parts(X, Y, *, n_bins, strategy, subsample, random_state, n_jobs):

@@ -33,9 +33,10 @@ def pairwise_histogram_mi(
     """Histogram mutual information between every column of X and every column of Y.
 
     Entry (i, j) equals ``histogram_mi_regression(X[:, [i]], Y[:, j])`` with the same
-    settings: each column is binned once, then each pair's joint table is counted directly
-    from the codes and reduced to its MI at once, so memory stays at one table per thread
-    whatever the number of columns.
+    settings. With Y None this is ``PairwiseHistogramMI(...).fit(X).scores_`` (whose
+    estimator also gives p-values, and ``partial_fit`` over batches). Each column is binned
+    once, then each pair's joint table is counted directly from the codes and reduced to
+    its MI at once, so memory stays at one table per thread whatever the number of columns.
 
     Read more in the :ref:`User Guide <user_guide>`.
 
@@ -83,6 +84,7 @@ def pairwise_histogram_mi(
 
     See Also
     --------
+    PairwiseHistogramMI : The estimator: the same matrix, p-values, batches.
     histogram_mi_regression : MI of each column with one target.
 
     Notes
@@ -101,13 +103,13 @@ def pairwise_histogram_mi(
            [1., 1., 1.],
            [1., 1., 1.]])
     """
-    if is_dask_collection(X):
-        if Y is not None:
-            raise ValueError("Y is not supported for dask X: give the columns of both as X")
+    if Y is None:
         params = dict(n_bins=n_bins, strategy=strategy, correction=correction)
         params.update(normalize=normalize, base=base, subsample=subsample)
         est = PairwiseHistogramMI(**params, random_state=random_state, n_jobs=n_jobs)
         return est.fit(X).scores_
+    if is_dask_collection(X):
+        raise ValueError("Y is not supported for dask X: give the columns of both as X")
     X, _ = check_X(X)
     Y = None if Y is None else check_X(Y, input_name="Y")[0]
     if Y is not None and X.shape[0] != Y.shape[0]:

@@ -3,7 +3,13 @@
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 
-from skmi._all_pairs import add_pair_tables, pair_parts, pair_statistics, parts_of_tables
+from skmi._all_pairs import (
+    add_pair_tables,
+    pair_parts,
+    pair_pvalues,
+    pair_statistics,
+    parts_of_tables,
+)
 from skmi._batches import check_unchanged, given_binning
 from skmi._binning import Binning, object_array
 from skmi._dask import dask_fit_input, dask_pair_tables, is_dask_collection, learn_dask_binning
@@ -65,7 +71,7 @@ class PairwiseHistogramMI(BaseEstimator):
 
     pvalues_ : ndarray of shape (`n_features_in_`, `n_features_in_`)
         p-values of the G-test of independence of each pair (mean-matched, as in
-        :class:`HistogramMI`).
+        :class:`HistogramMI`), computed when first read after each fit or batch.
 
     correlation_ : ndarray of shape (`n_features_in_`, `n_features_in_`)
         The corrected MI on the scale of a correlation coefficient, sqrt(1 - exp(-2 MI)):
@@ -275,9 +281,9 @@ class PairwiseHistogramMI(BaseEstimator):
     def _set_parts(self, parts, n_samples):
         """The fitted attributes from ``PairParts`` of ``n_samples`` rows."""
         log_base = check_base(self.base)
-        scores, mi, self.pvalues_, entropy = pair_statistics(
-            parts, self.correction, self.normalize
-        )
+        scores, mi, entropy = pair_statistics(parts, self.correction, self.normalize)
+        self._parts = parts
+        self.__dict__.pop("pvalues_", None)
         self.scores_ = scores / log_base if self.normalize is None else scores
         self.correlation_ = _NORMALIZATIONS["correlation"](mi, None, None)
         self.entropy_ = entropy / log_base
@@ -285,3 +291,13 @@ class PairwiseHistogramMI(BaseEstimator):
         self.bin_edges_ = object_array(decoded_edges(self._binning.edges, self._integer_encoding))
         self.n_samples_seen_ = n_samples
         return self
+
+    def __getattr__(self, name):
+        # pvalues_ is computed when first read after each fit or partial_fit: the exact
+        # chance level it is scaled by costs about 1 ms per distinct pair of margins, and
+        # after batches binned by the first batch's edges every pair has its own (0.9 s for
+        # 1,128 pairs at N = 32,768), too much to pay on every batch.
+        if name == "pvalues_" and "_parts" in self.__dict__:
+            self.pvalues_ = pair_pvalues(self._parts)
+            return self.pvalues_
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
