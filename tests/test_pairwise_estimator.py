@@ -99,3 +99,19 @@ def test_pairwise_estimator_partial_fit_errors():
     wide = np.random.default_rng(5).normal(size=(20, 4000))
     with pytest.raises(ValueError, match=r"15\.3 GiB.*at most 1023 features fit at 16 bins"):
         PairwiseHistogramMI(n_bins=16, strategy="uniform").partial_fit(wide)
+
+
+def test_pairwise_estimator_statistics_follow_every_batch():
+    """Check that statistics read between batches are recomputed after the next one (and
+    with the scoring parameters of the moment), not kept from an earlier read."""
+    X = activations(6)
+    est = PairwiseHistogramMI(n_bins=6).partial_fit(X[:1000])
+    early = est.scores_.copy(), est.pvalues_.copy()
+    est.partial_fit(X[1000:])
+    ref = PairwiseHistogramMI(n_bins=6).partial_fit(X[:1000]).partial_fit(X[1000:])
+    assert_array_equal(est.scores_, ref.scores_)
+    assert_array_equal(est.pvalues_, ref.pvalues_)
+    assert not np.array_equal(est.scores_, early[0])
+    ref.partial_fit(X[:5])
+    est.set_params(base=2).partial_fit(X[:5])
+    assert_allclose(est.entropy_ * np.log(2), ref.entropy_, rtol=1e-15)
