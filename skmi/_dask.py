@@ -75,46 +75,63 @@ def as_dask_target(y, chunks):
     return y.rechunk((chunks,))
 
 
-def learning_sample(X, subsample, random_state):
-    """The rows of X that the edges are learnt from, gathered as a numpy array: the rows the
-    in-memory path would use (``sample_rows``), or all of them when there are fewer."""
+def learning_samples(arrays, subsample, random_state, also=()):
+    """The rows of each of ``arrays`` (dask, of one length) that the edges are learnt from,
+    gathered as numpy arrays in one pass over the data: the rows the in-memory path would
+    use (``sample_rows``), or all of them when there are fewer. ``also``: more dask results
+    to compute in the same pass."""
+    import dask
+
     if subsample is None:
         raise ValueError(
             "subsample=None would gather every row of a dask array to the client to learn "
             "the bin edges; give the number of rows to learn them from (an int)"
         )
-    rows = sample_rows(X.shape[0], subsample, random_state)
-    part = X if rows is None else X[rows.astype(np.int64)]
-    return np.asarray(part.compute())
+    rows = sample_rows(arrays[0].shape[0], subsample, random_state)
+    parts = [a if rows is None else _rows_of(a, rows) for a in arrays]
+    return [_joined(part) for part in dask.compute(*parts, *also)]
 
 
-def discrete_dask_target(y):
-    """The "auto" rule (``is_discrete_target``) computed on the workers: categories if y
-    is not numeric, or is integer-valued with at most sqrt(N) distinct values."""
+def _rows_of(a, rows):
+    """Delayed takes of the sorted ``rows`` from each chunk of rows of dask ``a`` that holds
+    any: each worker sends only its sampled rows (dask's own fancy indexing of 2e5 rows
+    took twice as long as generating the data)."""
+    from dask import delayed
+
+    bounds = np.cumsum((0, *a.chunks[0]))
+    starts = np.searchsorted(rows, bounds)
+    take = delayed(np.take, pure=True)
+    return [
+        take(block, rows[lo:hi].astype(np.int64) - bounds[i], axis=0)
+        for i, (block, lo, hi) in enumerate(
+            zip(a.to_delayed(optimize_graph=False).ravel(), starts[:-1], starts[1:], strict=True)
+        )
+        if hi > lo
+    ]
+
+
+def _joined(part):
+    """A computed sample as one numpy array (the chunks' takes concatenated)."""
+    return np.concatenate(part) if isinstance(part, (list, tuple)) else np.asarray(part)
+
+
+def _target_summaries(y, discrete_target):
+    """What deciding and learning the target's bins needs beyond its sample rows, as lazy
+    dask results: whether float values are all whole ("auto"), and the distinct values
+    where y may be categories."""
     import dask.array as da
 
-    if y.dtype.kind not in "iuf":
-        return True
-    if y.dtype.kind == "f" and not bool(da.all(da.isfinite(y) & (y == da.round(y))).compute()):
-        return False
-    return da.unique(y).compute().size <= max(2, np.sqrt(y.shape[0]))
-
-
-def learn_dask_target(y, discrete, n_bins, strategy, subsample, random_state):
-    """The target's bins (``learn_target``): all its classes, found on the workers, or a
-    ``Binning`` learnt from the sample rows."""
-    import dask.array as da
-
-    if discrete:
-        return da.unique(y).compute()
-    sample = learning_sample(y.reshape(-1, 1), subsample, random_state)
-    zero = np.zeros(1, dtype=bool)
-    return Binning.learn(sample.astype(np.float64), n_bins, strategy, zero, n_samples=len(y))
+    also = {}
+    if discrete_target == "auto" and y.dtype.kind == "f":
+        also["whole"] = da.all(da.isfinite(y) & (y == da.round(y)))
+    if discrete_target is True or (discrete_target == "auto" and y.dtype.kind != "f"):
+        also["classes"] = da.unique(y)
+    return also
 
 
 def learn_dask_binning(X, n_bins, strategy, discrete, subsample, random_state, n_jobs):
     """The ``Binning`` of dask X learnt from its sample rows, the rules seeing the full N."""
-    sample = learning_sample(X, subsample, random_state)
+    (sample,) = learning_samples([X], subsample, random_state)
     return Binning.learn(sample, n_bins, strategy, discrete, None, n_jobs, n_samples=X.shape[0])
 
 
@@ -154,16 +171,17 @@ def _pair_chunk(X, binning):
 
 def _chunk_tasks(func, X, *args, y=None):
     """One delayed call of ``func`` per chunk of rows of X (and of y), the shared arguments
-    put in the graph once."""
+    put in the graph once. The graphs are not optimised one array at a time, which would
+    give X's chunks new names in each and compute them twice where y derives from X."""
     from dask import delayed
 
     shared = [delayed(a, pure=True) for a in args]
-    blocks = X.to_delayed().ravel()
+    blocks = X.to_delayed(optimize_graph=False).ravel()
     if y is None:
         return [delayed(func, pure=True)(b, *shared) for b in blocks]
     return [
         delayed(func, pure=True)(b, c, *shared)
-        for b, c in zip(blocks, y.to_delayed().ravel(), strict=True)
+        for b, c in zip(blocks, y.to_delayed(optimize_graph=False).ravel(), strict=True)
     ]
 
 
@@ -201,15 +219,38 @@ def dask_mi_batches(
     """``Batches`` of dask X and y (``as_dask_array``), counted on the workers as
     ``partial_fit`` counts one batch (with "adaptive", at its fine resolution), and whether
     y was taken as categories ("auto" decided on the workers)."""
+    import dask.array as da
+
     y = as_dask_target(y, X.chunks[0])
     if y.shape[0] != X.shape[0]:
         raise ValueError(f"X and y must have the same rows, got {X.shape[0]} and {y.shape[0]}")
+    # One pass over the data gathers the sample rows of X and y, and what the target's
+    # kind and categories need; the count is the second pass.
+    summaries = _target_summaries(y, discrete_target)
+    sample, y_sample, *values = learning_samples(
+        [X, y], subsample, random_state, also=summaries.values()
+    )
+    summary = dict(zip(summaries, values, strict=True))
     if discrete_target == "auto":
-        discrete_target = discrete_dask_target(y)
+        # The "auto" rule of ``is_discrete_target``, from the summaries.
+        if y.dtype.kind not in "iuf":
+            discrete_target = True
+        elif y.dtype.kind == "f" and not summary["whole"]:
+            discrete_target = False
+        else:
+            if "classes" not in summary:  # whole floats: their distinct values, one more pass
+                summary["classes"] = da.unique(y).compute()
+            discrete_target = summary["classes"].size <= max(2, np.sqrt(y.shape[0]))
     adaptive = isinstance(n_bins, str) and n_bins == "adaptive"
     k = BATCH_FINE_RESOLUTION if adaptive else n_bins
-    target_k = k if np.ndim(k) == 0 else DEFAULT_ENTROPY_N_BINS
-    target = learn_dask_target(y, discrete_target, target_k, strategy, subsample, random_state)
-    binning = learn_dask_binning(X, k, strategy, discrete, subsample, random_state, n_jobs)
+    if discrete_target:
+        target = summary["classes"] if "classes" in summary else da.unique(y).compute()
+    else:
+        target_k = k if np.ndim(k) == 0 else DEFAULT_ENTROPY_N_BINS
+        column = y_sample.reshape(-1, 1).astype(np.float64)
+        target = Binning.learn(
+            column, target_k, strategy, np.zeros(1, dtype=bool), n_samples=len(y)
+        )
+    binning = Binning.learn(sample, k, strategy, discrete, None, n_jobs, n_samples=X.shape[0])
     tables = dask_joint_tables(X, y, binning, target, k)
     return Batches(binning, target, tables, k if adaptive else None), discrete_target

@@ -126,17 +126,24 @@ def test_dask_dataframe_keeps_column_names(client):
 def test_dask_client_never_gathers_x(client, monkeypatch):
     """Check that the only arrays computed to the client are the sample rows and 1-D
     summaries (never all of X), and that nothing converts X to numpy."""
-    computed = []
-    original = da.Array.compute
+    import dask
 
-    def recording(self, **kwargs):
+    computed = []
+    original_method, original_function = da.Array.compute, dask.compute
+
+    def recording_method(self, **kwargs):
         computed.append(self.shape)
-        return original(self, **kwargs)
+        return original_method(self, **kwargs)
+
+    def recording_function(*args, **kwargs):
+        computed.extend(a.shape for a in args if isinstance(a, da.Array))
+        return original_function(*args, **kwargs)
 
     def refuse(self, *args, **kwargs):
         raise AssertionError("a dask array was converted to numpy on the client")
 
-    monkeypatch.setattr(da.Array, "compute", recording)
+    monkeypatch.setattr(da.Array, "compute", recording_method)
+    monkeypatch.setattr(dask, "compute", recording_function)
     monkeypatch.setattr(da.Array, "__array__", refuse)
     X, y = data(4)
     HistogramMI(subsample=SUBSAMPLE).fit(chunked(X), chunked(y))
