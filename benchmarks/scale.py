@@ -67,8 +67,10 @@ def throughput(n_batches):
         return est
 
     for label, params in [("adaptive", {}), ("n_bins=16", {"n_bins": 16})]:
-        _, seconds = timed(lambda p=params: in_batches(HistogramMI(**p), True))
+        est, seconds = timed(lambda p=params: in_batches(HistogramMI(**p), True))
         rows.append((f"HistogramMI({label}).partial_fit, {n_batches} batches", n, seconds))
+        _, read = timed(lambda e=est: e.pvalues_)
+        rows.append(("then reading pvalues_ (G-test of the summed tables)", n, read))
         _, seconds = timed(lambda p=params: HistogramMI(n_permutations=0, **p).fit(X, y))
         rows.append((f"HistogramMI({label}, n_permutations=0).fit, one array", n, seconds))
     est, seconds = timed(lambda: in_batches(PairwiseHistogramMI(), False))
@@ -150,6 +152,8 @@ def bounded_memory(n_batch_counts):
 
 
 def _mb(n_bytes):
+    if n_bytes < 2**20:
+        return f"{n_bytes / 2**10:,.0f} KiB"
     return f"{n_bytes / 2**20:,.0f} MiB"
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from skmi._adaptive import _FINE_RESOLUTIONS, resolution_plan
 from skmi._binning import Binning
-from skmi._core import Batches, fixed_tables, merged_tables, pvalues, scored
+from skmi._core import Batches, fixed_tables, merged_tables, scored
 from skmi._params import DEFAULT_ENTROPY_N_BINS
 from skmi._tables import coded_target, count_joint, learn_target, sample_rows, target_n_bins
 
@@ -93,7 +93,10 @@ def add_mi(batches, X, y, n_jobs):
 
 
 def score_mi(batches, *, discrete_target, strategy, correction, n_jobs):
-    """``MIResult`` of the summed tables: fit's scoring on all rows seen, G-test p-values."""
+    """``MIResult`` of the summed tables, fit's scoring on all rows seen, without the
+    p-values, and the ``MITables`` to compute them from (``pvalues(tables, n_samples)``: the
+    G-test, whose exact chance level costs a few ms a feature once N is large, so callers
+    compute it only when asked)."""
     n_samples = batches.tables.n_samples
     if batches.fine_k is None:
         tables = fixed_tables(batches.tables, batches.binning)
@@ -101,7 +104,7 @@ def score_mi(batches, *, discrete_target, strategy, correction, n_jobs):
         plan = resolution_plan(n_samples)
         args = (discrete_target, strategy, plan, batches.fine_k, n_jobs)
         _, tables, _ = merged_tables(batches.tables, batches.binning, *args)
-    return scored(tables, n_samples, correction, pvalues(tables, n_samples))
+    return scored(tables, n_samples, correction, None), tables
 
 
 def check_unchanged(first, now):

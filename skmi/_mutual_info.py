@@ -47,7 +47,7 @@ def mutual_info(X, y, *, discrete_target, normalize, base, n_bins, discrete_feat
             random_state=params["random_state"],
             n_jobs=params["n_jobs"],
         )
-        result = score_mi(
+        result, _ = score_mi(
             batches,
             discrete_target=discrete_target,
             strategy=params["strategy"],

@@ -144,6 +144,20 @@ def test_histogram_mi_partial_fit_after_an_adaptive_fit_starts_anew():
     assert_same_outputs(est, HistogramMI().partial_fit(X[:700], y[:700]))
 
 
+def test_histogram_mi_partial_fit_pvalues_follow_every_batch():
+    """Check that p-values read between batches are those of the rows seen then, and are
+    recomputed after the next batch (they are computed when first read)."""
+    rng = np.random.default_rng(13)
+    X, y = regression_data(rng, 1500)
+    est = HistogramMI(6).partial_fit(X[:500], y[:500])
+    early = est.pvalues_.copy()
+    assert_array_equal(early, HistogramMI(6).partial_fit(X[:500], y[:500]).pvalues_)
+    est.partial_fit(X[500:], y[500:])
+    ref = fit_in_batches(HistogramMI(6), X, y, [0, 500, 1500])
+    assert_array_equal(est.pvalues_, ref.pvalues_)
+    assert not np.array_equal(est.pvalues_, early)
+
+
 def test_histogram_mi_partial_fit_scoring_params_may_change():
     """Check that parameters of the scoring alone (base, correction, normalize) may change
     between batches, and apply to all rows."""
