@@ -170,7 +170,9 @@ def main():
         "",
         f"Measured {date.today()} on {platform.machine()} ({platform.python_version()}), "
         f"skmi {skmi.__version__}; 2 cores, 24 GiB. Synthetic activations: batches of "
-        f"{TOKENS:,} tokens x {UNITS} units (`python benchmarks/scale.py`).",
+        f"{TOKENS:,} tokens x {UNITS} units (`python benchmarks/scale.py`). The machine "
+        "is shared with other jobs: the same in-memory fit has measured up to 3x slower "
+        "from one run to the next, so compare rows of one run only.",
         "",
         "## (a) partial_fit over batches beside one in-memory fit",
         "",
@@ -179,7 +181,9 @@ def main():
     ]
     rows, n_bins, p_seconds = throughput(args.batches)
     for what, n, seconds in rows:
-        lines.append(f"| {what} | {n:,} | {seconds:.2f} s | {n / seconds:,.0f} |")
+        # Reading a statistic is a one-off cost, not a rate over the rows.
+        rate = "—" if what.startswith("then") else f"{n / seconds:,.0f}"
+        lines.append(f"| {what} | {n:,} | {seconds:.2f} s | {rate} |")
     n_pairs = 64 * 65 // 2
     lines += [
         "",
@@ -214,7 +218,8 @@ def main():
         "## (c) Memory of partial_fit as N grows",
         "",
         "tracemalloc's peak during one more call, beyond what was allocated before it "
-        f"(the batch of {TOKENS:,} rows is allocated before the call), and the tables kept.",
+        f"(the batch of {TOKENS:,} rows is allocated before the call), and the tables kept "
+        "(their counts widen from 16 to 32 bits past 2^16 rows).",
         "",
         "| estimator | N after the call | peak during the call | tables kept |",
         "|---|---|---|---|",

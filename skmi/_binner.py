@@ -9,7 +9,13 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from skmi._batches import check_unchanged, given_binning
 from skmi._binning import object_array
 from skmi._core import estimate_entropy
-from skmi._dask import dask_fit_input, dask_histograms, is_dask_collection, learn_dask_binning
+from skmi._dask import (
+    dask_codes,
+    dask_fit_input,
+    dask_histograms,
+    is_dask_collection,
+    learn_dask_binning,
+)
 from skmi._integers import decoded_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
 from skmi._scoring import corrected_entropy
@@ -246,9 +252,12 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         Returns
         -------
         Xt : ndarray of shape (n_samples, n_features) or sparse matrix
-            Integer codes, or their one-hot encoding.
+            Integer codes, or their one-hot encoding; for a dask X, its codes as a dask
+            array, binned chunk by chunk on the workers (ordinal encoding only).
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            return dask_codes(self, X)
         X, _ = check_X(
             X,
             estimator=self,

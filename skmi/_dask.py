@@ -213,6 +213,22 @@ def dask_fit_input(estimator, X):
     return X
 
 
+def dask_codes(binner, X):
+    """The ordinal codes of dask X under a fitted binner's bins, as a lazy dask array."""
+    X, _ = as_dask_array(X)
+    if X.shape[1] != binner.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(binner).__name__} is expecting "
+            f"{binner.n_features_in_} features as input"
+        )
+    if binner.encode != "ordinal":
+        raise ValueError(
+            f"encode={binner.encode!r} is not available for dask X: its codes are binned "
+            "chunk by chunk; use encode='ordinal'"
+        )
+    return X.map_blocks(binner._binning.codes, dtype=np.int64)
+
+
 def dask_mi_batches(
     X, y, *, discrete_target, n_bins, strategy, discrete, subsample, random_state, n_jobs
 ):

@@ -86,6 +86,9 @@ def test_dask_estimators_equal_in_memory(client):
         assert got.n_features_in_ == 5 and got.n_samples_seen_ == N
     binner = EntropyBinner(9, subsample=SUBSAMPLE)
     assert_allclose(binner.fit(dX).entropy_, binner.fit(X).entropy_, rtol=0, atol=ATOL)
+    codes = binner.transform(dX)
+    assert isinstance(codes, da.Array)
+    assert_array_equal(codes.compute(), binner.transform(X))
     selector = MISelector(HistogramMI(6, subsample=SUBSAMPLE), k=2)
     assert_array_equal(selector.fit(dX, chunked(y)).ranking_, selector.fit(X, y).ranking_)
     pairs = PairwiseHistogramMI(n_bins=6, subsample=SUBSAMPLE)
