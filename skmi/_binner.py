@@ -33,7 +33,8 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
     counts chosen by named rules, edges deduplicated under ties, integer codes, and
     ``entropy_``.
 
-    Read more in the :ref:`User Guide <user_guide>`.
+    Read more in the :ref:`User Guide <user_guide>`, and in :ref:`batches` for
+    ``partial_fit`` and dask arrays.
 
     Parameters
     ----------

@@ -34,7 +34,8 @@ class HistogramMI(BaseEstimator):
     :class:`~sklearn.feature_selection.GenericUnivariateSelect`, and a grid search reaches its
     parameters as ``<step>__score_func__n_bins``.
 
-    Read more in the :ref:`User Guide <user_guide>`.
+    Read more in the :ref:`User Guide <user_guide>`, and in :ref:`batches` for
+    ``partial_fit`` and dask arrays.
 
     Parameters
     ----------
@@ -88,7 +89,9 @@ class HistogramMI(BaseEstimator):
         MI of each feature with the target (in ``base``, or normalised).
 
     pvalues_ : ndarray of shape (`n_features_in_`,)
-        p-values of the test of independence of each feature and the target.
+        p-values of the test of independence of each feature and the target. After
+        :meth:`partial_fit` or a fit on dask data: the G-test of the summed tables,
+        computed when first read.
 
     standard_errors_ : ndarray of shape (`n_features_in_`,)
         Delta-method standard error of each plug-in MI, in ``base``.
@@ -226,8 +229,9 @@ class HistogramMI(BaseEstimator):
 
         With ``n_bins="adaptive"`` the tables are counted at 360 fine bins per feature (360
         for a binned target too) and the resolution is chosen from them and the total number
-        of rows at each call, as :meth:`fit` chooses it; only the G-test is available for
-        the p-values (``n_permutations`` is not used: permutations need the rows). A call
+        of rows at each call, as :meth:`fit` chooses it. Only the G-test is available for
+        the p-values (``n_permutations`` is not used: permutations need the rows); they are
+        computed when ``pvalues_`` is first read, so that a batch only counts. A call
         after :meth:`fit` adds to fit's rows, except after an "adaptive" fit, whose fine
         tables were chosen for its own N: that call starts anew from its batch.
 
