@@ -52,6 +52,8 @@ def as_dask_array(X, input_name="X"):
             f"{input_name} must be a 2-D dask array or a dask DataFrame, got "
             f"{type(X).__name__} of {getattr(X, 'ndim', '?')} dimensions"
         )
+    if np.isnan(X.shape[0]):  # chunks of unknown length (a DataFrame's values): count them
+        X = X.compute_chunk_sizes()
     if X.dtype.kind not in "f":
         if X.dtype.kind not in "iub":
             raise ValueError(f"{input_name} must hold numbers, got dtype {X.dtype}")
@@ -68,6 +70,8 @@ def as_dask_target(y, chunks):
     if hasattr(y, "to_dask_array"):
         y = y.to_dask_array(lengths=True)
     y = y if isinstance(y, da.Array) else da.from_array(np.asarray(y), chunks=(chunks,))
+    if np.isnan(y.shape[0]):
+        y = y.compute_chunk_sizes()
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.ndim != 1:

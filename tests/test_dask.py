@@ -124,6 +124,11 @@ def test_dask_dataframe_keeps_column_names(client):
     assert_array_equal(got.feature_names_in_, frame.columns)
     expected = HistogramMI(5, subsample=SUBSAMPLE, n_permutations=0).fit(frame, y)
     assert_allclose(got.scores_, expected.scores_, rtol=0, atol=ATOL)
+    # The frame's values: a dask array whose chunk lengths are unknown until counted.
+    values = dframe.to_dask_array()
+    assert np.isnan(values.shape[0])
+    scores = histogram_mi_regression(values, y, n_bins=5, subsample=SUBSAMPLE)
+    assert_allclose(scores, expected.scores_, rtol=0, atol=ATOL)
 
 
 def test_dask_client_never_gathers_x(client, monkeypatch):
