@@ -2,14 +2,17 @@
 
 The stages are those of every other path: the bins are learnt from a sample of rows
 (gathered to the client: ``subsample`` rows, never X), each chunk of rows is counted on a
-worker with those bins, the tables are summed in a tree (``split_every`` at a time, on the
-workers), and only the sum reaches the client, which scores it once. The sample rows are
+worker with those bins and added to a running total per chain of chunks (one chain per
+thread), the totals are summed in a tree on the workers, and only the sum reaches the
+client, which scores it once. The sample rows are
 those the in-memory path learns from (``sample_rows``), and the bin-count rules see the full
 N, so a dask array gives the in-memory results for the same edges.
 
 dask is an optional dependency: nothing here imports it until a dask collection is given.
 The p-values are the G-test's (permutations need the rows on the client).
 """
+
+import os
 
 import numpy as np
 
@@ -27,8 +30,8 @@ from skmi._tables import (
     target_n_bins,
 )
 
-# Tables summed per task of the tree reduction (dask's own default for reductions).
-_SPLIT_EVERY = 8
+# Tables summed per task of the tree over the chains' totals: a task holds this many.
+_SPLIT_EVERY = 4
 
 
 def is_dask_collection(X):
@@ -157,52 +160,77 @@ def tree_sum(parts):
     return parts[0].compute()
 
 
-def _joint_chunk(X, y, binning, target, n_bins):
-    return count_joint(X, binning, coded_target(y, target), target_n_bins(target), 1, n_bins)
+def _joint_chunk(total, X, y, binning, target, n_bins):
+    tables = count_joint(X, binning, coded_target(y, target), target_n_bins(target), 1, n_bins)
+    return tables if total is None else total + tables
 
 
-def _histogram_chunk(X, binning, n_bins):
-    return count_histograms(X, binning, 1, n_bins)
+def _histogram_chunk(total, X, binning, n_bins):
+    tables = count_histograms(X, binning, 1, n_bins)
+    return tables if total is None else total + tables
 
 
-def _pair_chunk(X, binning):
-    n_b = int(binning.n_bins.max())
-    n_features = binning.n_features
-    out = np.zeros((n_features * (n_features + 1) // 2, n_b, n_b), dtype=np.int64)
+def _pair_chunk(total, X, binning):
+    # A copy, not the running total itself: a task must not change its inputs, which dask
+    # may hold for another task or a retry.
+    n_b, n_features = int(binning.n_bins.max()), binning.n_features
+    shape = (n_features * (n_features + 1) // 2, n_b, n_b)
+    out = np.zeros(shape, dtype=np.int64) if total is None else total.copy()
     BACKEND.pair_counts(pair_codes(X, binning), out, 1)
     return out
 
 
-def _chunk_tasks(func, X, *args, y=None):
-    """One delayed call of ``func`` per chunk of rows of X (and of y), the shared arguments
-    put in the graph once. The graphs are not optimised one array at a time, which would
-    give X's chunks new names in each and compute them twice where y derives from X."""
+def _n_chains():
+    """Running totals to keep at once: one per thread of the cluster of the current
+    distributed client, or per core for dask's local schedulers."""
+    try:
+        from distributed import default_client
+
+        return max(1, sum(default_client().nthreads().values()))
+    except (ImportError, ValueError):  # no distributed, or no client
+        return os.cpu_count() or 1
+
+
+def folded_sum(func, X, *args, y=None):
+    """The sum over the chunks of rows of X (and of y) of ``func``'s tables, computed on the
+    workers: the chunks are dealt to one chain per thread, each chain adding its chunks'
+    tables to a running total, one chunk after the other (``func(total, chunk, ...)``), and
+    the chains' totals are summed in a tree. A worker thus holds about one total and one
+    chunk's tables at a time, not a table per chunk: at 360 x 360 bins, or for every pair,
+    tables are hundreds of MB. The shared arguments are put in the graph once, and the
+    chunk graphs are not optimised one array at a time, which would give X's chunks new
+    names in each and compute them twice where y derives from X."""
     from dask import delayed
 
     shared = [delayed(a, pure=True) for a in args]
-    blocks = X.to_delayed(optimize_graph=False).ravel()
-    if y is None:
-        return [delayed(func, pure=True)(b, *shared) for b in blocks]
-    return [
-        delayed(func, pure=True)(b, c, *shared)
-        for b, c in zip(blocks, y.to_delayed(optimize_graph=False).ravel(), strict=True)
-    ]
+    blocks = list(X.to_delayed(optimize_graph=False).ravel())
+    targets = [] if y is None else list(y.to_delayed(optimize_graph=False).ravel())
+    task = delayed(func, pure=True)
+    n_chains = min(len(blocks), _n_chains())
+    totals = []
+    for chain in range(n_chains):
+        total = None
+        for i in range(chain, len(blocks), n_chains):
+            chunk = (blocks[i],) if y is None else (blocks[i], targets[i])
+            total = task(total, *chunk, *shared)
+        totals.append(total)
+    return tree_sum(totals)
 
 
 def dask_joint_tables(X, y, binning, target, n_bins):
     """Joint ``CountTables`` of dask X against dask y (chunked alike), over all chunks."""
-    return tree_sum(_chunk_tasks(_joint_chunk, X, binning, target, n_bins, y=y))
+    return folded_sum(_joint_chunk, X, binning, target, n_bins, y=y)
 
 
 def dask_histograms(X, binning, n_bins):
     """Histogram ``CountTables`` of every column of dask X, over all chunks."""
-    return tree_sum(_chunk_tasks(_histogram_chunk, X, binning, n_bins))
+    return folded_sum(_histogram_chunk, X, binning, n_bins)
 
 
 def dask_pair_tables(X, binning):
     """Every pair's table (``add_pair_tables``) of dask X, over all chunks."""
     pair_table_guard(binning.n_features, int(binning.n_bins.max()))
-    return tree_sum(_chunk_tasks(_pair_chunk, X, binning))
+    return folded_sum(_pair_chunk, X, binning)
 
 
 def dask_fit_input(estimator, X):
