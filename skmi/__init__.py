@@ -8,6 +8,7 @@ from skmi._mutual_info import (
     histogram_mi_regression,
 )
 from skmi._pairwise import pairwise_histogram_mi
+from skmi._pairwise_estimator import PairwiseHistogramMI
 from skmi._selector import MISelector
 
 __version__ = "0.1.0"
@@ -16,6 +17,7 @@ __all__ = [
     "EntropyBinner",
     "HistogramMI",
     "MISelector",
+    "PairwiseHistogramMI",
     "histogram_entropy",
     "histogram_mi_classif",
     "histogram_mi_regression",

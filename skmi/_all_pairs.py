@@ -4,54 +4,127 @@ Each column is binned once (``Binning``) and coded; every pair's joint table is 
 and reduced to its plug-in MI and occupied cells at once by the backend (``pair_mi``), so
 memory stays at one table per thread whatever the number of columns, and the corrections and
 normalisations are those of every other entry point, from the columns' histograms.
+
+Rows that come in batches need the tables themselves, which add up: every pair's table is
+kept (``PairTables``: the one-hot product, blockwise) and reduced to the same ``PairParts``
+as the one-pass path at scoring time.
 """
+
+import math
+from typing import NamedTuple
 
 import numpy as np
 from sklearn import get_config
 
 from skmi._backends import BACKENDS, backend_for, is_device_array, log_or_zero
 from skmi._binning import Binning
-from skmi._scoring import _MI_CORRECTIONS, _NORMALIZATIONS, entropy_from_counts
-from skmi._tables import sample_rows, table_guard
+from skmi._scoring import (
+    _MI_CORRECTIONS,
+    _NORMALIZATIONS,
+    entropy_from_counts,
+    g_test_pvalues,
+    mutual_info_from_counts,
+)
+from skmi._tables import _MAX_TABLE_BYTES, sample_rows, table_guard
 from skmi._threads import n_threads
 
 
 def _coded(X, n_bins, strategy, rows, n_jobs):
-    """Codes (n_features, n_samples) in the smallest unsigned type, and histograms
-    (n_features, B)."""
+    """Codes (n_features, n_samples) in the smallest unsigned type, histograms
+    (n_features, B), and the binning."""
     binning = Binning.learn(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), rows, n_jobs)
+    codes = pair_codes(X, binning)
+    n_bins_max = int(binning.n_bins.max())
+    if is_device_array(codes):
+        counts = BACKENDS["array_api"].count_codes(codes.T, None, n_bins_max, 1)[:, :, 0]
+    else:
+        counts = np.stack([np.bincount(c, minlength=n_bins_max) for c in codes])
+    return codes, counts, binning
+
+
+def pair_codes(X, binning):
+    """Codes (n_features, n_samples) of X under ``binning``, in the smallest unsigned type,
+    contiguous per feature (on a device, as ``_array_api.codes`` lays them out already)."""
     n_bins_max = int(binning.n_bins.max())
     dtype = np.uint8 if n_bins_max <= 2**8 else np.uint16 if n_bins_max <= 2**16 else np.int64
     codes = binning.codes(X, dtype=dtype)
-    if is_device_array(codes):  # feature-major already (``_array_api.codes``)
-        counts = BACKENDS["array_api"].count_codes(codes, None, n_bins_max, 1)[:, :, 0]
-        return codes.T, counts
-    codes = np.ascontiguousarray(codes.T)
-    counts = np.stack([np.bincount(c, minlength=n_bins_max) for c in codes])
-    return codes, counts
+    return codes.T if is_device_array(codes) else np.ascontiguousarray(codes.T)
 
 
-def _corrected(plugin, cells, counts_x, counts_y, correction):
-    """The correction applied a block of rows at a time: each pair needs both margins, and
-    spelling them out for all pairs at once would take pairs x bins memory (GiBs for
-    thousands of columns). A block's margins take a quarter of scikit-learn's
-    ``working_memory``, leaving the rest to the correction's own temporaries."""
-    if correction is None:  # nothing to spell out: the plug-in values as they are
-        return plugin
-    if correction == "miller-madow":  # reads margins along their last axis: broadcast them
-        return _MI_CORRECTIONS[correction](plugin, counts_x[:, None], counts_y[None], cells)
+def _block_step(bytes_per_row):
+    """Rows of a block whose temporaries take a quarter of scikit-learn's working_memory."""
+    return max(1, int(get_config()["working_memory"] * 2**18) // bytes_per_row)
+
+
+def per_pair(func, plugin, cells, counts_x, counts_y):
+    """``func(plugin, a, b, cells)`` for every pair, a block of rows at a time: each pair
+    needs both margins, and spelling them out for all pairs at once would take pairs x bins
+    memory (GiBs for thousands of columns). A block's margins take a quarter of
+    scikit-learn's ``working_memory``, leaving the rest to the function's own temporaries."""
     n_x, n_y = plugin.shape
     width = counts_x.shape[1] + counts_y.shape[1]
-    step = max(1, int(get_config()["working_memory"] * 2**18) // (8 * n_y * width))
+    step = _block_step(8 * n_y * width)
     out = np.empty_like(plugin)
     for lo in range(0, n_x, step):
         hi = min(lo + step, n_x)
         a = np.repeat(counts_x[lo:hi], n_y, axis=0)
         b = np.tile(counts_y, (hi - lo, 1))
-        out[lo:hi] = _MI_CORRECTIONS[correction](
-            plugin[lo:hi].ravel(), a, b, cells[lo:hi].ravel()
-        ).reshape(hi - lo, n_y)
+        out[lo:hi] = func(plugin[lo:hi].ravel(), a, b, cells[lo:hi].ravel()).reshape(hi - lo, n_y)
     return out
+
+
+def corrected_pairs(parts, correction):
+    """The corrected MI of every pair from ``PairParts``: the plug-in values as they are for
+    no correction, Miller-Madow from broadcast margins (it reads them along their last
+    axis), any other correction a block of rows at a time (``per_pair``)."""
+    if correction is None:
+        return parts.plugin
+    if correction == "miller-madow":
+        a, b = parts.counts_x[:, None], parts.counts_y[None]
+        return _MI_CORRECTIONS[correction](parts.plugin, a, b, parts.cells)
+    return per_pair(_MI_CORRECTIONS[correction], *parts)
+
+
+class PairParts(NamedTuple):
+    """What every statistic of the pairs needs: plug-in MI and occupied cells of each pair's
+    table (n_features_x, n_features_y), and each column's histogram (n_features, B)."""
+
+    plugin: np.ndarray
+    cells: np.ndarray
+    counts_x: np.ndarray
+    counts_y: np.ndarray
+
+
+def pair_statistics(parts, correction, normalize):
+    """MI of every pair (corrected; in nats, or on the ``normalize`` scale), the corrected
+    MI in nats, and each column's entropy, in nats, from ``PairParts``."""
+    mi = corrected_pairs(parts, correction)
+    h_x, h_y = entropy_from_counts(parts.counts_x), entropy_from_counts(parts.counts_y)
+    scaled = mi if normalize is None else _NORMALIZATIONS[normalize](mi, h_x[:, None], h_y)
+    return scaled, mi, h_x
+
+
+def pair_pvalues(parts):
+    """The mean-matched G-test p-value of every pair (``g_test_pvalues``)."""
+    return per_pair(lambda plugin, a, b, cells: g_test_pvalues(plugin, a, b), *parts)
+
+
+def pair_parts(X, Y, *, n_bins, strategy, subsample, random_state, n_jobs):
+    """``PairParts`` of every column of validated X with every column of validated Y (None:
+    X), each pair's table counted and reduced at once (``Backend.pair_mi``), and X's
+    binning. ``n_bins`` one int per column is for X alone (Y None)."""
+    symmetric = Y is None
+    rows = sample_rows(X.shape[0], subsample, random_state)
+    codes_x, counts_x, binning = _coded(X, n_bins, strategy, rows, n_jobs)
+    codes_y, counts_y, _ = (
+        (codes_x, counts_x, None) if symmetric else _coded(Y, n_bins, strategy, rows, n_jobs)
+    )
+    n_pairs = codes_x.shape[0] * codes_y.shape[0]
+    workers = n_threads(n_jobs, codes_x.shape[0], n_pairs * codes_x.shape[1])
+    table_guard(workers, counts_x.shape[1], counts_y.shape[1], n_bins)
+    log_x, log_y = log_or_zero(counts_x), log_or_zero(counts_y)
+    plugin, cells = backend_for(codes_x).pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs)
+    return PairParts(plugin, cells, counts_x, counts_y), binning
 
 
 def estimate_pairwise(
@@ -60,19 +133,66 @@ def estimate_pairwise(
     """MI (n_features_x, n_features_y) of every column of validated X with every column of
     validated Y (None: X, and the result is symmetric), in nats or on the ``normalize``
     scale. ``n_bins`` one int per column is for X alone (Y None)."""
-    symmetric = Y is None
-    rows = sample_rows(X.shape[0], subsample, random_state)
-    codes_x, counts_x = _coded(X, n_bins, strategy, rows, n_jobs)
-    codes_y, counts_y = (
-        (codes_x, counts_x) if symmetric else _coded(Y, n_bins, strategy, rows, n_jobs)
+    parts, _ = pair_parts(
+        X,
+        Y,
+        n_bins=n_bins,
+        strategy=strategy,
+        subsample=subsample,
+        random_state=random_state,
+        n_jobs=n_jobs,
     )
-    n_pairs = codes_x.shape[0] * codes_y.shape[0]
-    workers = n_threads(n_jobs, codes_x.shape[0], n_pairs * codes_x.shape[1])
-    table_guard(workers, counts_x.shape[1], counts_y.shape[1], n_bins)
-    log_x, log_y = log_or_zero(counts_x), log_or_zero(counts_y)
-    plugin, cells = backend_for(codes_x).pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs)
-    mi = _corrected(plugin, cells, counts_x, counts_y, correction)
+    mi = corrected_pairs(parts, correction)
     if normalize is None:
         return mi
-    h_x, h_y = entropy_from_counts(counts_x), entropy_from_counts(counts_y)
+    h_x, h_y = entropy_from_counts(parts.counts_x), entropy_from_counts(parts.counts_y)
     return _NORMALIZATIONS[normalize](mi, h_x[:, None], h_y[None, :])
+
+
+def pair_table_guard(n_features, n_b):
+    """A clear error, naming the largest number of features that fits, when every pair's
+    table (kept by ``partial_fit``) would pass the count tables' budget."""
+    size = 8 * n_features * (n_features + 1) // 2 * n_b * n_b
+    if size > _MAX_TABLE_BYTES:
+        most = int((math.isqrt(1 + 8 * (_MAX_TABLE_BYTES // (8 * n_b * n_b))) - 1) // 2)
+        raise ValueError(
+            f"partial_fit keeps the table of every pair: {n_features} features at {n_b} bins "
+            f"need {size / 2**30:.1f} GiB of count tables, over the budget of "
+            f"{_MAX_TABLE_BYTES / 2**30:.0f} GiB; at most {most} features fit at {n_b} bins. "
+            "Use fewer bins, blocks of features, or fit (which keeps no tables)"
+        )
+
+
+def add_pair_tables(tables, X, binning, n_jobs):
+    """``tables`` (n_pairs, B, B) int64, or new ones when None, with the joint table of every
+    pair of columns of validated X (binned by ``binning``) added in place."""
+    n_b = int(binning.n_bins.max())
+    if tables is None:
+        pair_table_guard(binning.n_features, n_b)
+        tables = np.zeros((binning.n_features * (binning.n_features + 1) // 2, n_b, n_b), np.int64)
+    codes = pair_codes(X, binning)
+    backend_for(codes).pair_counts(codes, tables, n_jobs)
+    return tables
+
+
+def parts_of_tables(tables, n_features):
+    """``PairParts`` of every pair's table (``add_pair_tables``), a block of pairs at a time
+    (each pair's temporaries take about four of its tables in float64)."""
+    n_b = tables.shape[2]
+    step = _block_step(32 * n_b * n_b)
+    plugin = np.empty(len(tables))
+    cells = np.empty(len(tables), dtype=np.int64)
+    for lo in range(0, len(tables), step):
+        block = tables[lo : lo + step]
+        plugin[lo : lo + step] = mutual_info_from_counts(block)
+        cells[lo : lo + step] = np.count_nonzero(block, axis=(1, 2))
+    upper = np.triu_indices(n_features)
+    diagonal = np.cumsum(np.r_[0, np.arange(n_features, 1, -1)])  # pair (i, i)
+    counts = tables[diagonal].sum(axis=2)
+    matrices = []
+    for values in (plugin, cells):
+        matrix = np.zeros((n_features, n_features), dtype=values.dtype)
+        matrix[upper] = values
+        matrix.T[upper] = values
+        matrices.append(matrix)
+    return PairParts(*matrices, counts, counts)

@@ -8,10 +8,20 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from skmi._backends import is_device_array
 from skmi._backends._array_api import follow, like, namespace, to_numpy
+from skmi._batches import check_unchanged, given_binning
 from skmi._binning import object_array
 from skmi._core import estimate_entropy
+from skmi._dask import (
+    dask_codes,
+    dask_fit_input,
+    dask_histograms,
+    is_dask_collection,
+    learn_dask_binning,
+)
 from skmi._integers import decoded_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
+from skmi._scoring import corrected_entropy
+from skmi._tables import count_histograms
 from skmi._validation import check_base, check_n_bins, check_X, finite_checked_by_binning
 
 _ENCODINGS = ("ordinal", "onehot", "onehot-dense")
@@ -31,7 +41,8 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
     ``bin_edges_`` (ragged) and the sparse "onehot" output are on the host; see the
     :ref:`GPU guide <gpu>`.
 
-    Read more in the :ref:`User Guide <user_guide>`.
+    Read more in the :ref:`User Guide <user_guide>`, and in :ref:`batches` for
+    ``partial_fit`` and dask arrays.
 
     Parameters
     ----------
@@ -71,6 +82,9 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
 
     entropy_ : ndarray of shape (`n_features_in_`,)
         Entropy of each binned feature over the fitted data, in ``base``.
+
+    n_samples_seen_ : int
+        Rows counted: those of :meth:`fit`, and of every :meth:`partial_fit` batch since.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -134,10 +148,18 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         self : object
             Fitted binner.
         """
+        if is_dask_collection(X):
+            X = dask_fit_input(self, X)
+            n_bins = check_n_bins(self.n_bins, X.shape[1])
+            args = (np.zeros(X.shape[1], dtype=bool), self.subsample, self.random_state, None)
+            self._binning = learn_dask_binning(X, n_bins, self.strategy, *args)
+            self._counts = dask_histograms(X, self._binning, n_bins)
+            self._integer_encoding = {}
+            self._batch_params = self._binning_params()
+            return self._set_counts(X)
         X, self._integer_encoding = check_X(X, estimator=self)
-        log_base = check_base(self.base)
         with finite_checked_by_binning(type(self).__name__, X=X):
-            entropy, self._binning = estimate_entropy(
+            _, self._binning, self._counts = estimate_entropy(
                 X,
                 n_bins=check_n_bins(self.n_bins, X.shape[1]),
                 strategy=self.strategy,
@@ -145,9 +167,89 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
                 subsample=self.subsample,
                 random_state=self.random_state,
             )
+        self._batch_params = self._binning_params()
+        return self._set_counts(X)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, *, bin_edges=None):
+        """Add a batch of rows: ``entropy_`` over every row seen so far.
+
+        The first call (on an unfitted binner) learns the edges from its batch, or takes
+        them as given; later calls only count their rows with the same edges. A call after
+        :meth:`fit` adds to fit's rows. Values outside the first batch's range fall in the
+        end bins: learn the edges from a representative warm-up batch, or give them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data of this batch; finite numbers.
+
+        y : None
+            Ignored.
+
+        bin_edges : sequence of array-like of shape (n_features,), default=None
+            Edges of each feature, used on the first call only instead of learning them.
+
+        Returns
+        -------
+        self : object
+            Fitted binner.
+        """
+        first = not hasattr(self, "_binning")
+        if first:
+            X, self._integer_encoding = check_X(X, estimator=self)
+        else:
+            check_unchanged(self._batch_params, self._binning_params())
+            if bin_edges is not None:
+                raise ValueError("bin_edges is used on the first call to partial_fit only")
+            X, _ = check_X(
+                X,
+                estimator=self,
+                reset=False,
+                ensure_min_samples=1,
+                encoding=self._integer_encoding,
+            )
+        with finite_checked_by_binning(type(self).__name__, X=X):
+            if not first:
+                self._counts = self._counts + count_histograms(
+                    X, self._binning, None, self._binning.n_bins
+                )
+            elif bin_edges is None:
+                _, self._binning, self._counts = estimate_entropy(
+                    X,
+                    n_bins=check_n_bins(self.n_bins, X.shape[1]),
+                    strategy=self.strategy,
+                    correction=None,
+                    subsample=self.subsample,
+                    random_state=self.random_state,
+                )
+            else:
+                if self._integer_encoding:
+                    raise ValueError(
+                        "bin_edges cannot be given for integer features past 2**53; let "
+                        "the first batch learn them"
+                    )
+                self._binning = given_binning(
+                    bin_edges, np.zeros(X.shape[1], dtype=bool), X.shape[1]
+                )
+                self._counts = count_histograms(X, self._binning, None, self._binning.n_bins)
+        if first:
+            self._batch_params = self._binning_params()
+        return self._set_counts(X)
+
+    def _binning_params(self):
+        """The parameters that shape the edges and counts: fixed after the first batch."""
+        return {name: getattr(self, name) for name in ("n_bins", "strategy", "subsample")}
+
+    def _set_counts(self, X):
+        """The fitted attributes from the binning and the histograms summed so far, where
+        the last X lives (``follow``)."""
         self.bin_edges_ = object_array(decoded_edges(self._binning.edges, self._integer_encoding))
         self.n_bins_ = follow(self._binning.n_bins, X)
-        self.entropy_ = follow(entropy / log_base, X)
+        counts = self._counts.widened()
+        entropy = corrected_entropy(counts, self.correction) / check_base(self.base)
+        self.entropy_ = follow(entropy, X)
+        self.n_samples_seen_ = self._counts.n_samples
         return self
 
     def transform(self, X):
@@ -161,9 +263,12 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         Returns
         -------
         Xt : ndarray of shape (n_samples, n_features) or sparse matrix
-            Integer codes, or their one-hot encoding.
+            Integer codes, or their one-hot encoding; for a dask X, its codes as a dask
+            array, binned chunk by chunk on the workers (ordinal encoding only).
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            return dask_codes(self, X)
         X, _ = check_X(
             X,
             estimator=self,

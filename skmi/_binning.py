@@ -128,19 +128,21 @@ def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
     return edges
 
 
-def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None):
+def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None, n_samples=None):
     """Edges of every column of ``X`` (n_samples, n_features) as a list of float64 arrays.
 
     ``n_bins`` is an int, a rule name or one int per feature; ``discrete`` a boolean mask of
     columns whose distinct values are their bins; ``rows`` the sample rows to learn from
-    (None: all). Rules see the full sample size even when the edges come from a subsample.
+    (None: all). Rules see the full sample size even when the edges come from a subsample:
+    X's rows, or ``n_samples`` when X is itself the sample of a larger array (dask).
     Blocks of columns, each small enough to sort as one copy, go to ``n_jobs`` threads (numpy
     sorts without the GIL).
     """
-    n_samples, n_features = X.shape
+    n_features = X.shape[1]
+    n_samples = X.shape[0] if n_samples is None else n_samples
     if is_device_array(X):
         return _device_edges(X, n_bins, strategy, discrete, rows, n_samples)
-    n_rows = n_samples if rows is None else rows.size
+    n_rows = X.shape[0] if rows is None else rows.size
     workers = n_threads(n_jobs, n_features, n_rows * n_features)
     # As few blocks as the budget allows, in a multiple of the threads, so that each
     # thread sorts an equal share (5 blocks of 20 on 2 threads took as long as 60 columns).
@@ -243,10 +245,10 @@ class Binning:
     discrete: np.ndarray
 
     @classmethod
-    def learn(cls, X, n_bins, strategy, discrete, rows=None, n_jobs=None):
+    def learn(cls, X, n_bins, strategy, discrete, rows=None, n_jobs=None, n_samples=None):
         """Edges of every column of ``X`` (n_samples, n_features) from its sample ``rows``
         (None: all); see ``fit_edges``."""
-        edges = fit_edges(X, n_bins, strategy, discrete, rows, n_jobs)
+        edges = fit_edges(X, n_bins, strategy, discrete, rows, n_jobs, n_samples)
         return cls(tuple(edges), np.asarray(discrete, dtype=bool))
 
     @property

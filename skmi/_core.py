@@ -31,17 +31,34 @@ from skmi._scoring import (
     summarize,
 )
 from skmi._tables import (
+    CountTables,
+    coded_target,
     count_histograms,
     count_joint,
+    learn_target,
     n_codes,
     sample_rows,
     take_codes,
     target_codes,
+    target_n_bins,
 )
 
 # The mean-matched G-test holds its level down to about 2.5 samples per cell of the test
 # table (measured: 0.032 at 1.7, 0.058 at 28); permutations are used below twice that.
 _G_TEST_MIN_PER_CELL = 5
+
+
+@dataclass(frozen=True)
+class Batches:
+    """What ``partial_fit`` keeps between calls: the bins learnt (or given) on the first
+    call, of the features (``binning``) and of the target (``learn_target``), and the joint
+    ``tables`` summed over every batch since, counted at ``fine_k`` bins per feature with
+    "adaptive" (None: at the bins asked for)."""
+
+    binning: Binning
+    target: object
+    tables: CountTables
+    fine_k: int | None
 
 
 @dataclass
@@ -60,30 +77,66 @@ class MITables:
     test_y_codes: np.ndarray  # the target's codes at the testing resolution
 
 
-def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_jobs):
-    """One table per feature at the asked bin count; it is also the table tested."""
-    target_bins = n_bins if np.ndim(n_bins) == 0 else DEFAULT_ENTROPY_N_BINS
-    y_codes = target_codes(y, discrete_target, target_bins, strategy, rows)
-    binning = Binning.learn(X, n_bins, strategy, discrete, rows, n_jobs)
-    joint = count_joint(X, binning, y_codes, n_codes(y_codes), n_jobs, n_bins).counts
+def fixed_tables(joint, binning, y_codes=None):
+    """``MITables`` of joint ``CountTables`` counted at the asked bin counts: each feature's
+    table is both its estimating and its test table (in the count type: only the p-values
+    need int64, and score functions ask for none)."""
     bins = [(e, None) for e in binning.edges]
-    return MITables(summarize(joint), joint, bins, bins, y_codes)
+    return MITables(summarize(joint.counts), joint.counts, bins, bins, y_codes)
+
+
+def _target(y, discrete_target, n_bins, strategy, rows):
+    """The target's codes, their number of values and its bins (``learn_target``); on a
+    device, codes learnt where y lives and no bins (``target_codes``): such tables are not
+    continued by ``partial_fit``."""
+    if is_device_array(y):
+        y_codes = target_codes(y, discrete_target, n_bins, strategy, rows)
+        return y_codes, n_codes(y_codes), None
+    target = learn_target(y, discrete_target, n_bins, strategy, rows)
+    return coded_target(y, target), target_n_bins(target), target
+
+
+def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_jobs):
+    """One table per feature at the asked bin count; it is also the table tested. The
+    tables, and what ``partial_fit`` needs to add more rows to them (``Batches``; None on a
+    device)."""
+    target_bins = n_bins if np.ndim(n_bins) == 0 else DEFAULT_ENTROPY_N_BINS
+    y_codes, n_y, target = _target(y, discrete_target, target_bins, strategy, rows)
+    binning = Binning.learn(X, n_bins, strategy, discrete, rows, n_jobs)
+    joint = count_joint(X, binning, y_codes, n_y, n_jobs, n_bins)
+    batches = None if target is None else Batches(binning, target, joint, None)
+    return fixed_tables(joint, binning, y_codes), batches
+
+
+def merged_tables(fine, binning, discrete_target, strategy, plan, fine_k, n_jobs):
+    """Each feature's fine ``CountTables`` (counted at ``fine_k`` bins under ``binning``)
+    merged to the resolution ``plan`` allows it and to the test one (``_adaptive.merge``):
+    the resolutions, the tables as ``MITables`` (without the target's test codes), and the
+    target's test bin of each fine bin."""
+    merged = merge(fine, binning, discrete_target, strategy, plan, fine_k, n_jobs)
+    return (
+        merged.k,
+        MITables(
+            merged.summary,
+            merged.test,
+            list(zip(binning.edges, merged.bin_maps, strict=True)),
+            list(zip(binning.edges, merged.test_bin_maps, strict=True)),
+            None,
+        ),
+        merged.test_y_map,
+    )
 
 
 def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine_k, plan):
     """Count X against y at ``fine_k`` bins and merge each feature to its resolution and to
     the test resolution; the resolutions, and the tables as ``MITables``."""
-    y_codes = target_codes(y, discrete_target, fine_k, strategy, rows)
+    y_codes, n_y, _ = _target(y, discrete_target, fine_k, strategy, rows)
     binning = Binning.learn(X, fine_k, strategy, discrete, rows, n_jobs)
-    fine = count_joint(X, binning, y_codes, n_codes(y_codes), n_jobs, fine_k)
-    merged = merge(fine, binning, discrete_target, strategy, plan, fine_k, n_jobs)
-    return merged.k, MITables(
-        merged.summary,
-        merged.test,
-        list(zip(binning.edges, merged.bin_maps, strict=True)),
-        list(zip(binning.edges, merged.test_bin_maps, strict=True)),
-        take_codes(merged.test_y_map, y_codes),
-    )
+    fine = count_joint(X, binning, y_codes, n_y, n_jobs, fine_k)
+    args = (discrete_target, strategy, plan, fine_k, n_jobs)
+    k, tables, test_y_map = merged_tables(fine, binning, *args)
+    tables.test_y_codes = take_codes(test_y_map, y_codes)
+    return k, tables
 
 
 def columns(X, index):
@@ -159,15 +212,16 @@ def _permuted(rng, codes):
     return rng.permutation(codes)
 
 
-def pvalues(X, tables, n_permutations, random_state):
-    """Mean-matched G-test p-values on the test tables; permutations where they are sparse."""
+def pvalues(tables, n_samples, X=None, n_permutations=0, random_state=None):
+    """Mean-matched G-test p-values on the test tables; permutations where they are sparse,
+    when the samples ``X`` are at hand (not for tables summed over batches)."""
     test = tables.test.astype(np.int64, copy=False)  # numpy arithmetic: no uint16 wrap
     test_mi = mutual_info_from_counts(test)
     a, b = margins(test)
     out = g_test_pvalues(test_mi, a, b)
     cells = np.count_nonzero(a, axis=1) * np.count_nonzero(b, axis=1)
-    sparse = X.shape[0] < _G_TEST_MIN_PER_CELL * cells
-    if n_permutations and sparse.any():
+    sparse = n_samples < _G_TEST_MIN_PER_CELL * cells
+    if X is not None and n_permutations and sparse.any():
         out[sparse] = permutation_pvalues(
             columns(X, sparse),
             [merged_edges(*tables.test_bins[j]) for j in np.flatnonzero(sparse)],
@@ -218,22 +272,32 @@ def estimate_mi(
 
     ``n_bins`` is "adaptive", a rule name, an int or one int per feature (``check_n_bins``),
     ``discrete`` the mask of categorical features. ``n_permutations=None`` skips the p-values
-    (the score functions do not return them).
+    (the score functions do not return them). Returns the ``MIResult`` and, for bins as
+    asked (not "adaptive", whose fine tables are chosen for this N), the ``Batches`` that
+    ``partial_fit`` can add rows to; None otherwise.
     """
     n_samples = X.shape[0]
     rows = sample_rows(n_samples, subsample, random_state)
     if isinstance(n_bins, str) and n_bins == "adaptive":
         tables = _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs)
+        batches = None
     else:
-        tables = _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_jobs)
+        args = (discrete, discrete_target, n_bins, strategy, rows, n_jobs)
+        tables, batches = _fixed_tables(X, y, *args)
+    p = None
+    if n_permutations is not None:
+        p = pvalues(tables, n_samples, X, n_permutations, random_state)
+    return scored(tables, n_samples, correction, p), batches
+
+
+def scored(tables, n_samples, correction, p):
+    """``MIResult`` of ``MITables`` of ``n_samples`` rows, with the p-values ``p``."""
     summary = tables.summary
     return MIResult(
         scores=_MI_CORRECTIONS[correction](
             summary.plugin, summary.x_margins, summary.y_margins, summary.cells
         ),
-        pvalues=None
-        if n_permutations is None
-        else pvalues(X, tables, n_permutations, random_state),
+        pvalues=p,
         standard_errors=delta_method_se(summary.second, summary.plugin, n_samples),
         entropy=entropy_from_counts(summary.x_margins),
         target_entropy=entropy_from_counts(summary.y_margins),
@@ -250,8 +314,9 @@ def normalized(result, normalize, log_base):
 
 
 def estimate_entropy(X, *, n_bins, strategy, correction, subsample, random_state, n_jobs=None):
-    """Entropy of each binned column of validated X, in nats, and the binning."""
+    """Entropy of each binned column of validated X, in nats, the binning, and the
+    histograms (``CountTables``) that ``partial_fit`` adds rows to."""
     rows = sample_rows(X.shape[0], subsample, random_state)
     binning = Binning.learn(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), rows)
-    counts = count_histograms(X, binning, n_jobs, n_bins).widened()
-    return corrected_entropy(counts, correction), binning
+    counts = count_histograms(X, binning, n_jobs, n_bins)
+    return corrected_entropy(counts.widened(), correction), binning, counts

@@ -1,10 +1,19 @@
 """Score functions in scikit-learn's style: histogram MI of each feature with a target, and the
 entropy of each feature. Each is validation, a docstring and one delegating call."""
 
+import numpy as np
 from sklearn.utils._param_validation import validate_params
 
 from skmi._backends._array_api import follow
+from skmi._batches import score_mi
 from skmi._core import estimate_entropy, estimate_mi, normalized
+from skmi._dask import (
+    as_dask_array,
+    dask_histograms,
+    dask_mi_batches,
+    is_dask_collection,
+    learn_dask_binning,
+)
 from skmi._params import (
     DEFAULT_CORRECTION,
     DEFAULT_ENTROPY_N_BINS,
@@ -12,6 +21,7 @@ from skmi._params import (
     ENTROPY_CONSTRAINTS,
     MI_CONSTRAINTS,
 )
+from skmi._scoring import corrected_entropy
 from skmi._validation import (
     check_base,
     check_n_bins,
@@ -23,13 +33,35 @@ from skmi._validation import (
 
 
 def mutual_info(X, y, *, discrete_target, normalize, base, n_bins, discrete_features, **params):
-    """Validate, estimate, normalise and convert to ``base``: the score functions' one core."""
+    """Validate, estimate, normalise and convert to ``base``: the score functions' one core.
+    Dask X is counted on its workers (``_dask``)."""
+    if is_dask_collection(X):
+        X, _ = as_dask_array(X)
+        batches, _ = dask_mi_batches(
+            X,
+            y,
+            discrete_target=discrete_target,
+            n_bins=check_n_bins(n_bins, X.shape[1]),
+            discrete=discrete_mask(discrete_features, X.shape[1]),
+            strategy=params["strategy"],
+            subsample=params["subsample"],
+            random_state=params["random_state"],
+            n_jobs=params["n_jobs"],
+        )
+        result, _ = score_mi(
+            batches,
+            discrete_target=discrete_target,
+            strategy=params["strategy"],
+            correction=params["correction"],
+            n_jobs=params["n_jobs"],
+        )
+        return normalized(result, normalize, check_base(base))
     X, y = check_X_target(X, y, discrete_target)
     log_base = check_base(base)
     n_bins = check_n_bins(n_bins, X.shape[1])
     discrete = discrete_mask(discrete_features, X.shape[1])
     with finite_checked_by_binning(X=X):
-        result = estimate_mi(
+        result, _ = estimate_mi(
             X,
             y,
             discrete_target=discrete_target,
@@ -337,10 +369,17 @@ def histogram_entropy(
     >>> histogram_entropy([[1], [2], [3], [4]], n_bins=4, base=2)
     array([2.])
     """
+    if is_dask_collection(X):
+        X, _ = as_dask_array(X)
+        n_bins = check_n_bins(n_bins, X.shape[1])
+        args = (strategy, np.zeros(X.shape[1], dtype=bool), subsample, random_state, None)
+        binning = learn_dask_binning(X, n_bins, *args)
+        counts = dask_histograms(X, binning, n_bins).widened()
+        return corrected_entropy(counts, correction) / check_base(base)
     X, _ = check_X(X)
     log_base = check_base(base)
     n_bins = check_n_bins(n_bins, X.shape[1])
     params = dict(strategy=strategy, correction=correction, subsample=subsample)
     with finite_checked_by_binning(X=X):
-        entropy, _ = estimate_entropy(X, n_bins=n_bins, random_state=random_state, **params)
+        entropy, _, _ = estimate_entropy(X, n_bins=n_bins, random_state=random_state, **params)
     return follow(entropy / log_base, X)

@@ -6,17 +6,15 @@ from sklearn.utils._param_validation import validate_params
 from skmi._all_pairs import estimate_pairwise
 from skmi._backends import is_device_array
 from skmi._backends._array_api import follow, like, to_numpy
-from skmi._params import DEFAULT_CORRECTION, ENTROPY_CONSTRAINTS, MI_CONSTRAINTS
+from skmi._dask import is_dask_collection
+from skmi._pairwise_estimator import PairwiseHistogramMI
+from skmi._params import DEFAULT_CORRECTION
 from skmi._validation import check_base, check_n_bins, check_X, finite_checked_by_binning
 
 _PAIRWISE_CONSTRAINTS = {
     "X": ["array-like"],
     "Y": ["array-like", None],
-    # One resolution for every pair (the adaptive one is chosen per table against a target).
-    "n_bins": ENTROPY_CONSTRAINTS["n_bins"],
-    **{k: MI_CONSTRAINTS[k] for k in ("strategy", "correction", "normalize", "base", "subsample")},
-    "random_state": ["random_state"],
-    "n_jobs": MI_CONSTRAINTS["n_jobs"],
+    **PairwiseHistogramMI._parameter_constraints,
 }
 
 
@@ -37,9 +35,10 @@ def pairwise_histogram_mi(
     """Histogram mutual information between every column of X and every column of Y.
 
     Entry (i, j) equals ``histogram_mi_regression(X[:, [i]], Y[:, j])`` with the same
-    settings: each column is binned once, then each pair's joint table is counted directly
-    from the codes and reduced to its MI at once, so memory stays at one table per thread
-    whatever the number of columns.
+    settings. With Y None this is ``PairwiseHistogramMI(...).fit(X).scores_`` (whose
+    estimator also gives p-values, and ``partial_fit`` over batches). Each column is binned
+    once, then each pair's joint table is counted directly from the codes and reduced to
+    its MI at once, so memory stays at one table per thread whatever the number of columns.
 
     Read more in the :ref:`User Guide <user_guide>`.
 
@@ -90,6 +89,7 @@ def pairwise_histogram_mi(
 
     See Also
     --------
+    PairwiseHistogramMI : The estimator: the same matrix, p-values, batches.
     histogram_mi_regression : MI of each column with one target.
 
     Notes
@@ -108,6 +108,13 @@ def pairwise_histogram_mi(
            [1., 1., 1.],
            [1., 1., 1.]])
     """
+    if Y is None and not is_device_array(X):
+        params = dict(n_bins=n_bins, strategy=strategy, correction=correction)
+        params.update(normalize=normalize, base=base, subsample=subsample)
+        est = PairwiseHistogramMI(**params, random_state=random_state, n_jobs=n_jobs)
+        return est.fit(X).scores_
+    if is_dask_collection(X):
+        raise ValueError("Y is not supported for dask X: give the columns of both as X")
     X, _ = check_X(X)
     if Y is not None:  # Y follows X: to its device, or to numpy
         Y = like(Y, X) if is_device_array(X) else to_numpy(Y) if is_device_array(Y) else Y

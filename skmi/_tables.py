@@ -88,9 +88,41 @@ def sample_rows(n_samples, subsample, random_state):
     return np.sort(rows).astype(np.uintp)
 
 
+def learn_target(y, discrete, n_bins, strategy, rows):
+    """The target's bins, learnt once: its sorted categories (an array) when ``discrete``,
+    otherwise a one-column ``Binning`` learnt like a feature's (``n_bins`` an int or a rule
+    name)."""
+    if discrete:
+        return np.unique(y)
+    column = y.reshape(-1, 1)
+    return Binning.learn(column, n_bins, strategy, np.zeros(1, dtype=bool), rows)
+
+
+def target_n_bins(target):
+    """Columns of the joint tables with a target binned by ``target`` (``learn_target``)."""
+    return int(target.n_bins[0]) if isinstance(target, Binning) else len(target)
+
+
+def coded_target(y, target):
+    """Codes of y (int64) under ``target`` (``learn_target``): the index of its category,
+    or its bin. A label that is not one of the categories is an error, as it would be for
+    a classifier's ``partial_fit``."""
+    if isinstance(target, Binning):
+        return target.codes(y.reshape(-1, 1))[:, 0]
+    codes = np.searchsorted(target, y)
+    unseen = (codes == len(target)) | (target[np.minimum(codes, len(target) - 1)] != y)
+    if unseen.any():
+        raise ValueError(
+            f"y holds the label {y[unseen].tolist()[0]!r}, which is not one of the classes "
+            f"{target.tolist()!r} learnt on the first call to partial_fit; give every class "
+            "on that call (classes=...)"
+        )
+    return codes.astype(np.int64)
+
+
 def target_codes(y, discrete, n_bins, strategy, rows):
-    """Codes of the target (int64, in y's namespace): the index of its category, or its bin,
-    learnt like a feature's (``n_bins`` an int or a rule name)."""
+    """Codes of the target (int64, in y's namespace) under bins learnt from it
+    (``learn_target``; on a device, its categories or its one-column binning there)."""
     if is_device_array(y):
         xp, _ = namespace(y)
         if discrete:
@@ -98,12 +130,7 @@ def target_codes(y, discrete, n_bins, strategy, rows):
         column = xp.reshape(y, (-1, 1))
         binning = Binning.learn(column, n_bins, strategy, np.zeros(1, dtype=bool), rows)
         return binning.codes(column)[:, 0]
-    if discrete:
-        _, codes = np.unique(y, return_inverse=True)
-        return codes.reshape(-1).astype(np.int64)
-    column = y.reshape(-1, 1)
-    binning = Binning.learn(column, n_bins, strategy, np.zeros(1, dtype=bool), rows)
-    return binning.codes(column)[:, 0]
+    return coded_target(y, learn_target(y, discrete, n_bins, strategy, rows))
 
 
 def n_codes(codes):

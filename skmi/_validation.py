@@ -58,10 +58,13 @@ def check_X(X, *, estimator=None, reset=True, ensure_min_samples=2, input_name="
     return encode(X, raw, encoding), encoding
 
 
-def check_X_y(estimator, X, y, discrete_target):
+def check_X_y(estimator, X, y, discrete_target, *, encoding=None):
     """X as ``check_X`` makes it (with its encoding) and y as ``check_target`` does, for an
     estimator's fit; ``discrete_target`` "auto" is decided from y (``is_discrete_target``).
-    Returns X, y, whether y is discrete, and X's integer encoding."""
+    Returns X, y, whether y is discrete, and X's integer encoding. With a fitted
+    ``encoding`` (a later batch of ``partial_fit``), X is checked against the fitted
+    features rather than reset, and one sample is enough. An array of another namespace
+    (torch, cupy, ...) is checked where it lives (``check_device_X``)."""
     if is_device_array(X):
         X = check_device_X(X, estimator=estimator)
         check_consistent_length(X, y)
@@ -69,13 +72,15 @@ def check_X_y(estimator, X, y, discrete_target):
         discrete = is_discrete_target(y) if discrete_target == "auto" else bool(discrete_target)
         return X, check_device_target(y, discrete, X), discrete, {}
     raw = integer_columns(X)
-    encoding = learn_encoding(raw)
+    first = encoding is None
+    encoding = learn_encoding(raw) if first else encoding
     X, y = validate_data(
         estimator,
         X,
         y,
+        reset=first,
         dtype=_FLOATS,
-        ensure_min_samples=2,
+        ensure_min_samples=2 if first else 1,
         ensure_all_finite=False,
         copy=bool(encoding),
     )

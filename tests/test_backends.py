@@ -94,6 +94,23 @@ def test_backend_pair_mi_equals_reference(backend, symmetric, n_jobs):
 
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int64])
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_backend_pair_counts_add_every_pair_table(backend, dtype, n_jobs):
+    """Check that pair_counts adds, in the upper triangle's row-major order, each pair's
+    table as np.histogram2d counts it, and that two batches add to the table of both."""
+    rng = np.random.default_rng(3)
+    codes = np.ascontiguousarray(rng.integers(0, 5, size=(4, 3000)).astype(dtype))
+    out = np.zeros((10, 5, 5), dtype=np.int64)
+    BACKENDS[backend].pair_counts(np.ascontiguousarray(codes[:, :1000]), out, n_jobs)
+    BACKENDS[backend].pair_counts(np.ascontiguousarray(codes[:, 1000:]), out, n_jobs)
+    pairs = [(i, j) for i in range(4) for j in range(i, 4)]
+    for p, (i, j) in enumerate(pairs):
+        expected, _, _ = np.histogram2d(codes[i], codes[j], bins=[np.arange(6)] * 2)
+        np.testing.assert_array_equal(out[p], expected)
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
 def test_backend_sample_columns_transposes_the_sample(backend):
     """Check that a column block of sample rows comes back transposed, all rows for None."""
     X = np.arange(60.0).reshape(12, 5)

@@ -21,7 +21,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skmi import EntropyBinner, HistogramMI, MISelector
+from skmi import EntropyBinner, HistogramMI, MISelector, PairwiseHistogramMI
 
 ESTIMATORS = [
     EntropyBinner(),
@@ -29,6 +29,7 @@ ESTIMATORS = [
     MISelector(),
     MISelector(method="jmi"),
     MISelector(k=2, alpha=0.5, method="cmim"),
+    PairwiseHistogramMI(),
 ]
 TRANSFORMERS = [
     EntropyBinner(),

@@ -68,8 +68,9 @@ def test_user_guide_lists_every_selection_method():
     assert not missing
 
 
-def test_user_guide_doctests():
-    """Check that every example in the user guide gives the output it shows."""
-    result = doctest.testfile(str(USER_GUIDE), module_relative=False, verbose=False)
+@pytest.mark.parametrize("page", [USER_GUIDE, ROOT / "docs" / "batches.rst"], ids=str)
+def test_user_guide_doctests(page):
+    """Check that every example in the user guide's pages gives the output it shows."""
+    result = doctest.testfile(str(page), module_relative=False, verbose=False)
     assert result.attempted > 0
     assert result.failed == 0

@@ -39,6 +39,10 @@ class Backend(NamedTuple):
         ``log_x``/``log_y`` the logs of each column's counts, 0 for empty bins), each table
         counted and reduced at once so that no pair's table is kept. With ``symmetric``
         (codes_y is codes_x) each pair is computed once.
+    pair_counts(codes, out, n_jobs) -> None
+        Adds the joint table of every pair (i, j >= i) of columns of ``codes`` (per column,
+        contiguous, each code below B) into ``out`` (n_pairs, B, B) int64, in place, the
+        pairs in row-major order of the upper triangle: batches of rows accumulate.
 
     ``codes`` and ``count`` raise ``NonFiniteError`` when X holds NaN or infinity.
     """
@@ -49,6 +53,7 @@ class Backend(NamedTuple):
     count_codes: Callable
     count_codes_3: Callable
     pair_mi: Callable
+    pair_counts: Callable
 
 
 def _backend(module):

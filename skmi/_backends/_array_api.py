@@ -263,7 +263,7 @@ def one_hot(codes_t, n_bins, dtype):
     return hot
 
 
-def pair_counts(hot_x, hot_y):
+def one_hot_products(hot_x, hot_y):
     """Exact counts (rows_x, rows_y), int64, of every pair of one-hot rows: hot_x @ hot_y.T.
 
     int8 one-hot with int32 output (torch), exact below 2^31 samples; otherwise float32
@@ -320,7 +320,7 @@ def pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs):
         for y0 in range(x0 if symmetric else 0, d_y, step_y):
             y1 = min(y0 + step_y, d_y)
             hot_y = hot_x if symmetric and y0 == x0 else one_hot(codes_y[y0:y1, :], b_y, dtype)
-            tables = pair_counts(hot_x, hot_y)[: (x1 - x0) * b_x, : (y1 - y0) * b_y]
+            tables = one_hot_products(hot_x, hot_y)[: (x1 - x0) * b_x, : (y1 - y0) * b_y]
             tile_mi, tile_cells = _pair_mi_tile(tables, lx[x0:x1, :], ly[y0:y1, :], n)
             mi[x0:x1, y0:y1] = tile_mi
             cells[x0:x1, y0:y1] = tile_cells
@@ -329,3 +329,30 @@ def pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs):
         upper = np.triu_indices(d_x, 1)
         mi.T[upper], cells.T[upper] = mi[upper], cells[upper]
     return mi, cells
+
+
+def pair_counts(codes, out, n_jobs):
+    """Add the joint table of every pair (i, j >= i) of columns of ``codes`` (n_features,
+    n_samples, on their device) into the numpy ``out`` (n_pairs, B, B) int64, the pairs in
+    row-major order of the upper triangle: the tables of a tile of columns against another
+    are one product of their one-hot rows (``one_hot_products``), copied back a tile at a
+    time."""
+    xp = array_namespace(codes)
+    n_features, n_b = codes.shape[0], out.shape[2]
+    dtype = xp.int8 if _int8_products(xp) else xp.float32
+    step = max(1, _PAIR_TILE_ROWS // n_b)
+    # Index in ``out`` of pair (i, i): the pairs of the rows above come first.
+    first = np.concatenate(([0], np.cumsum(np.arange(n_features, 0, -1))))
+    for x0 in range(0, n_features, step):
+        x1 = min(x0 + step, n_features)
+        hot_x = one_hot(codes[x0:x1, :], n_b, dtype)
+        for y0 in range(x0, n_features, step):
+            y1 = min(y0 + step, n_features)
+            hot_y = hot_x if y0 == x0 else one_hot(codes[y0:y1, :], n_b, dtype)
+            tables = to_numpy(one_hot_products(hot_x, hot_y)[: (x1 - x0) * n_b, : (y1 - y0) * n_b])
+            tables = tables.reshape(x1 - x0, n_b, y1 - y0, n_b).transpose(0, 2, 1, 3)
+            for i in range(x0, x1):
+                lo = max(i, y0)
+                if lo < y1:
+                    start = first[i] + lo - i
+                    out[start : start + y1 - lo] += tables[i - x0, lo - y0 :]

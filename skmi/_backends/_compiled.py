@@ -11,6 +11,7 @@ import numpy as np
 from skmi._backends._common import NonFiniteError, count_dtype, log_or_zero, n_x_of
 from skmi._kernels._binning import _TILE_ROWS, bin_codes, gather_columns, index_edges
 from skmi._kernels._counting import code_counts, code_counts_3, joint_counts
+from skmi._kernels._counting import pair_counts as _pair_counts_kernel
 from skmi._kernels._counting import pair_mi as _pair_mi_kernel
 from skmi._threads import even_slices, n_threads, thread_map
 
@@ -141,3 +142,12 @@ def pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs):
         upper = np.triu_indices(n_x, 1)
         plugin.T[upper], cells.T[upper] = plugin[upper], cells[upper]
     return plugin, cells
+
+
+def pair_counts(codes, out, n_jobs):
+    """Add every pair's joint table into ``out`` in place, threads over interleaved rows of
+    the triangle (each thread adds to its own pairs' tables)."""
+    n_features = codes.shape[0]
+    workers = n_threads(n_jobs, n_features, n_features**2 * codes.shape[1] // 2)
+    parts = [np.arange(t, n_features, workers) for t in range(workers)]
+    thread_map(_pair_counts_kernel, [(codes, part, out) for part in parts], workers)

@@ -64,3 +64,15 @@ def pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs):
             mi[i, j] = max((c * terms).sum() / n, 0.0)
             cells[i, j] = c.size
     return mi, cells
+
+
+def pair_counts(codes, out, n_jobs):
+    """Add the joint table of every pair (i, j >= i) of rows of ``codes`` into ``out``
+    (pairs in row-major order of the upper triangle), counted by bincount."""
+    n_b = out.shape[2]
+    p = 0
+    for i, ci in enumerate(codes):
+        for cj in codes[i:]:
+            flat = ci.astype(np.int64) * n_b + cj
+            out[p] += np.bincount(flat, minlength=n_b * n_b).reshape(n_b, n_b)
+            p += 1

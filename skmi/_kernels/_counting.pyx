@@ -211,3 +211,30 @@ def pair_mi(
                 out_mi[i, j] = max(total / n, 0.0)
                 out_cells[i, j] = cells
     free(table)
+
+
+def pair_counts(
+    const code_t[:, ::1] codes,
+    const int64_t[::1] features,
+    int64_t[:, :, ::1] out,
+):
+    """Add the joint table of every pair (i in ``features``, j >= i) of coded features into
+    ``out`` (n_features (n_features + 1) / 2, B, B), the pairs in row-major order of the
+    upper triangle: pair (i, j) at i n_features - i (i - 1) / 2 + j - i.
+
+    ``codes`` (n_features, N) holds codes per feature contiguously, each below B. The tables
+    are added to, so batches of rows accumulate in place; each pair costs N increments.
+    """
+    cdef Py_ssize_t n = codes.shape[1], n_features = codes.shape[0], n_b = out.shape[2]
+    cdef Py_ssize_t f, i, j, p
+    with nogil:
+        for f in range(features.shape[0]):
+            i = features[f]
+            p = i * n_features - i * (i - 1) // 2
+            for j in range(i, n_features):
+                if code_t is uint8_t:
+                    pair_table_u8(&codes[i, 0], &codes[j, 0], n, n_b, &out[p + j - i, 0, 0])
+                elif code_t is uint16_t:
+                    pair_table_u16(&codes[i, 0], &codes[j, 0], n, n_b, &out[p + j - i, 0, 0])
+                else:
+                    pair_table_i64(&codes[i, 0], &codes[j, 0], n, n_b, &out[p + j - i, 0, 0])

@@ -1,0 +1,120 @@
+"""Rows that arrive in batches: the stages of ``_core`` split across calls to ``partial_fit``.
+
+The first call learns the bins (or takes given edges) and counts; every later call only
+counts its rows with the same bins and adds the tables; the scores are computed from the
+sums and the total N each time, by the same functions as ``fit``'s. Counts add up, so the
+tables of any split of the rows sum to the tables of all of them: for the same edges,
+``partial_fit`` over batches gives ``fit``'s results on their concatenation.
+
+What does not add: the edges (learnt once, from the first batch, or given), the adaptive
+resolution (chosen at scoring time from fine tables kept at the finest fine resolution, so
+that it follows the total N), and permutation p-values (they need the rows: tables summed over
+batches are tested with the G-test alone).
+"""
+
+import numpy as np
+
+from skmi._adaptive import _FINE_RESOLUTIONS, resolution_plan
+from skmi._binning import Binning
+from skmi._core import Batches, fixed_tables, merged_tables, scored
+from skmi._params import DEFAULT_ENTROPY_N_BINS
+from skmi._tables import coded_target, count_joint, learn_target, sample_rows, target_n_bins
+
+# With "adaptive", batches are counted at the finest fine resolution: the one fit counts from
+# about 1.2e5 rows on, so the resolution can grow with N as far as fit's would.
+BATCH_FINE_RESOLUTION = _FINE_RESOLUTIONS[-1]
+
+
+def given_binning(bin_edges, discrete, n_features, name="bin_edges"):
+    """A ``Binning`` of given edges: one non-decreasing array of >= 2 finite numbers per
+    feature, as ``bin_edges_`` attributes hold them."""
+    if len(bin_edges) != n_features:
+        raise ValueError(
+            f"{name} must hold one array of edges per feature ({n_features}), got {len(bin_edges)}"
+        )
+    edges = []
+    for j, e in enumerate(bin_edges):
+        e = np.asarray(e, dtype=np.float64)
+        if e.ndim != 1 or e.size < 2 or not np.isfinite(e).all() or (np.diff(e) < 0).any():
+            raise ValueError(
+                f"{name}[{j}] must be a non-decreasing array of at least 2 finite numbers, "
+                f"got {bin_edges[j]!r}"
+            )
+        edges.append(e)
+    return Binning(tuple(edges), np.asarray(discrete, dtype=bool))
+
+
+def given_target(discrete_target, classes, target_bin_edges):
+    """The target's bins as given (``classes`` or ``target_bin_edges``), or None."""
+    if discrete_target and classes is not None:
+        return np.unique(np.asarray(classes))
+    if not discrete_target and target_bin_edges is not None:
+        return given_binning([target_bin_edges], [False], 1, "target_bin_edges")
+    return None
+
+
+def start_mi(
+    X,
+    y,
+    *,
+    discrete_target,
+    n_bins,
+    strategy,
+    discrete,
+    subsample,
+    random_state,
+    n_jobs,
+    binning=None,
+    target=None,
+):
+    """``Batches`` of the first batch: its bins learnt, unless given (``binning``,
+    ``target``), and its rows counted."""
+    adaptive = isinstance(n_bins, str) and n_bins == "adaptive"
+    k = BATCH_FINE_RESOLUTION if adaptive else n_bins
+    rows = sample_rows(X.shape[0], subsample, random_state)
+    fine_k = k if adaptive else None
+    if binning is None:
+        binning = Binning.learn(X, k, strategy, discrete, rows, n_jobs)
+    elif adaptive:
+        fine_k = int(binning.n_bins.max())
+    if target is None:
+        target_k = k if np.ndim(k) == 0 else DEFAULT_ENTROPY_N_BINS
+        target = learn_target(y, discrete_target, target_k, strategy, rows)
+    tables = count_joint(X, binning, coded_target(y, target), target_n_bins(target), n_jobs, k)
+    return Batches(binning, target, tables, fine_k)
+
+
+def add_mi(batches, X, y, n_jobs):
+    """``batches`` with the rows of (X, y) counted and added."""
+    y_codes = coded_target(y, batches.target)
+    n_bins = batches.fine_k or batches.binning.n_bins
+    more = count_joint(X, batches.binning, y_codes, target_n_bins(batches.target), n_jobs, n_bins)
+    return Batches(batches.binning, batches.target, batches.tables + more, batches.fine_k)
+
+
+def score_mi(batches, *, discrete_target, strategy, correction, n_jobs):
+    """``MIResult`` of the summed tables, fit's scoring on all rows seen, without the
+    p-values, and the ``MITables`` to compute them from (``pvalues(tables, n_samples)``: the
+    G-test, whose exact chance level costs a few ms a feature once N is large, so callers
+    compute it only when asked)."""
+    n_samples = batches.tables.n_samples
+    if batches.fine_k is None:
+        tables = fixed_tables(batches.tables, batches.binning)
+    else:
+        plan = resolution_plan(n_samples)
+        args = (discrete_target, strategy, plan, batches.fine_k, n_jobs)
+        _, tables, _ = merged_tables(batches.tables, batches.binning, *args)
+    return scored(tables, n_samples, correction, None), tables
+
+
+def check_unchanged(first, now):
+    """A clear error when a parameter that shaped the tables changed since the first call to
+    ``partial_fit`` (``first`` and ``now`` map names to values)."""
+    for name, value in now.items():
+        if not np.array_equal(
+            np.asarray(first[name], dtype=object), np.asarray(value, dtype=object)
+        ):
+            raise ValueError(
+                f"{name}={value!r} differs from {name}={first[name]!r} of the first call to "
+                "partial_fit: the tables were counted with it; fit anew to change it"
+            )

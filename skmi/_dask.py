@@ -1,0 +1,304 @@
+"""Arrays beyond one machine: dask arrays and DataFrames, counted where their chunks live.
+
+The stages are those of every other path: the bins are learnt from a sample of rows
+(gathered to the client: ``subsample`` rows, never X), each chunk of rows is counted on a
+worker with those bins and added to a running total per chain of chunks (one chain per
+thread), the totals are summed in a tree on the workers, and only the sum reaches the
+client, which scores it once. The sample rows are
+those the in-memory path learns from (``sample_rows``), and the bin-count rules see the full
+N, so a dask array gives the in-memory results for the same edges.
+
+dask is an optional dependency: nothing here imports it until a dask collection is given.
+The p-values are the G-test's (permutations need the rows on the client).
+"""
+
+import os
+
+import numpy as np
+
+from skmi._all_pairs import pair_codes, pair_table_guard
+from skmi._backends import BACKEND
+from skmi._batches import BATCH_FINE_RESOLUTION
+from skmi._binning import Binning
+from skmi._core import Batches
+from skmi._params import DEFAULT_ENTROPY_N_BINS
+from skmi._tables import (
+    coded_target,
+    count_histograms,
+    count_joint,
+    sample_rows,
+    target_n_bins,
+)
+
+# Tables summed per task of the tree over the chains' totals: a task holds this many.
+_SPLIT_EVERY = 4
+
+
+def is_dask_collection(X):
+    """Whether X is a dask collection, without importing dask."""
+    return type(X).__module__.partition(".")[0] in ("dask", "dask_expr")
+
+
+def as_dask_array(X, input_name="X"):
+    """X as a 2-D dask array of floats, with its column names (a DataFrame's, else None).
+
+    A DataFrame's partition lengths are computed on the workers; integer columns become
+    float64 lazily (integers past 2^53 are not encoded exactly, as in memory)."""
+    import dask.array as da
+
+    names = None
+    if hasattr(X, "to_dask_array"):
+        names = np.asarray(X.columns, dtype=object)
+        X = X.to_dask_array(lengths=True)
+    if not isinstance(X, da.Array) or X.ndim != 2:
+        raise ValueError(
+            f"{input_name} must be a 2-D dask array or a dask DataFrame, got "
+            f"{type(X).__name__} of {getattr(X, 'ndim', '?')} dimensions"
+        )
+    if np.isnan(X.shape[0]):  # chunks of unknown length (a DataFrame's values): count them
+        X = X.compute_chunk_sizes()
+    if X.dtype.kind not in "f":
+        if X.dtype.kind not in "iub":
+            raise ValueError(f"{input_name} must hold numbers, got dtype {X.dtype}")
+        X = X.astype(np.float64)
+    if X.shape[0] < 2:
+        raise ValueError(f"{input_name} needs at least 2 samples, got {X.shape[0]}")
+    return X.rechunk({1: -1}), names
+
+
+def as_dask_target(y, chunks):
+    """y as a 1-D dask array chunked like X's rows (a numpy y is split to match)."""
+    import dask.array as da
+
+    if hasattr(y, "to_dask_array"):
+        y = y.to_dask_array(lengths=True)
+    y = y if isinstance(y, da.Array) else da.from_array(np.asarray(y), chunks=(chunks,))
+    if np.isnan(y.shape[0]):
+        y = y.compute_chunk_sizes()
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D, got shape {y.shape}")
+    return y.rechunk((chunks,))
+
+
+def learning_samples(arrays, subsample, random_state, also=()):
+    """The rows of each of ``arrays`` (dask, of one length) that the edges are learnt from,
+    gathered as numpy arrays in one pass over the data: the rows the in-memory path would
+    use (``sample_rows``), or all of them when there are fewer. ``also``: more dask results
+    to compute in the same pass."""
+    import dask
+
+    if subsample is None:
+        raise ValueError(
+            "subsample=None would gather every row of a dask array to the client to learn "
+            "the bin edges; give the number of rows to learn them from (an int)"
+        )
+    rows = sample_rows(arrays[0].shape[0], subsample, random_state)
+    parts = [a if rows is None else _rows_of(a, rows) for a in arrays]
+    return [_joined(part) for part in dask.compute(*parts, *also)]
+
+
+def _rows_of(a, rows):
+    """Delayed takes of the sorted ``rows`` from each chunk of rows of dask ``a`` that holds
+    any: each worker sends only its sampled rows (dask's own fancy indexing of 2e5 rows
+    took twice as long as generating the data)."""
+    from dask import delayed
+
+    bounds = np.cumsum((0, *a.chunks[0]))
+    starts = np.searchsorted(rows, bounds)
+    take = delayed(np.take, pure=True)
+    return [
+        take(block, rows[lo:hi].astype(np.int64) - bounds[i], axis=0)
+        for i, (block, lo, hi) in enumerate(
+            zip(a.to_delayed(optimize_graph=False).ravel(), starts[:-1], starts[1:], strict=True)
+        )
+        if hi > lo
+    ]
+
+
+def _joined(part):
+    """A computed sample as one numpy array (the chunks' takes concatenated)."""
+    return np.concatenate(part) if isinstance(part, (list, tuple)) else np.asarray(part)
+
+
+def _target_summaries(y, discrete_target):
+    """What deciding and learning the target's bins needs beyond its sample rows, as lazy
+    dask results: whether float values are all whole ("auto"), and the distinct values
+    where y may be categories."""
+    import dask.array as da
+
+    also = {}
+    if discrete_target == "auto" and y.dtype.kind == "f":
+        also["whole"] = da.all(da.isfinite(y) & (y == da.round(y)))
+    if discrete_target is True or (discrete_target == "auto" and y.dtype.kind != "f"):
+        also["classes"] = da.unique(y)
+    return also
+
+
+def learn_dask_binning(X, n_bins, strategy, discrete, subsample, random_state, n_jobs):
+    """The ``Binning`` of dask X learnt from its sample rows, the rules seeing the full N."""
+    (sample,) = learning_samples([X], subsample, random_state)
+    return Binning.learn(sample, n_bins, strategy, discrete, None, n_jobs, n_samples=X.shape[0])
+
+
+def _sum_tables(*tables):
+    total = tables[0]
+    for t in tables[1:]:
+        total = total + t
+    return total
+
+
+def tree_sum(parts):
+    """The sum of delayed ``CountTables`` (or arrays), added ``_SPLIT_EVERY`` at a time in a
+    tree on the workers; computed, so only the sum reaches the client."""
+    from dask import delayed
+
+    add = delayed(_sum_tables, pure=True)
+    while len(parts) > 1:
+        parts = [add(*parts[i : i + _SPLIT_EVERY]) for i in range(0, len(parts), _SPLIT_EVERY)]
+    return parts[0].compute()
+
+
+def _joint_chunk(total, X, y, binning, target, n_bins):
+    tables = count_joint(X, binning, coded_target(y, target), target_n_bins(target), 1, n_bins)
+    return tables if total is None else total + tables
+
+
+def _histogram_chunk(total, X, binning, n_bins):
+    tables = count_histograms(X, binning, 1, n_bins)
+    return tables if total is None else total + tables
+
+
+def _pair_chunk(total, X, binning):
+    # A copy, not the running total itself: a task must not change its inputs, which dask
+    # may hold for another task or a retry.
+    n_b, n_features = int(binning.n_bins.max()), binning.n_features
+    shape = (n_features * (n_features + 1) // 2, n_b, n_b)
+    out = np.zeros(shape, dtype=np.int64) if total is None else total.copy()
+    BACKEND.pair_counts(pair_codes(X, binning), out, 1)
+    return out
+
+
+def _n_chains():
+    """Running totals to keep at once: one per thread of the cluster of the current
+    distributed client, or per core for dask's local schedulers."""
+    try:
+        from distributed import default_client
+
+        return max(1, sum(default_client().nthreads().values()))
+    except (ImportError, ValueError):  # no distributed, or no client
+        return os.cpu_count() or 1
+
+
+def folded_sum(func, X, *args, y=None):
+    """The sum over the chunks of rows of X (and of y) of ``func``'s tables, computed on the
+    workers: the chunks are dealt to one chain per thread, each chain adding its chunks'
+    tables to a running total, one chunk after the other (``func(total, chunk, ...)``), and
+    the chains' totals are summed in a tree. A worker thus holds about one total and one
+    chunk's tables at a time, not a table per chunk: at 360 x 360 bins, or for every pair,
+    tables are hundreds of MB. The shared arguments are put in the graph once, and the
+    chunk graphs are not optimised one array at a time, which would give X's chunks new
+    names in each and compute them twice where y derives from X."""
+    from dask import delayed
+
+    shared = [delayed(a, pure=True) for a in args]
+    blocks = list(X.to_delayed(optimize_graph=False).ravel())
+    targets = [] if y is None else list(y.to_delayed(optimize_graph=False).ravel())
+    task = delayed(func, pure=True)
+    n_chains = min(len(blocks), _n_chains())
+    totals = []
+    for chain in range(n_chains):
+        total = None
+        for i in range(chain, len(blocks), n_chains):
+            chunk = (blocks[i],) if y is None else (blocks[i], targets[i])
+            total = task(total, *chunk, *shared)
+        totals.append(total)
+    return tree_sum(totals)
+
+
+def dask_joint_tables(X, y, binning, target, n_bins):
+    """Joint ``CountTables`` of dask X against dask y (chunked alike), over all chunks."""
+    return folded_sum(_joint_chunk, X, binning, target, n_bins, y=y)
+
+
+def dask_histograms(X, binning, n_bins):
+    """Histogram ``CountTables`` of every column of dask X, over all chunks."""
+    return folded_sum(_histogram_chunk, X, binning, n_bins)
+
+
+def dask_pair_tables(X, binning):
+    """Every pair's table (``add_pair_tables``) of dask X, over all chunks."""
+    pair_table_guard(binning.n_features, int(binning.n_bins.max()))
+    return folded_sum(_pair_chunk, X, binning)
+
+
+def dask_fit_input(estimator, X):
+    """Dask X for an estimator's fit (``as_dask_array``), its ``n_features_in_`` and
+    ``feature_names_in_`` set as ``validate_data`` sets them."""
+    X, names = as_dask_array(X)
+    estimator.n_features_in_ = X.shape[1]
+    if names is not None and all(isinstance(name, str) for name in names):
+        estimator.feature_names_in_ = names
+    elif hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
+    return X
+
+
+def dask_codes(binner, X):
+    """The ordinal codes of dask X under a fitted binner's bins, as a lazy dask array."""
+    X, _ = as_dask_array(X)
+    if X.shape[1] != binner.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(binner).__name__} is expecting "
+            f"{binner.n_features_in_} features as input"
+        )
+    if binner.encode != "ordinal":
+        raise ValueError(
+            f"encode={binner.encode!r} is not available for dask X: its codes are binned "
+            "chunk by chunk; use encode='ordinal'"
+        )
+    return X.map_blocks(binner._binning.codes, dtype=np.int64)
+
+
+def dask_mi_batches(
+    X, y, *, discrete_target, n_bins, strategy, discrete, subsample, random_state, n_jobs
+):
+    """``Batches`` of dask X and y (``as_dask_array``), counted on the workers as
+    ``partial_fit`` counts one batch (with "adaptive", at its fine resolution), and whether
+    y was taken as categories ("auto" decided on the workers)."""
+    import dask.array as da
+
+    y = as_dask_target(y, X.chunks[0])
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X and y must have the same rows, got {X.shape[0]} and {y.shape[0]}")
+    # One pass over the data gathers the sample rows of X and y, and what the target's
+    # kind and categories need; the count is the second pass.
+    summaries = _target_summaries(y, discrete_target)
+    sample, y_sample, *values = learning_samples(
+        [X, y], subsample, random_state, also=summaries.values()
+    )
+    summary = dict(zip(summaries, values, strict=True))
+    if discrete_target == "auto":
+        # The "auto" rule of ``is_discrete_target``, from the summaries.
+        if y.dtype.kind not in "iuf":
+            discrete_target = True
+        elif y.dtype.kind == "f" and not summary["whole"]:
+            discrete_target = False
+        else:
+            if "classes" not in summary:  # whole floats: their distinct values, one more pass
+                summary["classes"] = da.unique(y).compute()
+            discrete_target = summary["classes"].size <= max(2, np.sqrt(y.shape[0]))
+    adaptive = isinstance(n_bins, str) and n_bins == "adaptive"
+    k = BATCH_FINE_RESOLUTION if adaptive else n_bins
+    if discrete_target:
+        target = summary["classes"] if "classes" in summary else da.unique(y).compute()
+    else:
+        target_k = k if np.ndim(k) == 0 else DEFAULT_ENTROPY_N_BINS
+        column = y_sample.reshape(-1, 1).astype(np.float64)
+        target = Binning.learn(
+            column, target_k, strategy, np.zeros(1, dtype=bool), n_samples=len(y)
+        )
+    binning = Binning.learn(sample, k, strategy, discrete, None, n_jobs, n_samples=X.shape[0])
+    tables = dask_joint_tables(X, y, binning, target, k)
+    return Batches(binning, target, tables, k if adaptive else None), discrete_target
