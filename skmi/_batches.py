@@ -19,6 +19,7 @@ from skmi._binning import Binning
 from skmi._core import Batches, fixed_tables, merged_tables, scored
 from skmi._params import DEFAULT_ENTROPY_N_BINS
 from skmi._tables import coded_target, count_joint, learn_target, sample_rows, target_n_bins
+from skmi._validation import check_X
 
 # With "adaptive", batches are counted at the finest fine resolution: the one fit counts from
 # about 1.2e5 rows on, so the resolution can grow with N as far as fit's would.
@@ -105,6 +106,24 @@ def score_mi(batches, *, discrete_target, strategy, correction, n_jobs):
         args = (discrete_target, strategy, plan, batches.fine_k, n_jobs)
         _, tables, _ = merged_tables(batches.tables, batches.binning, *args)
     return scored(tables, n_samples, correction, None), tables
+
+
+def check_batch_X(estimator, X, first, bin_edges):
+    """X of a ``partial_fit`` batch of an estimator without a target. On the first call, as
+    ``fit`` checks it (its integer encoding learnt); later, against the fitted features, one
+    sample being enough, with the parameters that shaped the tables unchanged
+    (``estimator._binning_params()``) and no ``bin_edges``."""
+    if first:
+        X, estimator._integer_encoding = check_X(X, estimator=estimator)
+        return X
+    check_unchanged(estimator._batch_params, estimator._binning_params())
+    if bin_edges is not None:
+        raise ValueError("bin_edges is used on the first call to partial_fit only")
+    X, _ = check_X(
+        X, estimator=estimator, reset=False, ensure_min_samples=1,
+        encoding=estimator._integer_encoding,
+    )  # fmt: skip
+    return X
 
 
 def check_unchanged(first, now):

@@ -8,7 +8,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from skmi._backends import is_device_array
 from skmi._backends._array_api import follow, like, namespace, to_numpy
-from skmi._batches import check_unchanged, given_binning
+from skmi._batches import check_batch_X, given_binning
 from skmi._binning import object_array
 from skmi._core import estimate_entropy
 from skmi._dask import (
@@ -196,19 +196,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             Fitted binner.
         """
         first = not hasattr(self, "_binning")
-        if first:
-            X, self._integer_encoding = check_X(X, estimator=self)
-        else:
-            check_unchanged(self._batch_params, self._binning_params())
-            if bin_edges is not None:
-                raise ValueError("bin_edges is used on the first call to partial_fit only")
-            X, _ = check_X(
-                X,
-                estimator=self,
-                reset=False,
-                ensure_min_samples=1,
-                encoding=self._integer_encoding,
-            )
+        X = check_batch_X(self, X, first, bin_edges)
         with finite_checked_by_binning(type(self).__name__, X=X):
             if not first:
                 self._counts = self._counts + count_histograms(

@@ -10,7 +10,7 @@ from skmi._all_pairs import (
     pair_statistics,
     parts_of_tables,
 )
-from skmi._batches import check_unchanged, given_binning
+from skmi._batches import check_batch_X, given_binning
 from skmi._binning import Binning, object_array
 from skmi._dask import dask_fit_input, dask_pair_tables, is_dask_collection, learn_dask_binning
 from skmi._integers import decoded_edges
@@ -229,19 +229,7 @@ class PairwiseHistogramMI(BaseEstimator):
             Fitted estimator.
         """
         first = getattr(self, "_tables", None) is None
-        if first:
-            X, self._integer_encoding = check_X(X, estimator=self)
-        else:
-            check_unchanged(self._batch_params, self._binning_params())
-            if bin_edges is not None:
-                raise ValueError("bin_edges is used on the first call to partial_fit only")
-            X, _ = check_X(
-                X,
-                estimator=self,
-                reset=False,
-                ensure_min_samples=1,
-                encoding=self._integer_encoding,
-            )
+        X = check_batch_X(self, X, first, bin_edges)
         with finite_checked_by_binning(type(self).__name__, X=X):
             if first:
                 self._binning = self._first_binning(X, bin_edges)
