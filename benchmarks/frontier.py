@@ -43,6 +43,7 @@ import time
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 import numpy as np
 from scipy.stats import spearmanr
 from sklearn import datasets
@@ -335,10 +336,8 @@ def figure(summary, activations, data, path):
     sizes = [n for n in SIZES if (n, "adaptive") in summary]
     axes_y = []
     if activations:
-        axes_y.append(
-            ("activations: unit pairs (mean of layers 1, 3, 6)", _activation_axis(activations))
-        )
-    axes_y.append(("datasets: features vs target (mean of 4)", _dataset_axis(data)))
+        axes_y.append(("unit pairs, MiniLM layers 1, 3, 6", _activation_axis(activations)))
+    axes_y.append(("features vs target, 4 sklearn datasets", _dataset_axis(data)))
     fig, axes = plt.subplots(
         len(axes_y), len(sizes), figsize=(4.2 * len(sizes), 4.2 * len(axes_y)), squeeze=False
     )
@@ -367,18 +366,52 @@ def figure(summary, activations, data, path):
                     textcoords="offset points",
                 )
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
             ax.grid(alpha=0.3, which="both")
             ax.set_xlabel(f"MAE over 15 families, N = {n:,} (nats)")
             ax.set_ylabel(f"split-half Spearman\n{label}", fontsize=8)
             ax.set_title(f"accuracy at N = {n:,}", fontsize=10)
     fig.suptitle(
-        "Accuracy against reliability: fixed quantile bins (blue, labelled by count), rules "
-        "(green), adaptive and its variants (red), KSG (star)",
+        "Accuracy (x: MAE at the panel's N) against reliability (y: split-half agreement "
+        "on real data, the same in every panel): fixed quantile bins (blue, labelled by "
+        "count), rules (green), adaptive and its variants (red), KSG (star)",
         fontsize=10,
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def from_markdown(text):
+    """The summary, activation and dataset results that ``markdown`` wrote, back from its
+    tables (means only, at the precision printed), to redraw the figure with ``--replot``."""
+    sections = text.split("### ")[1:]
+    summary, activations, data = {}, {}, {}
+    for section in sections:
+        title, *lines = section.splitlines()
+        rows = [
+            [cell.strip() for cell in line.strip("|").split("|")]
+            for line in lines
+            if line.startswith("|") and not line.startswith("|---")
+        ]
+        if not rows:
+            continue
+        header, body = rows[0], rows[1:]
+        if title.startswith("Accuracy"):
+            sizes = [int(h.removeprefix("N=").replace(",", "")) for h in header[1:]]
+            for name, *cells in body:
+                for n, cell in zip(sizes, cells, strict=True):
+                    if cell != "-":
+                        summary[n, name] = (float(cell.split()[0]), np.nan, np.nan, 0)
+        elif title.startswith("Reliability on activations"):
+            for name, *cells in body:
+                for layer, cell in zip(LAYERS, cells, strict=True):
+                    activations[layer, name] = [float(cell.split()[0])]
+        elif title.startswith("Reliability on scikit-learn"):
+            for name, *cells in body:
+                for dataset, cell in zip(DATASETS, cells, strict=True):
+                    data[dataset, name] = [float(cell.split()[0])]
+    return summary, activations, data
 
 
 def main(argv=None):
@@ -407,7 +440,13 @@ def main(argv=None):
     parser.add_argument("--cache", type=Path, default=Path("/tmp/skmi-activations"))
     parser.add_argument("--quick", action="store_true", help="a smoke test; quote nothing")
     parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
+    parser.add_argument(
+        "--replot", type=Path, default=None, help="redraw the figure of this frontier.md"
+    )
     args = parser.parse_args(argv)
+    if args.replot is not None:
+        figure(*from_markdown(args.replot.read_text()), args.replot.with_suffix(".png"))
+        return
     if args.quick:
         reps = args.reps or QUICK_REPS
         args.tokens, args.pairs, args.splits, args.dataset_splits = 2000, 100, 1, 2
