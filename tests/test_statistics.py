@@ -194,10 +194,11 @@ def _minilm_activations(n_tokens, layer):
 
 
 @pytest.mark.slow
-def test_pairwise_default_at_least_as_reproducible_as_16_bins_on_activations(monkeypatch):
+def test_pairwise_default_more_reproducible_than_16_bins_on_activations(monkeypatch):
     """Check, on layer 3 of all-MiniLM-L6-v2 (the layer where rankings agree least), that the
-    default ranks 1000 random unit pairs as reproducibly as 16 quantile bins: the paired
-    difference over 3 splits of 6000 tokens is above -2 SE."""
+    default ranks 1000 random unit pairs more reproducibly than 16 quantile bins: the paired
+    difference over 3 splits of 6000 tokens is above 3 SE (measured: 0.75 against 0.64,
+    SE of the difference 0.009; "balanced", the previous default, 0.57)."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     X = _minilm_activations(6_000, 3)
     rng = np.random.default_rng(7)
@@ -215,4 +216,4 @@ def test_pairwise_default_at_least_as_reproducible_as_16_bins_on_activations(mon
             agreement.append(stats.spearmanr(a, b).statistic)
         difference.append(agreement[0] - agreement[1])
     se = np.std(difference, ddof=1) / math.sqrt(len(difference))
-    assert np.mean(difference) > -2 * se
+    assert np.mean(difference) > 3 * se
