@@ -49,7 +49,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
     n_bins : int, str or array-like of shape (n_features,), default="hacine-gharbi"
         Bins per feature: an int >= 2, one int per feature, or a rule name ("sqrt",
         "sturges", "rice", "scott", "fd", "doane", "auto", "knuth", "hacine-gharbi",
-        "balanced").
+        "balanced", "fourth-root").
 
     strategy : {"quantile", "uniform"}, default="quantile"
         Equal-frequency or equal-width bins. Quantile edges that coincide under ties are

@@ -119,8 +119,9 @@ def histogram_mi_regression(
         each occupied cell (see the User Guide: fine where the data concentrate, coarse near
         independence). Otherwise bins per continuous feature and for the target: an int >= 2,
         one int per feature (the target then uses "hacine-gharbi"), or a marginal rule:
-        "sqrt", "sturges", "rice", "scott", "fd", "doane", "auto", "knuth", "hacine-gharbi"
-        or "balanced" (sqrt(N / c(N))). Ties can leave fewer bins than asked for.
+        "sqrt", "sturges", "rice", "scott", "fd", "doane", "auto", "knuth", "hacine-gharbi",
+        "balanced" (sqrt(N / c(N))) or "fourth-root" (max(4, N^(1/4))). Ties can leave fewer
+        bins than asked for.
 
     strategy : {"quantile", "uniform"}, default="quantile"
         "quantile": equal-frequency bins, invariant to any monotone transform of a feature

@@ -38,10 +38,12 @@ class PairwiseHistogramMI(BaseEstimator):
 
     Parameters
     ----------
-    n_bins : int, str or array-like of shape (n_features,), default="balanced"
+    n_bins : int, str or array-like of shape (n_features,), default="fourth-root"
         Bins per feature: an int >= 2, one int per feature, or a rule name; see
-        :func:`pairwise_histogram_mi`. With :meth:`partial_fit`, a rule is applied to the
-        first batch.
+        :func:`pairwise_histogram_mi`, whose default this is: "fourth-root", max(4, N^(1/4)),
+        the coarse resolution at which rankings of many pairs are most reproducible (see
+        :ref:`defaults`). With :meth:`partial_fit`, a rule is applied to the first batch's
+        size: give an int when the batches add up to many times that.
 
     strategy : {"quantile", "uniform"}, default="quantile"
         Equal-frequency or equal-width bins.
@@ -148,7 +150,7 @@ class PairwiseHistogramMI(BaseEstimator):
 
     def __init__(
         self,
-        n_bins="balanced",
+        n_bins="fourth-root",
         *,
         strategy="quantile",
         correction=DEFAULT_CORRECTION,

@@ -96,6 +96,7 @@ TIED_COUNTS = {
     # round(31.88 / 6 + 2 / 95.6 + 1/3) = round(5.67)
     "hacine-gharbi": 6,
     "balanced": 2,  # c(50) = 6: max(2, isqrt(int(50 / 6))) = max(2, isqrt(8))
+    "fourth-root": 4,  # 50^(1/4) = 2.66: max(4, round(2.66)) = max(4, 3)
 }
 
 
