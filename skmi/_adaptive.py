@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from skmi._backends import BY_INDEX, BY_RANK, KEEP, adaptive_tables, log_or_zero
+from skmi._backends import BY_INDEX, BY_RANK, KEEP, adaptive_tables, log_table
 from skmi._scoring import TableSummary
 from skmi._threads import even_slices, n_threads, thread_map
 
@@ -127,7 +127,7 @@ def merge(fine, binning, y_discrete, strategy, plan, fine_k, n_jobs):
         candidates_for(fine_k, plan.k_max),
         plan.c,
         plan.test_k,
-        log_or_zero(np.arange(n + 1)),
+        log_table(n),
     )
     n_x = binning.n_bins
     workers = n_threads(n_jobs, counts.shape[0], counts.size)

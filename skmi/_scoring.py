@@ -16,7 +16,7 @@ import numpy as np
 from scipy.special import xlogy
 from scipy.stats import chi2
 
-from skmi._backends import expected_mi, log_or_zero, table_summaries
+from skmi._backends import expected_mi, log_table, table_summaries
 
 
 def entropy_from_counts(counts):
@@ -76,8 +76,8 @@ def summarize(joint):
     compiled pass (``table_summaries``): each cell's MI term as the
     adaptive merge computes it, and no float copy of the tables (numpy's would take five
     times the tables' memory, 2 GB for 200,000 tables of 16 x 16)."""
-    n = int(joint.sum(axis=(1, 2), dtype=np.int64).max()) if len(joint) else 0
-    summary = table_summaries(np.ascontiguousarray(joint), log_or_zero(np.arange(n + 1)))
+    n = int(joint[0].sum(dtype=np.int64)) if len(joint) else 0  # larger counts: computed
+    summary = table_summaries(np.ascontiguousarray(joint), log_table(n))
     return TableSummary(*summary)
 
 

@@ -26,6 +26,17 @@ def n_x_of(edges):
     return max(e.size for e in edges) - 1
 
 
+# Counts whose logs the kernels look up rather than compute: a table of 512 KiB, where one
+# up to N took 8 bytes a sample (80 MB at 1e7 rows, half of a 1e7 x 2 X).
+LOG_TABLE_SIZE = 2**16
+
+
+def log_table(n_samples):
+    """ln m for m = 0 .. min(N, LOG_TABLE_SIZE - 1) (0 for m = 0): the kernels look counts up
+    here and compute the logs of larger ones (``_kernels._inline.log_count``)."""
+    return log_or_zero(np.arange(min(n_samples + 1, LOG_TABLE_SIZE)))
+
+
 def log_or_zero(counts):
     """ln of each count, and 0 for empty ones (they contribute 0 ln 0 = 0)."""
     out = np.zeros(np.shape(counts))

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from skmi._backends._common import NonFiniteError, count_dtype, log_or_zero, n_x_of
+from skmi._backends._common import NonFiniteError, count_dtype, log_table, n_x_of
 from skmi._kernels._binning import _TILE_ROWS, bin_codes, gather_columns, index_edges
 from skmi._kernels._counting import code_counts, code_counts_3, joint_counts
 from skmi._kernels._counting import pair_counts as _pair_counts_kernel
@@ -133,7 +133,7 @@ def pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs):
     workers = n_threads(n_jobs, n_x, n_x * n_y * codes_x.shape[1])
     plugin = np.zeros((n_x, n_y))
     cells = np.zeros((n_x, n_y), dtype=np.int64)
-    args = (codes_x, codes_y, log_x, log_y, log_or_zero(np.arange(codes_x.shape[1] + 1)))
+    args = (codes_x, codes_y, log_x, log_y, log_table(codes_x.shape[1]))
     parts = [np.arange(t, n_x, workers) for t in range(workers)]
     thread_map(
         _pair_mi_kernel, [(*args, part, symmetric, plugin, cells) for part in parts], workers

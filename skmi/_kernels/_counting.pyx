@@ -21,6 +21,7 @@ from skmi._kernels._inline cimport (
     Index,
     cell_log_ratio,
     code_group,
+    log_count,
     make_index,
 )
 
@@ -170,7 +171,7 @@ def pair_mi(
 
     ``codes_x`` (n_x_features, N) and ``codes_y`` (n_y_features, N) hold codes per feature
     contiguously; ``log_x``/``log_y`` (features, bins) the logs of each feature's margins;
-    ``log_int[c] = ln c``. Each pair's table is counted directly (N increments; the one-hot
+    ``log_int[c] = ln c`` for the counts it reaches (``log_count``). Each pair's table is counted directly (N increments; the one-hot
     product costs B^2 times more on a CPU) and its MI summed as
     sum c ((ln c - ln b_v) + (ln N - ln a_u)) / N: the direct form, with no log call per cell,
     and exactly 0 for a constant feature. With ``symmetric`` only j >= i is computed.
@@ -178,7 +179,8 @@ def pair_mi(
     cdef Py_ssize_t n = codes_x.shape[1]
     cdef Py_ssize_t n_bx = log_x.shape[1], n_by = log_y.shape[1]
     cdef Py_ssize_t n_features_y = codes_y.shape[0]
-    cdef double log_n = log_int[n]
+    cdef Py_ssize_t n_logs = log_int.shape[0]
+    cdef double log_n = log_count(n, &log_int[0], n_logs)
     cdef int64_t* table = <int64_t*> malloc(n_bx * n_by * sizeof(int64_t))
     cdef Py_ssize_t f, i, j, s, u, v
     cdef const code_t* cx
@@ -206,7 +208,9 @@ def pair_mi(
                     for v in range(n_by):
                         c = table[u * n_by + v]
                         if c > 0:
-                            total += c * cell_log_ratio(log_int[c], log_y[j, v], log_n, log_x[i, u])
+                            total += c * cell_log_ratio(
+                                log_count(c, &log_int[0], n_logs), log_y[j, v], log_n, log_x[i, u]
+                            )
                             cells += 1
                 out_mi[i, j] = max(total / n, 0.0)
                 out_cells[i, j] = cells

@@ -3,6 +3,7 @@
 # Pure C on raw pointers, without the GIL: the callers release it and run the kernels on row
 # or column chunks in threads.
 
+from libc.math cimport log
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 from cython cimport floating
@@ -97,6 +98,12 @@ cdef inline bint code_group(
             block + (j - j0) * TILE_ROWS, stop - start, ix, j, codes + (j - j0) * TILE_ROWS
         )
     return finite
+
+
+cdef inline double log_count(int64_t count, const double* log_int, Py_ssize_t n_logs) noexcept nogil:
+    """ln of a count >= 1: looked up in ``log_int`` (ln 0..n_logs - 1) where it reaches, so
+    that the table stays small whatever N (``_backends.log_table``), computed beyond."""
+    return log_int[count] if count < n_logs else log(<double> count)
 
 
 cdef inline double cell_log_ratio(

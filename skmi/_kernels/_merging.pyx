@@ -9,7 +9,7 @@ import numpy as np
 
 from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t
 
-from skmi._kernels._inline cimport cell_log_ratio
+from skmi._kernels._inline cimport cell_log_ratio, log_count
 
 # How a table's axis is merged to a coarser resolution (``_merge_map``).
 cdef enum:
@@ -137,7 +137,7 @@ def adaptive_tables(
     merge and ``y_mode`` how the target's columns do (``_merge_map``). Merged quantile bins are
     the coarse quantile bins, so one pass over the data serves every k in ``candidates``
     (ascending). Occupancy grows with k, so a search finds the largest admissible k;
-    ``log_int[m] = ln m`` for counts up to N. Returns k, the plug-in MI, sum p l^2 and occupied
+    ``log_int[m] = ln m`` for the counts it reaches (``log_count``). Returns k, the plug-in MI, sum p l^2 and occupied
     cells of that table, its margins and the merged row of each fine row; then the table
     merged to ``test_k`` bins, with the maps of its rows and of the target's columns (the same
     for every feature).
@@ -197,6 +197,7 @@ def adaptive_tables(
     cdef int64_t* x_map
     cdef int64_t* test_x_map
     cdef double log_x, log_y, log_ratio
+    cdef Py_ssize_t n_logs = log_int.shape[0]
     s.y_map, s.x_runs, s.y_runs = &y_map[0], &x_runs[0], &y_runs[0]
     s.x_cum, s.y_cum = &x_cum[0], &y_cum[0]
     s.n_y, s.kx, s.fine_k, s.c = ky, kx, fine_k, c
@@ -264,13 +265,18 @@ def adaptive_tables(
                 )
             for r in range(n_x_runs):
                 u0, u1 = x_runs[r], x_runs[r + 1]
-                log_x = log_int[x_margins[j, x_map[u0]]]
+                log_x = log_count(x_margins[j, x_map[u0]], &log_int[0], n_logs)
                 for q in range(n_y_runs):
                     v0, v1 = y_runs[q], y_runs[q + 1]
                     count = _block_sum(&sums[0, 0], width, u0, u1, v0, v1)
                     if count > 0:
-                        log_y = log_int[y_margins[j, y_map[v0]]]
-                        log_ratio = cell_log_ratio(log_int[count], log_y, log_int[n], log_x)
+                        log_y = log_count(y_margins[j, y_map[v0]], &log_int[0], n_logs)
+                        log_ratio = cell_log_ratio(
+                            log_count(count, &log_int[0], n_logs),
+                            log_y,
+                            log_count(n, &log_int[0], n_logs),
+                            log_x,
+                        )
                         mi[j] += count * log_ratio
                         second[j] += count * log_ratio * log_ratio
                         cells[j] += 1
@@ -305,8 +311,7 @@ def table_summaries(const count_t[:, :, ::1] tables, const double[::1] log_int):
     """Plug-in MI, sum p l^2 and occupied cells of each joint table (n_tables, n_x, n_y),
     and its margins, in one pass over the counts and without a float copy of them; the MI
     term of each cell is the adaptive merge's (``cell_log_ratio``), ``log_int[m] = ln m``
-    for counts up to the largest table's N (a ValueError otherwise). An empty table has MI
-    0."""
+    for the counts it reaches (``log_count``). An empty table has MI 0."""
     cdef Py_ssize_t n_tables = tables.shape[0], kx = tables.shape[1], ky = tables.shape[2]
     mi_array = np.zeros(n_tables)
     second_array = np.zeros(n_tables)
@@ -318,10 +323,9 @@ def table_summaries(const count_t[:, :, ::1] tables, const double[::1] log_int):
     cdef int64_t[::1] cells = cells_array
     cdef int64_t[:, ::1] x_margins = x_margins_array
     cdef int64_t[:, ::1] y_margins = y_margins_array
-    cdef Py_ssize_t j, u, v
-    cdef int64_t n, count, most = log_int.shape[0] - 1
+    cdef Py_ssize_t j, u, v, n_logs = log_int.shape[0]
+    cdef int64_t n, count
     cdef double log_n, log_x, log_ratio
-    cdef bint in_range = True
     with nogil:
         for j in range(n_tables):
             n = 0
@@ -331,27 +335,25 @@ def table_summaries(const count_t[:, :, ::1] tables, const double[::1] log_int):
                     x_margins[j, u] += count
                     y_margins[j, v] += count
                 n += x_margins[j, u]
-            if n > most:
-                in_range = False
-                break
             if n == 0:
                 continue
-            log_n = log_int[n]
+            log_n = log_count(n, &log_int[0], n_logs)
             for u in range(kx):
                 if x_margins[j, u] == 0:
                     continue
-                log_x = log_int[x_margins[j, u]]
+                log_x = log_count(x_margins[j, u], &log_int[0], n_logs)
                 for v in range(ky):
                     count = tables[j, u, v]
                     if count > 0:
                         log_ratio = cell_log_ratio(
-                            log_int[count], log_int[y_margins[j, v]], log_n, log_x
+                            log_count(count, &log_int[0], n_logs),
+                            log_count(y_margins[j, v], &log_int[0], n_logs),
+                            log_n,
+                            log_x,
                         )
                         mi[j] += count * log_ratio
                         second[j] += count * log_ratio * log_ratio
                         cells[j] += 1
             mi[j] = max(mi[j] / n, 0.0)
             second[j] /= n
-    if not in_range:
-        raise ValueError(f"a table counts more samples than log_int covers ({most})")
     return mi_array, second_array, cells_array, x_margins_array, y_margins_array
