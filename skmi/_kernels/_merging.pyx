@@ -196,7 +196,7 @@ def adaptive_tables(
     cdef uint32_t u0, u1, v0, v1
     cdef int64_t* x_map
     cdef int64_t* test_x_map
-    cdef double log_x, log_y, log_ratio
+    cdef double log_n, log_x, log_y, log_ratio
     cdef Py_ssize_t n_logs = log_int.shape[0]
     s.y_map, s.x_runs, s.y_runs = &y_map[0], &x_runs[0], &y_runs[0]
     s.x_cum, s.y_cum = &x_cum[0], &y_cum[0]
@@ -263,6 +263,7 @@ def adaptive_tables(
                 y_margins[j, y_map[y_runs[q]]] = (
                     sums[n_used, y_runs[q + 1]] - sums[n_used, y_runs[q]]
                 )
+            log_n = log_count(n, &log_int[0], n_logs)
             for r in range(n_x_runs):
                 u0, u1 = x_runs[r], x_runs[r + 1]
                 log_x = log_count(x_margins[j, x_map[u0]], &log_int[0], n_logs)
@@ -272,10 +273,7 @@ def adaptive_tables(
                     if count > 0:
                         log_y = log_count(y_margins[j, y_map[v0]], &log_int[0], n_logs)
                         log_ratio = cell_log_ratio(
-                            log_count(count, &log_int[0], n_logs),
-                            log_y,
-                            log_count(n, &log_int[0], n_logs),
-                            log_x,
+                            log_count(count, &log_int[0], n_logs), log_y, log_n, log_x
                         )
                         mi[j] += count * log_ratio
                         second[j] += count * log_ratio * log_ratio
