@@ -269,15 +269,16 @@ def adaptive_tables(
                 log_x = log_count(x_margins[j, x_map[u0]], &log_int[0], n_logs)
                 for q in range(n_y_runs):
                     v0, v1 = y_runs[q], y_runs[q + 1]
+                    # Empty cells add 0 times a finite ratio: no branch to mispredict
+                    # (as ``table_summaries``), and no change to the sums.
                     count = _block_sum(&sums[0, 0], width, u0, u1, v0, v1)
-                    if count > 0:
-                        log_y = log_count(y_margins[j, y_map[v0]], &log_int[0], n_logs)
-                        log_ratio = cell_log_ratio(
-                            log_count(count, &log_int[0], n_logs), log_y, log_n, log_x
-                        )
-                        mi[j] += count * log_ratio
-                        second[j] += count * log_ratio * log_ratio
-                        cells[j] += 1
+                    log_y = log_count(y_margins[j, y_map[v0]], &log_int[0], n_logs)
+                    log_ratio = cell_log_ratio(
+                        log_count(count, &log_int[0], n_logs), log_y, log_n, log_x
+                    )
+                    mi[j] += count * log_ratio
+                    second[j] += count * log_ratio * log_ratio
+                    cells[j] += count > 0
             mi[j] = max(mi[j] / n, 0.0)
             second[j] /= n
             _merge_map(x_mode, &x_cum[0], n, test_k, fine_k, test_x_map, kx)
@@ -309,21 +310,30 @@ def table_summaries(const count_t[:, :, ::1] tables, const double[::1] log_int):
     """Plug-in MI, sum p l^2 and occupied cells of each joint table (n_tables, n_x, n_y),
     and its margins, in one pass over the counts and without a float copy of them; the MI
     term of each cell is the adaptive merge's (``cell_log_ratio``), ``log_int[m] = ln m``
-    for the counts it reaches (``log_count``). An empty table has MI 0."""
+    for the counts it reaches (``log_count``; ln 0 is given as 0). An empty table has MI 0.
+
+    Without a branch on empty cells: an empty cell's term is 0 times a finite log ratio, and
+    adding that zero changes no sum, so the results are those of skipping it, while sparse
+    tables no longer mispredict a branch a cell (200,000 tables of 16 x 16 with 500 samples
+    each: 190 ms with the branch).
+    """
     cdef Py_ssize_t n_tables = tables.shape[0], kx = tables.shape[1], ky = tables.shape[2]
     mi_array = np.zeros(n_tables)
     second_array = np.zeros(n_tables)
     cells_array = np.zeros(n_tables, dtype=np.int64)
     x_margins_array = np.zeros((n_tables, kx), dtype=np.int64)
     y_margins_array = np.zeros((n_tables, ky), dtype=np.int64)
+    log_y_array = np.zeros(ky)
     cdef double[::1] mi = mi_array
     cdef double[::1] second = second_array
     cdef int64_t[::1] cells = cells_array
     cdef int64_t[:, ::1] x_margins = x_margins_array
     cdef int64_t[:, ::1] y_margins = y_margins_array
+    cdef double[::1] log_y = log_y_array
     cdef Py_ssize_t j, u, v, n_logs = log_int.shape[0]
-    cdef int64_t n, count
-    cdef double log_n, log_x, log_ratio
+    cdef int64_t n, count, occupied
+    cdef double log_n, log_x, log_ratio, total, total_second
+    cdef const count_t* row
     with nogil:
         for j in range(n_tables):
             n = 0
@@ -336,22 +346,23 @@ def table_summaries(const count_t[:, :, ::1] tables, const double[::1] log_int):
             if n == 0:
                 continue
             log_n = log_count(n, &log_int[0], n_logs)
+            for v in range(ky):
+                log_y[v] = log_count(y_margins[j, v], &log_int[0], n_logs)
+            total, total_second, occupied = 0.0, 0.0, 0
             for u in range(kx):
                 if x_margins[j, u] == 0:
                     continue
                 log_x = log_count(x_margins[j, u], &log_int[0], n_logs)
+                row = &tables[j, u, 0]
                 for v in range(ky):
-                    count = tables[j, u, v]
-                    if count > 0:
-                        log_ratio = cell_log_ratio(
-                            log_count(count, &log_int[0], n_logs),
-                            log_count(y_margins[j, v], &log_int[0], n_logs),
-                            log_n,
-                            log_x,
-                        )
-                        mi[j] += count * log_ratio
-                        second[j] += count * log_ratio * log_ratio
-                        cells[j] += 1
-            mi[j] = max(mi[j] / n, 0.0)
-            second[j] /= n
+                    count = row[v]
+                    log_ratio = cell_log_ratio(
+                        log_count(count, &log_int[0], n_logs), log_y[v], log_n, log_x
+                    )
+                    total += count * log_ratio
+                    total_second += count * log_ratio * log_ratio
+                    occupied += count > 0
+            mi[j] = max(total / n, 0.0)
+            second[j] = total_second / n
+            cells[j] = occupied
     return mi_array, second_array, cells_array, x_margins_array, y_margins_array
