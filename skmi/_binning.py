@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skmi._backends import BACKEND, BACKENDS, NonFiniteError, backend_for, is_device_array
+from skmi._backends import (
+    BACKEND,
+    BACKENDS,
+    EdgeRows,
+    NonFiniteError,
+    backend_for,
+    is_device_array,
+)
 from skmi._backends._array_api import namespace, to_numpy
 from skmi._rules import _SIZE_RULES, n_bins_for
 from skmi._threads import n_threads, thread_map
@@ -115,6 +122,8 @@ def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
     common = not per_feature and not isinstance(n_bins, str) and n_bins > 1
     if common:
         common_edges, clean = _common_edges(part, n_bins, strategy)
+        if clean.all() and not discrete[lo:hi].any():
+            return EdgeRows(common_edges, np.full(hi - lo, common_edges.shape[1]))
     edges = []
     for j, x in enumerate(part, start=lo):
         if discrete[j]:
@@ -129,7 +138,8 @@ def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
 
 
 def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None, n_samples=None):
-    """Edges of every column of ``X`` (n_samples, n_features) as a list of float64 arrays.
+    """Edges of every column of ``X`` (n_samples, n_features): a sequence of float64 arrays,
+    packed (``EdgeRows``) where every column takes the same number of edges.
 
     ``n_bins`` is an int, a rule name or one int per feature; ``discrete`` a boolean mask of
     columns whose distinct values are their bins; ``rows`` the sample rows to learn from
@@ -157,7 +167,7 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None, n_samples=None):
         ),
         workers,
     )
-    return [e for part in parts for e in part]
+    return EdgeRows.joined(parts)
 
 
 def _device_bin_counts(low, high, n_bins, n_samples, columns):
@@ -235,7 +245,8 @@ class Binning:
     """The bins of each feature, learned once and reused: for batches, chunks and devices,
     and for new data to transform.
 
-    ``edges[j]`` is ``[min, inner..., max]`` as float64 (a value falls in bin
+    ``edges`` is a tuple of arrays, or ``EdgeRows`` packing them; ``edges[j]`` is
+    ``[min, inner..., max]`` as float64 (a value falls in bin
     #{inner edges <= value}, so the outer bins are open); ``discrete[j]`` says that feature
     j's bins are its distinct values (its edges are those values, the last repeated). Two
     binnings are equal when their edges and masks are; they pickle as plain arrays.
@@ -249,7 +260,8 @@ class Binning:
         """Edges of every column of ``X`` (n_samples, n_features) from its sample ``rows``
         (None: all); see ``fit_edges``."""
         edges = fit_edges(X, n_bins, strategy, discrete, rows, n_jobs, n_samples)
-        return cls(tuple(edges), np.asarray(discrete, dtype=bool))
+        edges = edges if isinstance(edges, EdgeRows) else tuple(edges)
+        return cls(edges, np.asarray(discrete, dtype=bool))
 
     @property
     def n_features(self):
@@ -258,6 +270,8 @@ class Binning:
     @property
     def n_bins(self):
         """Bins of each feature (n_features,)."""
+        if isinstance(self.edges, EdgeRows):
+            return self.edges.sizes - 1
         return np.array([e.size - 1 for e in self.edges])
 
     def __eq__(self, other):

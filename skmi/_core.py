@@ -7,17 +7,20 @@ Either way the result is a ``TableSummary`` of the estimating tables, which is a
 corrections, standard errors and entropies need, plus the tables p-values are computed from.
 """
 
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cache, cached_property
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from skmi._adaptive import merge, resolution_plan
-from skmi._backends import backend_for, is_device_array
+from skmi._backends import BACKEND, backend_for, is_device_array
 from skmi._backends._array_api import like, namespace
 from skmi._binning import Binning, merged_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS
+from skmi._rules import n_bins_for
 from skmi._scoring import (
     _MI_CORRECTIONS,
     _NORMALIZATIONS,
@@ -42,6 +45,12 @@ from skmi._tables import (
     target_codes,
     target_n_bins,
 )
+from skmi._threads import n_threads, thread_map
+
+# Bytes that one block of features takes through the stages at once: its count tables and,
+# where the edges are learnt from every row, its transposed copy of X. The tables of a block
+# are summarised before the next is counted, so the score functions hold summaries only.
+_BLOCK_BYTES = 2**24
 
 # The mean-matched G-test holds its level down to about 2.5 samples per cell of the test
 # table (measured: 0.032 at 1.7, 0.058 at 28); permutations are used below twice that.
@@ -61,6 +70,39 @@ class Batches:
     fine_k: int | None
 
 
+class Bins(Sequence):
+    """Each feature's counted edges and the map of its counted bins to the bins it is scored
+    at (None: the same), ``(edges[j], maps[j])``, made when read: the score functions,
+    which never read them, make no Python object per feature. An item can be replaced
+    (features counted again, finer)."""
+
+    def __init__(self, edges, maps=None):
+        self.edges = edges
+        self.maps = maps
+        self.replaced = {}
+
+    def __len__(self):
+        return len(self.edges)
+
+    def __getitem__(self, j):
+        if j in self.replaced:
+            return self.replaced[j]
+        return self.edges[j], None if self.maps is None else self.maps[j]
+
+    def __setitem__(self, j, bins):
+        self.replaced[j] = bins
+
+
+class Stages(NamedTuple):
+    """What every stage of a call shares: how y is read and X binned, and by whom."""
+
+    discrete_target: bool
+    strategy: str
+    rows: np.ndarray | None  # the sample rows edges are learnt from (None: all)
+    n_jobs: int | None
+    n_samples: int  # X's rows, which the rules and the resolutions read
+
+
 @dataclass
 class MITables:
     """Each feature's estimating table, summarised, and its table to test with.
@@ -72,8 +114,8 @@ class MITables:
 
     summary: TableSummary
     test: np.ndarray  # (n_features, t_x, t_y) of integer counts
-    bins: list
-    test_bins: list
+    bins: Sequence
+    test_bins: Sequence
     test_y_codes: np.ndarray  # the target's codes at the testing resolution
 
 
@@ -81,7 +123,7 @@ def fixed_tables(joint, binning, y_codes=None):
     """``MITables`` of joint ``CountTables`` counted at the asked bin counts: each feature's
     table is both its estimating and its test table (in the count type: only the p-values
     need int64, and score functions ask for none)."""
-    bins = [(e, None) for e in binning.edges]
+    bins = Bins(binning.edges)
     return MITables(summarize(joint.counts), joint.counts, bins, bins, y_codes)
 
 
@@ -96,15 +138,16 @@ def _target(y, discrete_target, n_bins, strategy, rows):
     return coded_target(y, target), target_n_bins(target), target
 
 
-def _fixed_tables(X, y, discrete, discrete_target, n_bins, strategy, rows, n_jobs):
+def _fixed_tables(X, target, discrete, n_bins, stages):
     """One table per feature at the asked bin count; it is also the table tested. The
     tables, and what ``partial_fit`` needs to add more rows to them (``Batches``; None on a
-    device)."""
-    target_bins = n_bins if np.ndim(n_bins) == 0 else DEFAULT_ENTROPY_N_BINS
-    y_codes, n_y, target = _target(y, discrete_target, target_bins, strategy, rows)
-    binning = Binning.learn(X, n_bins, strategy, discrete, rows, n_jobs)
-    joint = count_joint(X, binning, y_codes, n_y, n_jobs, n_bins)
-    batches = None if target is None else Batches(binning, target, joint, None)
+    device). ``target`` is ``_target``'s output."""
+    y_codes, n_y, learnt = target
+    binning = Binning.learn(
+        X, n_bins, stages.strategy, discrete, stages.rows, stages.n_jobs, stages.n_samples
+    )
+    joint = count_joint(X, binning, y_codes, n_y, stages.n_jobs, n_bins)
+    batches = None if learnt is None else Batches(binning, learnt, joint, None)
     return fixed_tables(joint, binning, y_codes), batches
 
 
@@ -119,22 +162,24 @@ def merged_tables(fine, binning, discrete_target, strategy, plan, fine_k, n_jobs
         MITables(
             merged.summary,
             merged.test,
-            list(zip(binning.edges, merged.bin_maps, strict=True)),
-            list(zip(binning.edges, merged.test_bin_maps, strict=True)),
+            Bins(binning.edges, merged.bin_maps),
+            Bins(binning.edges, merged.test_bin_maps),
             None,
         ),
         merged.test_y_map,
     )
 
 
-def _adaptive_pass(X, y, discrete, discrete_target, strategy, rows, n_jobs, fine_k, plan):
-    """Count X against y at ``fine_k`` bins and merge each feature to its resolution and to
-    the test resolution; the resolutions, and the tables as ``MITables``."""
-    y_codes, n_y, _ = _target(y, discrete_target, fine_k, strategy, rows)
-    binning = Binning.learn(X, fine_k, strategy, discrete, rows, n_jobs)
+def _adaptive_pass(X, target, discrete, stages, fine_k, plan):
+    """Count X against the target codes at ``fine_k`` bins and merge each feature to its
+    resolution and to the test resolution; the resolutions, and the tables as ``MITables``.
+    ``target`` is ``_target``'s output."""
+    strategy, n_jobs = stages.strategy, stages.n_jobs
+    y_codes, n_y, _ = target
+    binning = Binning.learn(X, fine_k, strategy, discrete, stages.rows, n_jobs, stages.n_samples)
     fine = count_joint(X, binning, y_codes, n_y, n_jobs, fine_k)
-    args = (discrete_target, strategy, plan, fine_k, n_jobs)
-    k, tables, test_y_map = merged_tables(fine, binning, *args)
+    merge_args = (stages.discrete_target, strategy, plan, fine_k, n_jobs)
+    k, tables, test_y_map = merged_tables(fine, binning, *merge_args)
     tables.test_y_codes = take_codes(test_y_map, y_codes)
     return k, tables
 
@@ -152,20 +197,24 @@ def _pad(a, width):
     return np.pad(a, ((0, 0), (0, width - a.shape[1])))
 
 
-def _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs):
-    """Each feature at the resolution its own table supports (``_adaptive``).
+def _adaptive_tables(X, target, discrete, stages):
+    """Each feature at the resolution its own table supports (``_adaptive``); ``target``
+    maps a fine resolution to ``_target``'s output.
 
     One pass at a fine resolution with room for near-independent features; the features
     whose resolution reached half of it are counted again at the finest one, whose
     estimating tables replace theirs (the tests stay on the first pass's tables).
     """
-    plan = resolution_plan(X.shape[0])
-    args = (discrete_target, strategy, rows, n_jobs)
-    k, tables = _adaptive_pass(X, y, discrete, *args, plan.fines[0], plan)
+    plan = resolution_plan(stages.n_samples)
+    first = plan.fines[0]
+    k, tables = _adaptive_pass(X, target(first), discrete, stages, first, plan)
     # Above half the first fine count, its candidates thin out to its divisors: count finer.
-    grow = np.flatnonzero(k >= plan.fines[0] // 2) if len(plan.fines) > 1 else []
+    grow = np.flatnonzero(k >= first // 2) if len(plan.fines) > 1 else []
     if len(grow):
-        _, finer = _adaptive_pass(columns(X, grow), y, discrete[grow], *args, plan.fines[1], plan)
+        finest = plan.fines[1]
+        _, finer = _adaptive_pass(
+            columns(X, grow), target(finest), discrete[grow], stages, finest, plan
+        )
         summary = list(tables.summary)
         for part, (now, new) in enumerate(zip(summary, finer.summary, strict=True)):
             if now.ndim == 2:  # margins: as wide as the wider of the two passes needs
@@ -242,7 +291,7 @@ class MIResult:
     standard_errors: np.ndarray
     entropy: np.ndarray
     target_entropy: np.ndarray
-    bins: list  # as in ``MITables``
+    bins: Sequence  # as in ``MITables``; None when not kept
     target_n_bins: np.ndarray
 
     @cached_property
@@ -252,6 +301,85 @@ class MIResult:
     @property
     def n_bins(self):
         return np.array([e.size - 1 for e in self.bin_edges])
+
+
+def _table_cells(n_bins, n_x, n_y, n_samples):
+    """Cells of a feature's count table, an estimate for the size of blocks: ``n_x`` rows
+    for "adaptive" (the first fine resolution), otherwise the most bins asked for (a rule's
+    count on two points), by the target's ``n_y`` codes."""
+    if not isinstance(n_bins, str):
+        n_x = int(np.max(n_bins))
+    elif n_bins != "adaptive":
+        n_x = n_bins_for(np.array([0.0, 1.0]), n_samples, n_bins)
+    return n_x * n_y
+
+
+def feature_blocks(X, rows, table_cells):
+    """Slices of X's columns to take through the stages one at a time, each within
+    ``_BLOCK_BYTES`` of tables (``table_cells`` cells a feature, an estimate) and of X's
+    transposed copy; and whether to make that copy.
+
+    Where the edges are learnt from every row (``rows`` None), learning gathers each
+    column's values contiguously anyway: a C-ordered X is then transposed once, a block at a
+    time, and both learning and counting read the copy, not the strided columns (one
+    thread, 500 x 200,000: 1.09 s against 1.22 s at 16 bins, 1.32 against 1.43 by
+    default; 5,000 x 20,000: 0.98 against 1.03 s at 16 bins). A device array is one block:
+    its memory is the device's.
+    """
+    n_rows, n_features = X.shape
+    if is_device_array(X):
+        return [slice(0, n_features)], False
+    transpose = rows is None and n_features > 1 and not X.flags.f_contiguous
+    per_feature = 4 * table_cells + (n_rows * X.itemsize if transpose else 0)
+    size = max(1, _BLOCK_BYTES // per_feature)
+    return [slice(lo, min(lo + size, n_features)) for lo in range(0, n_features, size)], transpose
+
+
+def transposed(X, block):
+    """Columns ``block`` (a slice) of a numpy X as an F-ordered copy: the transposed gather
+    (``sample_columns``) seen transposed back."""
+    return BACKEND.sample_columns(X, None, block.start, block.stop).T
+
+
+def _stacked(arrays):
+    """Arrays of per-feature tables (n, a, ...) stacked along the features, each padded with
+    empty bins to the widest on the second axis (padded tables score as if unpadded)."""
+    width = max(a.shape[1] for a in arrays)
+    pad = [(0, 0)] * (arrays[0].ndim - 2)
+    return np.concatenate([np.pad(a, [(0, 0), (0, width - a.shape[1]), *pad]) for a in arrays])
+
+
+def joined_results(parts):
+    """The ``MIResult`` of consecutive blocks of features, as one."""
+    if len(parts) == 1:
+        return parts[0]
+    joined = {
+        name: np.concatenate([getattr(part, name) for part in parts])
+        for name in ("scores", "standard_errors", "entropy", "target_entropy", "target_n_bins")
+    }
+    bins = None if parts[0].bins is None else [b for part in parts for b in part.bins]
+    return MIResult(pvalues=None, bins=bins, **joined)
+
+
+def joined_tables(parts):
+    """The test tables of consecutive blocks' ``MITables`` as one (the summaries, already
+    scored, are left out)."""
+    if len(parts) == 1:
+        return parts[0]
+    test_bins = [b for part in parts for b in part.test_bins]
+    return MITables(
+        None, _stacked([p.test for p in parts]), None, test_bins, parts[0].test_y_codes
+    )
+
+
+def joined_batches(parts):
+    """The ``Batches`` of consecutive blocks of features as one."""
+    if len(parts) == 1:
+        return parts[0]
+    edges = tuple(e for part in parts for e in part.binning.edges)
+    discrete = np.concatenate([part.binning.discrete for part in parts])
+    counts = _stacked([part.tables.counts for part in parts])
+    return Batches(Binning(edges, discrete), parts[0].target, CountTables(counts), None)
 
 
 def estimate_mi(
@@ -267,6 +395,7 @@ def estimate_mi(
     random_state,
     n_permutations,
     n_jobs,
+    keep_tables=True,
 ):
     """MI of each column of validated X (n_samples, n_features) with y, and its statistics.
 
@@ -275,19 +404,50 @@ def estimate_mi(
     (the score functions do not return them). Returns the ``MIResult`` and, for bins as
     asked (not "adaptive", whose fine tables are chosen for this N), the ``Batches`` that
     ``partial_fit`` can add rows to; None otherwise.
+
+    Features go through the stages in blocks (``feature_blocks``), each block scored before
+    the next is counted; a feature's results depend on its own table only, so blocks change
+    none. Without ``keep_tables`` (the score functions) only the scores are kept, no bins,
+    p-values or ``Batches``: no table outlives its block.
     """
     n_samples = X.shape[0]
     rows = sample_rows(n_samples, subsample, random_state)
-    if isinstance(n_bins, str) and n_bins == "adaptive":
-        tables = _adaptive_tables(X, y, discrete, discrete_target, strategy, rows, n_jobs)
-        batches = None
-    else:
-        args = (discrete, discrete_target, n_bins, strategy, rows, n_jobs)
-        tables, batches = _fixed_tables(X, y, *args)
-    p = None
+    adaptive = isinstance(n_bins, str) and n_bins == "adaptive"
+
+    @cache
+    def target(k):  # the target's codes at k bins: learnt once, whatever the blocks
+        return _target(y, discrete_target, k, strategy, rows)
+
+    # The target's bins: the first fine resolution's, or those asked for (one count for all).
+    k_y = resolution_plan(n_samples).fines[0] if adaptive else n_bins
+    k_y = k_y if np.ndim(k_y) == 0 else DEFAULT_ENTROPY_N_BINS
+    cells = _table_cells(n_bins, k_y, target(k_y)[1], n_samples)
+    blocks, transpose = feature_blocks(X, rows, cells)
+    # Many blocks go to the threads, one thread each; fewer take them all in turn.
+    workers = n_threads(n_jobs, len(blocks), X.size) if len(blocks) > 1 else 1
+    stages = Stages(discrete_target, strategy, rows, 1 if workers > 1 else n_jobs, n_samples)
+
+    def block_result(block):
+        Xb = transposed(X, block) if transpose else X[:, block]
+        if adaptive:
+            tables, batches = _adaptive_tables(Xb, target, discrete[block], stages), None
+        else:
+            block_bins = n_bins[block] if np.ndim(n_bins) else n_bins
+            tables, batches = _fixed_tables(Xb, target(k_y), discrete[block], block_bins, stages)
+        result = scored(tables, n_samples, correction, None)
+        if not keep_tables:
+            return replace(result, bins=None), None, None
+        return result, tables, batches
+
+    parts = thread_map(block_result, [(block,) for block in blocks], workers)
+    result = joined_results([part[0] for part in parts])
+    if not keep_tables:
+        return result, None
     if n_permutations is not None:
-        p = pvalues(tables, n_samples, X, n_permutations, random_state)
-    return scored(tables, n_samples, correction, p), batches
+        tables = joined_tables([part[1] for part in parts])
+        result.pvalues = pvalues(tables, n_samples, X, n_permutations, random_state)
+    batches = None if parts[0][2] is None else joined_batches([part[2] for part in parts])
+    return result, batches
 
 
 def scored(tables, n_samples, correction, p):

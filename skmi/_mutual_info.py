@@ -68,6 +68,7 @@ def mutual_info(X, y, *, discrete_target, normalize, base, n_bins, discrete_feat
             n_bins=n_bins,
             discrete=discrete,
             n_permutations=None,
+            keep_tables=False,
             **params,
         )
     return follow(normalized(result, normalize, log_base), X)

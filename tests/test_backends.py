@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skmi._backends import BACKENDS, NonFiniteError, count_dtype, log_or_zero
+from skmi._backends import BACKENDS, EdgeRows, NonFiniteError, count_dtype, log_or_zero
 from skmi._binning import Binning, category_edges
 
 REFERENCE = BACKENDS["numpy"]
@@ -111,13 +111,38 @@ def test_backend_pair_counts_add_every_pair_table(backend, dtype, n_jobs):
 
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
-def test_backend_sample_columns_transposes_the_sample(backend):
-    """Check that a column block of sample rows comes back transposed, all rows for None."""
-    X = np.arange(60.0).reshape(12, 5)
-    rows = np.array([1, 4, 11], dtype=np.uintp)
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_backend_sample_columns_transposes_the_sample(backend, layout, dtype):
+    """Check that a column block of sample rows comes back transposed, all rows for None:
+    for C-ordered, F-ordered and strided X, across the compiled gather's tiles of rows and
+    strips of columns (600 rows, 70 columns)."""
+    X = np.arange(600.0 * 140).reshape(600, 140).astype(dtype)
+    X = {"C": X[:, :70], "F": np.asfortranarray(X[:, :70]), "strided": X[::1, ::2]}[layout]
+    rows = np.array([1, 4, 299, 599], dtype=np.uintp)
     sample = BACKENDS[backend].sample_columns
-    np.testing.assert_array_equal(sample(X, rows, 1, 3), X[[1, 4, 11], 1:3].T)
-    np.testing.assert_array_equal(sample(X, None, 0, 5), X.T)
+    np.testing.assert_array_equal(sample(X, rows, 1, 3), X[rows, 1:3].T)
+    np.testing.assert_array_equal(sample(X, None, 0, 70), X.T)
+    np.testing.assert_array_equal(sample(X, None, 33, 69), X[:, 33:69].T)
+
+
+@pytest.mark.parametrize("backend", OTHERS)
+def test_backend_packed_edges_give_the_codes_of_their_arrays(backend):
+    """Check that edges packed in one array (``EdgeRows``, as learning many columns at one
+    bin count makes them) bin and count exactly as the same edges given one array each."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(700, 40))
+    binning = Binning.learn(X, 12, "quantile", np.zeros(40, dtype=bool))
+    assert isinstance(binning.edges, EdgeRows)
+    arrays = tuple(np.array(e) for e in binning.edges)
+    y_codes = rng.integers(0, 4, 700)
+    other = BACKENDS[backend]
+    np.testing.assert_array_equal(
+        other.codes(X, binning.edges, np.int64), REFERENCE.codes(X, arrays, np.int64)
+    )
+    np.testing.assert_array_equal(
+        other.count(X, binning.edges, y_codes, 4, 1), REFERENCE.count(X, arrays, y_codes, 4, 1)
+    )
 
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))

@@ -131,6 +131,58 @@ def test_histogram_mi_regression_n_jobs_gives_identical_results():
     )
 
 
+def _blocks_data():
+    """Columns with ties and categories (so that bin counts differ between features), and
+    a target that depends on a few of them."""
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(700, 14))
+    X[:, 3] = np.round(X[:, 3])
+    X[:, 5] = rng.integers(0, 4, 700)
+    y = X[:, 0] + X[:, 3] + X[:, 5] + rng.normal(size=700)
+    return X, y
+
+
+@pytest.mark.parametrize("layout", ["C", "F"])
+@pytest.mark.parametrize("n_bins", ["adaptive", 8, "fd"])
+@pytest.mark.parametrize("subsample", [None, 300])
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_feature_blocks_change_no_result(monkeypatch, layout, n_bins, subsample, n_jobs):
+    """Check that taking the features through the stages in blocks, down to one feature a
+    block and on threads, changes no score, p-value (permutations included), standard
+    error, bin or ``partial_fit`` continuation; transposed blocks (C-ordered X, edges from
+    every row) included.
+
+    Entropies are compared to round-off: numpy sums a feature's bins pairwise, in an order
+    that depends on how far its table is padded, the widest bin count of its block.
+    """
+    X, y = _blocks_data()
+    X = np.asfortranarray(X) if layout == "F" else X
+    params = dict(n_bins=n_bins, discrete_features=[5], subsample=subsample, n_jobs=n_jobs)
+    score_kw = dict(n_bins=n_bins, discrete_features=[5], subsample=subsample, n_jobs=n_jobs)
+    est_kw = dict(n_permutations=99, random_state=0, **params)
+    whole = HistogramMI(**est_kw).fit(X, y)
+    whole_state = HistogramMI(**{**est_kw, "random_state": np.random.RandomState(0)}).fit(X, y)
+    whole_scores = histogram_mi_regression(X, y, **score_kw)
+    monkeypatch.setattr("skmi._core._BLOCK_BYTES", 1)
+    blocked = HistogramMI(**est_kw).fit(X, y)
+    blocked_state = HistogramMI(**{**est_kw, "random_state": np.random.RandomState(0)}).fit(X, y)
+    np.testing.assert_array_equal(histogram_mi_regression(X, y, **score_kw), whole_scores)
+    for a, b in [(whole, blocked), (whole_state, blocked_state)]:
+        for name in ("scores_", "pvalues_", "standard_errors_", "n_bins_", "target_n_bins_"):
+            np.testing.assert_array_equal(getattr(b, name), getattr(a, name), err_msg=name)
+        for name in ("entropy_", "target_entropy_"):
+            np.testing.assert_allclose(getattr(b, name), getattr(a, name), rtol=1e-14)
+        for e, f in zip(a.bin_edges_, b.bin_edges_, strict=True):
+            np.testing.assert_array_equal(e, f)
+    assert (whole.pvalues_ <= 0.01).sum() >= 3  # the dependent features are tested
+    if n_bins != "adaptive":  # tables continued by partial_fit: the joined blocks
+        more = HistogramMI(**est_kw).fit(X, y).partial_fit(X[:50], y[:50])
+        monkeypatch.setattr("skmi._core._BLOCK_BYTES", 2**24)
+        expected = HistogramMI(**est_kw).fit(X, y).partial_fit(X[:50], y[:50])
+        np.testing.assert_array_equal(more.scores_, expected.scores_)
+        np.testing.assert_array_equal(more.pvalues_, expected.pvalues_)
+
+
 def test_histogram_mi_regression_float32_equals_float64():
     """Check that float32 input and its float64 copy give identical scores."""
     rng = np.random.default_rng(8)

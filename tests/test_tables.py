@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 
+from skmi._backends import EdgeRows
 from skmi._binning import Binning, merged_edges
 from skmi._tables import (
     CountTables,
@@ -30,6 +31,30 @@ def test_binning_equality_and_pickle_round_trip():
     assert Binning(binning.edges, np.array([True, False, False])) != binning
     assert binning != "not a binning"
     np.testing.assert_array_equal(binning.n_bins, [10, 10, 10])
+
+
+def test_packed_edges_are_the_sequence_of_their_arrays():
+    """Check that edges learnt packed (``EdgeRows``: many columns at one bin count) read,
+    slice, compare, pickle and join as the tuple of their arrays would, and that a column
+    whose ties drop edges leaves the tuple form with its own edges."""
+    X = np.random.default_rng(1).normal(size=(400, 5))
+    packed = _binning(X)
+    assert isinstance(packed.edges, EdgeRows)
+    arrays = tuple(np.array(e) for e in packed.edges)
+    assert Binning(arrays, packed.discrete) == packed
+    assert pickle.loads(pickle.dumps(packed)) == packed
+    assert len(packed.edges) == 5
+    np.testing.assert_array_equal(packed.edges[3], arrays[3])
+    assert all(np.array_equal(a, b) for a, b in zip(packed.edges[1:4], arrays[1:4], strict=True))
+    np.testing.assert_array_equal(packed.n_bins, [e.size - 1 for e in arrays])
+    joined = EdgeRows.joined([packed.edges[:2], packed.edges[2:]])
+    assert isinstance(joined, EdgeRows) and Binning(joined, packed.discrete) == packed
+    # Ties: the third column's edges are deduplicated, so they are arrays of their own.
+    X[:, 2] = np.round(X[:, 2])
+    tied = _binning(X)
+    assert not isinstance(tied.edges, EdgeRows) and tied.n_bins[2] < 10
+    mixed = EdgeRows.joined([packed.edges[:2], tied.edges[2:]])
+    assert isinstance(mixed, tuple) and [e.size for e in mixed] == [11, 11, *tied.n_bins[2:] + 1]
 
 
 def test_merged_edges_keep_the_edges_where_the_map_changes():

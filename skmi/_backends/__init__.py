@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from skmi._backends import _array_api, _compiled, _numpy
 from skmi._backends._array_api import is_device_array
-from skmi._backends._common import NonFiniteError, count_dtype, log_or_zero, log_table
+from skmi._backends._common import EdgeRows, NonFiniteError, count_dtype, log_or_zero, log_table
 from skmi._kernels._chance import expected_mi
 from skmi._kernels._merging import BY_INDEX, BY_RANK, KEEP, adaptive_tables, table_summaries
 
@@ -84,6 +84,7 @@ __all__ = [
     "BY_RANK",
     "KEEP",
     "Backend",
+    "EdgeRows",
     "NonFiniteError",
     "adaptive_tables",
     "backend_for",

@@ -1,4 +1,7 @@
-"""What every counting backend shares: the error for non-finite values and the count type."""
+"""What every counting backend shares: the error for non-finite values, the count type and
+packed edges."""
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -23,6 +26,8 @@ def count_dtype(n_samples):
 
 def n_x_of(edges):
     """Rows of a count table that holds every column's bins: the most bins of any column."""
+    if isinstance(edges, EdgeRows):
+        return int(edges.sizes.max()) - 1
     return max(e.size for e in edges) - 1
 
 
@@ -42,3 +47,35 @@ def log_or_zero(counts):
     out = np.zeros(np.shape(counts))
     np.log(counts, out=out, where=np.asarray(counts) > 0)
     return out
+
+
+class EdgeRows(Sequence):
+    """Edges of many features packed in one array: feature j's are ``full[j, :sizes[j]]``.
+
+    A sequence of those arrays, made as they are read, as ``Binning.edges``: learning the
+    edges of many columns at one bin count fills the rows of one array, and the backends
+    index them from it directly, with no Python object per feature (200,000 features: 0.1 s
+    a pass over the per-feature arrays, to pad them for the bin search or to count them).
+    """
+
+    def __init__(self, full, sizes):
+        self.full = full
+        self.sizes = sizes
+
+    def __len__(self):
+        return len(self.sizes)
+
+    def __getitem__(self, j):
+        if isinstance(j, slice):
+            return EdgeRows(self.full[j], self.sizes[j])
+        return self.full[j, : self.sizes[j]]
+
+    @classmethod
+    def joined(cls, parts):
+        """The features of consecutive parts (each ``EdgeRows`` or a sequence of arrays) as
+        one: packed where every part is, with the same width; a tuple otherwise."""
+        widths = {part.full.shape[1] for part in parts if isinstance(part, EdgeRows)}
+        if len(widths) == 1 and all(isinstance(part, EdgeRows) for part in parts):
+            full = np.concatenate([part.full for part in parts])
+            return cls(full, np.concatenate([part.sizes for part in parts]))
+        return tuple(e for part in parts for e in part)

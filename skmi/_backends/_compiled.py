@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from skmi._backends._common import NonFiniteError, count_dtype, log_table, n_x_of
+from skmi._backends._common import EdgeRows, NonFiniteError, count_dtype, log_table, n_x_of
 from skmi._kernels._binning import _TILE_ROWS, bin_codes, gather_columns, index_edges
 from skmi._kernels._counting import code_counts, code_counts_3, joint_counts
 from skmi._kernels._counting import pair_counts as _pair_counts_kernel
@@ -36,10 +36,16 @@ def edge_index(edges):
     Edges stay float64 whatever the input dtype: a float32 value promoted to float64 compares
     exactly, so float32 and float64 copies of the same data get the same codes.
     """
-    n_inner = np.array([e.size - 2 for e in edges])
-    inner = np.full((len(edges), max(int(n_inner.max()), 1)), np.nan)
-    for j, e in enumerate(edges):
-        inner[j, : e.size - 2] = e[1:-1]
+    if isinstance(edges, EdgeRows) and (edges.sizes == edges.full.shape[1]).all():
+        n_inner = edges.sizes - 2
+        inner = np.ascontiguousarray(edges.full[:, 1:-1])
+        if inner.shape[1] == 0:
+            inner = np.full((len(edges), 1), np.nan)
+    else:
+        n_inner = np.array([e.size - 2 for e in edges])
+        inner = np.full((len(edges), max(int(n_inner.max()), 1)), np.nan)
+        for j, e in enumerate(edges):
+            inner[j, : e.size - 2] = e[1:-1]
     origin, scale, top, lut, steps = index_edges(inner, n_inner)
     reach = int((n_inner + (1 << steps) - 1).max())
     inner = np.pad(inner, ((0, 0), (0, max(reach - inner.shape[1], 0))), constant_values=np.nan)

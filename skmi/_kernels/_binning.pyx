@@ -14,6 +14,7 @@ import numpy as np
 from libc.math cimport INFINITY
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
 
 from cython cimport floating
 
@@ -23,7 +24,6 @@ from skmi._kernels._inline cimport (
     Index,
     cell,
     code_group,
-    load_group,
     make_index,
 )
 
@@ -41,6 +41,9 @@ cdef int64_t GRID_REFINE = 64
 # Cells of a grid at most (64 KiB of lookup table a feature), so that thousands of bins cost a
 # few more search steps rather than megabytes of index.
 cdef int64_t MAX_GRID_CELLS = 2**14
+
+# Bytes of each row read at a time by the transposing gather of every row.
+cdef Py_ssize_t COPY_BYTES = 256
 
 ctypedef fused code_t:
     uint8_t
@@ -122,24 +125,42 @@ def gather_columns(const floating[:, :] X, rows, Py_ssize_t lo, floating[:, ::1]
     """out[j, i] = X[rows[i], lo + j]: sample rows (unsigned) of a column block, transposed,
     in one copy; every row where ``rows`` is None.
 
-    Rows go in tiles (TILE_ROWS), so a tile's rows stay cached while its columns are read one
-    after the other (13 ms against 15 for tiles of 64, 2e5 sampled rows of 17 columns).
+    Every row: tiles of TILE_ROWS rows, read a strip of COPY_BYTES of columns at a time, so
+    that each row is read 256 contiguous bytes at a time, the strip's outputs are as many
+    contiguous streams, and a tile's pages stay in the address cache (TLB) from strip to
+    strip (500 x 200,000: 0.47 s a column at a time, whose every value was a page of its
+    own). Sample rows: in tiles too, so a tile's rows stay cached while its columns are
+    read one after the other (13 ms against 15 for tiles of 64, 2e5 sampled rows of 17
+    columns).
     """
     cdef Py_ssize_t n_columns = out.shape[0], n = out.shape[1]
     cdef Py_ssize_t s0 = X.strides[0], s1 = X.strides[1]
     cdef const char* base = <const char*> &X[0, 0] if X.shape[0] and X.shape[1] else NULL
     cdef const uint64_t[::1] picked
-    cdef Py_ssize_t start, stop, j, i, start_step
+    cdef Py_ssize_t strip = max(1, COPY_BYTES // sizeof(floating))
+    cdef Py_ssize_t start, stop, j, i, start_step, j0, j1, j0_step
     cdef const char* column
+    cdef const char* row
     cdef floating* tile_out
     if n == 0 or n_columns == 0:
+        return np.asarray(out)
+    if rows is None and s0 == sizeof(floating):
+        with nogil:  # columns already contiguous: a copy each
+            for j in range(n_columns):
+                memcpy(&out[j, 0], base + (lo + j) * s1, n * sizeof(floating))
         return np.asarray(out)
     if rows is None:
         with nogil:
             for start_step in range((n + TILE_ROWS - 1) // TILE_ROWS):
                 start = start_step * TILE_ROWS
                 stop = min(start + TILE_ROWS, n)
-                load_group(base, s0, s1, start, stop, lo, lo + n_columns, &out[0, start], n)
+                for j0_step in range((n_columns + strip - 1) // strip):
+                    j0 = j0_step * strip
+                    j1 = min(j0 + strip, n_columns)
+                    for i in range(start, stop):
+                        row = base + i * s0 + lo * s1
+                        for j in range(j0, j1):
+                            out[j, i] = (<const floating*> (row + j * s1))[0]
         return np.asarray(out)
     picked = np.asarray(rows, dtype=np.uint64)
     with nogil:
