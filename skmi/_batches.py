@@ -104,7 +104,7 @@ def score_mi(batches, *, discrete_target, strategy, correction, n_jobs):
     else:
         plan = resolution_plan(n_samples)
         args = (discrete_target, strategy, plan, batches.fine_k, n_jobs)
-        _, tables, _ = merged_tables(batches.tables, batches.binning, *args)
+        _, tables = merged_tables(batches.tables, batches.binning, *args)
     return scored(tables, n_samples, correction, None), tables
 
 

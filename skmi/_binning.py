@@ -86,7 +86,7 @@ def category_edges(x_sorted):
 
 
 # Bytes of sorted sample held at once while learning edges: columns are sorted in blocks.
-_SORT_BLOCK_BYTES = 2**25
+_SORT_BLOCK_BYTES = 2**22
 # Values of the sample sorted at once on a device, whose sort is one call a block.
 _DEVICE_BLOCK_VALUES = 2**26
 

@@ -47,10 +47,19 @@ from skmi._tables import (
 )
 from skmi._threads import n_threads, thread_map
 
-# Bytes that one block of features takes through the stages at once: its count tables and,
-# where the edges are learnt from every row, its transposed copy of X. The tables of a block
-# are summarised before the next is counted, so the score functions hold summaries only.
+# Bytes that one block of features takes through the stages at once, at most: its count
+# tables and, where the edges are learnt from every row, its transposed copy of X; an eighth
+# of X where that is less, but no less than _MIN_BLOCK_BYTES. The tables of a block are
+# summarised before the next is counted, so the score functions hold summaries only.
 _BLOCK_BYTES = 2**24
+_MIN_BLOCK_BYTES = 2**20
+
+# Rows up to which a C-ordered X is transposed a block at a time (``feature_blocks``).
+# Measured on one thread, with the copy against without: 500 x 200,000 at 16 bins 1.09
+# against 1.22 s (1.32 against 1.43 by default), 5,000 x 20,000 0.98 against 1.03 s, but
+# 20,000 x 5,000 1.12 against 1.00 s and 200,000 x 50 0.17 against 0.16 s: the strided
+# count streams long columns well, and the copy then costs more than it saves.
+_TRANSPOSED_ROWS = 2**13
 
 # The mean-matched G-test holds its level down to about 2.5 samples per cell of the test
 # table (measured: 0.032 at 1.7, 0.058 at 28); permutations are used below twice that.
@@ -116,7 +125,16 @@ class MITables:
     test: np.ndarray  # (n_features, t_x, t_y) of integer counts
     bins: Sequence
     test_bins: Sequence
-    test_y_codes: np.ndarray  # the target's codes at the testing resolution
+    y_codes: np.ndarray | None  # the target's codes counted (None: tables summed)
+    test_y_map: np.ndarray | None = None  # the test bin of each of those (None: the same)
+
+    @property
+    def test_y_codes(self):
+        """The target's codes at the testing resolution, made when permutations ask: the
+        score functions, which never do, hold no copy of N codes."""
+        if self.test_y_map is None:
+            return self.y_codes
+        return take_codes(self.test_y_map, self.y_codes)
 
 
 def fixed_tables(joint, binning, y_codes=None):
@@ -154,18 +172,15 @@ def _fixed_tables(X, target, discrete, n_bins, stages):
 def merged_tables(fine, binning, discrete_target, strategy, plan, fine_k, n_jobs):
     """Each feature's fine ``CountTables`` (counted at ``fine_k`` bins under ``binning``)
     merged to the resolution ``plan`` allows it and to the test one (``_adaptive.merge``):
-    the resolutions, the tables as ``MITables`` (without the target's test codes), and the
-    target's test bin of each fine bin."""
+    the resolutions, and the tables as ``MITables`` (without the target's codes, but with
+    their map to the test bins)."""
     merged = merge(fine, binning, discrete_target, strategy, plan, fine_k, n_jobs)
-    return (
-        merged.k,
-        MITables(
-            merged.summary,
-            merged.test,
-            Bins(binning.edges, merged.bin_maps),
-            Bins(binning.edges, merged.test_bin_maps),
-            None,
-        ),
+    return merged.k, MITables(
+        merged.summary,
+        merged.test,
+        Bins(binning.edges, merged.bin_maps),
+        Bins(binning.edges, merged.test_bin_maps),
+        None,
         merged.test_y_map,
     )
 
@@ -179,8 +194,8 @@ def _adaptive_pass(X, target, discrete, stages, fine_k, plan):
     binning = Binning.learn(X, fine_k, strategy, discrete, stages.rows, n_jobs, stages.n_samples)
     fine = count_joint(X, binning, y_codes, n_y, n_jobs, fine_k)
     merge_args = (stages.discrete_target, strategy, plan, fine_k, n_jobs)
-    k, tables, test_y_map = merged_tables(fine, binning, *merge_args)
-    tables.test_y_codes = take_codes(test_y_map, y_codes)
+    k, tables = merged_tables(fine, binning, *merge_args)
+    tables.y_codes = y_codes
     return k, tables
 
 
@@ -319,19 +334,24 @@ def feature_blocks(X, rows, table_cells):
     ``_BLOCK_BYTES`` of tables (``table_cells`` cells a feature, an estimate) and of X's
     transposed copy; and whether to make that copy.
 
-    Where the edges are learnt from every row (``rows`` None), learning gathers each
-    column's values contiguously anyway: a C-ordered X is then transposed once, a block at a
-    time, and both learning and counting read the copy, not the strided columns (one
-    thread, 500 x 200,000: 1.09 s against 1.22 s at 16 bins, 1.32 against 1.43 by
-    default; 5,000 x 20,000: 0.98 against 1.03 s at 16 bins). A device array is one block:
-    its memory is the device's.
+    Where the edges are learnt from every row (``rows`` None) of few rows
+    (``_TRANSPOSED_ROWS``), learning gathers each column's values contiguously anyway: a
+    C-ordered X is then transposed once, a block at a time, and both learning and counting
+    read the copy, not the strided columns. A device array is one block: its memory is the
+    device's.
     """
     n_rows, n_features = X.shape
     if is_device_array(X):
         return [slice(0, n_features)], False
-    transpose = rows is None and n_features > 1 and not X.flags.f_contiguous
+    transpose = (
+        rows is None and n_rows <= _TRANSPOSED_ROWS and n_features > 1 and not X.flags.f_contiguous
+    )
     per_feature = 4 * table_cells + (n_rows * X.itemsize if transpose else 0)
-    size = max(1, _BLOCK_BYTES // per_feature)
+    budget = min(_BLOCK_BYTES, max(X.nbytes // 8, _MIN_BLOCK_BYTES))
+    size = max(1, budget // per_feature)
+    # Strided, whole cache lines of each row: no line is read by two blocks.
+    line = 64 // X.itemsize
+    size = size if transpose or size < line else size - size % line
     return [slice(lo, min(lo + size, n_features)) for lo in range(0, n_features, size)], transpose
 
 
@@ -367,8 +387,9 @@ def joined_tables(parts):
     if len(parts) == 1:
         return parts[0]
     test_bins = [b for part in parts for b in part.test_bins]
+    first = parts[0]
     return MITables(
-        None, _stacked([p.test for p in parts]), None, test_bins, parts[0].test_y_codes
+        None, _stacked([p.test for p in parts]), None, test_bins, first.y_codes, first.test_y_map
     )
 
 

@@ -14,7 +14,14 @@ from typing import NamedTuple
 
 from skmi._backends import _array_api, _compiled, _numpy
 from skmi._backends._array_api import is_device_array
-from skmi._backends._common import EdgeRows, NonFiniteError, count_dtype, log_or_zero, log_table
+from skmi._backends._common import (
+    EdgeRows,
+    NonFiniteError,
+    count_dtype,
+    log_or_zero,
+    log_table,
+    target_dtype,
+)
 from skmi._kernels._chance import expected_mi
 from skmi._kernels._merging import BY_INDEX, BY_RANK, KEEP, adaptive_tables, table_summaries
 
@@ -94,4 +101,5 @@ __all__ = [
     "log_or_zero",
     "log_table",
     "table_summaries",
+    "target_dtype",
 ]

@@ -24,6 +24,11 @@ def count_dtype(n_samples):
     return np.int32 if n_samples < 2**31 else np.int64
 
 
+def target_dtype(n_codes):
+    """The unsigned type of target codes 0..n_codes - 1 that the counting kernels take."""
+    return np.uint16 if n_codes <= 2**16 else np.uint32
+
+
 def n_x_of(edges):
     """Rows of a count table that holds every column's bins: the most bins of any column."""
     if isinstance(edges, EdgeRows):

@@ -8,7 +8,14 @@ import math
 
 import numpy as np
 
-from skmi._backends._common import EdgeRows, NonFiniteError, count_dtype, log_table, n_x_of
+from skmi._backends._common import (
+    EdgeRows,
+    NonFiniteError,
+    count_dtype,
+    log_table,
+    n_x_of,
+    target_dtype,
+)
 from skmi._kernels._binning import _TILE_ROWS, bin_codes, gather_columns, index_edges
 from skmi._kernels._counting import code_counts, code_counts_3, joint_counts
 from skmi._kernels._counting import pair_counts as _pair_counts_kernel
@@ -103,7 +110,7 @@ def count(X, edges, y_codes, n_y, n_jobs):
     else:
         outs = [counts[columns] for _, columns in chunks]
     block_rows = _block_rows(n_x * n_y)
-    y_codes = y_codes.astype(np.uint32)  # unsigned, as the kernel indexes
+    y_codes = np.ascontiguousarray(y_codes, dtype=target_dtype(n_y))  # as the kernel takes
     tasks = [
         (X[rows, columns], tuple(a[columns] for a in index), y_codes[rows], out, block_rows)
         for (rows, columns), out in zip(chunks, outs, strict=True)

@@ -46,11 +46,15 @@ ctypedef fused code_t:
     uint16_t
     int64_t
 
+ctypedef fused target_t:
+    uint16_t
+    uint32_t
+
 
 def joint_counts(
     const floating[:, :] X,
     tuple index,
-    const uint32_t[::1] y_codes,
+    const target_t[::1] y_codes,
     count_t[:, :, ::1] counts,
     Py_ssize_t block_rows,
 ):
@@ -85,7 +89,7 @@ def joint_counts(
     cdef Py_ssize_t start_step, j0_step, v_step
     cdef count_t* table
     cdef const uint32_t* feature_codes
-    cdef const uint32_t* block_y
+    cdef const target_t* block_y
     if block == NULL or codes == NULL:
         free(block)
         free(codes)
