@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from skmi._adaptive import merge, resolution_plan
-from skmi._backends import BACKEND, backend_for, is_device_array
+from skmi._backends import BACKEND, EdgeRows, backend_for, is_device_array
 from skmi._backends._array_api import like, namespace
 from skmi._binning import Binning, merged_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS
@@ -100,6 +100,22 @@ class Bins(Sequence):
 
     def __setitem__(self, j, bins):
         self.replaced[j] = bins
+
+    @classmethod
+    def joined(cls, parts):
+        """The ``Bins`` of consecutive blocks of features as one, still made when read."""
+        if len(parts) == 1:
+            return parts[0]
+        edges = EdgeRows.joined([part.edges for part in parts])
+        maps = None
+        if parts[0].maps is not None:
+            maps = _stacked([part.maps for part in parts])
+        joined = cls(edges, maps)
+        start = 0
+        for part in parts:
+            joined.replaced.update({start + j: bins for j, bins in part.replaced.items()})
+            start += len(part)
+        return joined
 
 
 class Stages(NamedTuple):
@@ -362,8 +378,8 @@ def transposed(X, block):
 
 
 def _stacked(arrays):
-    """Arrays of per-feature tables (n, a, ...) stacked along the features, each padded with
-    empty bins to the widest on the second axis (padded tables score as if unpadded)."""
+    """Per-feature tables or bin maps (n, a, ...) stacked along the features, each padded
+    with empty bins to the widest on the second axis (padded tables score as if unpadded)."""
     width = max(a.shape[1] for a in arrays)
     pad = [(0, 0)] * (arrays[0].ndim - 2)
     return np.concatenate([np.pad(a, [(0, 0), (0, width - a.shape[1]), *pad]) for a in arrays])
@@ -377,7 +393,7 @@ def joined_results(parts):
         name: np.concatenate([getattr(part, name) for part in parts])
         for name in ("scores", "standard_errors", "entropy", "target_entropy", "target_n_bins")
     }
-    bins = None if parts[0].bins is None else [b for part in parts for b in part.bins]
+    bins = None if parts[0].bins is None else Bins.joined([part.bins for part in parts])
     return MIResult(pvalues=None, bins=bins, **joined)
 
 
@@ -386,7 +402,7 @@ def joined_tables(parts):
     scored, are left out)."""
     if len(parts) == 1:
         return parts[0]
-    test_bins = [b for part in parts for b in part.test_bins]
+    test_bins = Bins.joined([part.test_bins for part in parts])
     first = parts[0]
     return MITables(
         None, _stacked([p.test for p in parts]), None, test_bins, first.y_codes, first.test_y_map

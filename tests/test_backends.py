@@ -34,12 +34,15 @@ def _binning(X, n_bins, strategy):
 @pytest.mark.parametrize("n_bins", [3, 32, 600])
 @pytest.mark.parametrize("strategy", ["quantile", "uniform"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F"])
 def test_backend_codes_and_counts_equal_reference(
-    backend, n_jobs, n_samples, n_bins, strategy, dtype
+    backend, n_jobs, n_samples, n_bins, strategy, dtype, order
 ):
     """Check codes and joint counts (values, dtype) against the numpy reference, on one and
-    two threads, below and above 2^16 rows (uint16 and int32 tables)."""
+    two threads, below and above 2^16 rows (uint16 and int32 tables), for rows and for
+    columns contiguous (which the compiled kernels read in place)."""
     X, y_codes = _data(n_samples, dtype)
+    X = np.asarray(X, order=order)
     binning = _binning(X, n_bins, strategy)
     other = BACKENDS[backend]
     np.testing.assert_array_equal(

@@ -88,15 +88,20 @@ cdef inline bint code_group(
     Py_ssize_t stop, Py_ssize_t j0, Py_ssize_t j1, floating* block, uint32_t* codes,
 ) noexcept nogil:
     """codes[(j - j0) * TILE_ROWS + i - start] = bin of X[i, j] for a row block of at most
-    TILE_ROWS rows and a group of columns: the group transposed into ``block``, then binned a
-    column at a time; returns whether all of those values were finite."""
+    TILE_ROWS rows and a group of columns: the group transposed into ``block`` (unless its
+    columns are contiguous), then binned a column at a time; returns whether all of those
+    values were finite."""
     cdef int finite = 1
     cdef Py_ssize_t j
-    load_group(X, s0, s1, start, stop, j0, j1, block, TILE_ROWS)
+    cdef const floating* column
+    if s0 != sizeof(floating):
+        load_group(X, s0, s1, start, stop, j0, j1, block, TILE_ROWS)
     for j in range(j0, j1):
-        finite &= code_column(
-            block + (j - j0) * TILE_ROWS, stop - start, ix, j, codes + (j - j0) * TILE_ROWS
-        )
+        if s0 == sizeof(floating):  # columns contiguous already (F-ordered): read in place
+            column = <const floating*> (X + j * s1 + start * s0)
+        else:
+            column = block + (j - j0) * TILE_ROWS
+        finite &= code_column(column, stop - start, ix, j, codes + (j - j0) * TILE_ROWS)
     return finite
 
 
