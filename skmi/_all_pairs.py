@@ -28,6 +28,9 @@ from skmi._scoring import (
 from skmi._tables import _MAX_TABLE_BYTES, sample_rows, table_guard
 from skmi._threads import n_threads
 
+# Bytes of codes made at once before they are transposed into place (``pair_codes``).
+_CODE_BLOCK_BYTES = 2**20
+
 
 def _coded(X, n_bins, strategy, rows, n_jobs):
     """Codes (n_features, n_samples) in the smallest unsigned type, histograms
@@ -44,11 +47,23 @@ def _coded(X, n_bins, strategy, rows, n_jobs):
 
 def pair_codes(X, binning):
     """Codes (n_features, n_samples) of X under ``binning``, in the smallest unsigned type,
-    contiguous per feature (on a device, as ``_array_api.codes`` lays them out already)."""
+    contiguous per feature (on a device, as ``_array_api.codes`` lays them out already).
+
+    On the host, coded a block of columns at a time (``_CODE_BLOCK_BYTES`` of codes) and
+    transposed into place: the codes of all of X and their transposed copy took 50% of a
+    float32 X's memory."""
     n_bins_max = int(binning.n_bins.max())
     dtype = np.uint8 if n_bins_max <= 2**8 else np.uint16 if n_bins_max <= 2**16 else np.int64
-    codes = binning.codes(X, dtype=dtype)
-    return codes.T if is_device_array(codes) else np.ascontiguousarray(codes.T)
+    if is_device_array(X):
+        return binning.codes(X, dtype=dtype).T
+    n_samples, n_features = X.shape
+    out = np.empty((n_features, n_samples), dtype=dtype)
+    step = max(1, _CODE_BLOCK_BYTES // max(n_samples * out.itemsize, 1))
+    for lo in range(0, n_features, step):
+        block = slice(lo, min(lo + step, n_features))
+        part = Binning(binning.edges[block], binning.discrete[block])
+        out[block] = part.codes(X[:, block], dtype=dtype).T
+    return out
 
 
 def _block_step(bytes_per_row):

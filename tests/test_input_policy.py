@@ -155,6 +155,14 @@ def test_huge_tables_are_refused_before_allocation(entry):
         ENTRY_POINTS[entry](X, y, n_bins=2**16, strategy="uniform")
 
 
+def test_kept_tables_of_every_block_are_refused_together():
+    """Check that an estimator, which keeps every block's tables, refuses tables that fit
+    one block at a time but not all together (1,100 features of 512 x 512: 1.1 GiB)."""
+    X = np.random.default_rng(0).normal(size=(30, 1100))
+    with pytest.raises(ValueError, match=r"1\.1 GiB"):
+        HistogramMI(n_bins=512, strategy="uniform").fit(X, X[:, 0])
+
+
 @pytest.mark.parametrize("entry", list(ENTRY_POINTS))
 def test_constant_feature_has_zero_entropy_and_information(entry):
     """Check exact zeros for a constant column at every entry point."""

@@ -148,7 +148,7 @@ def _blocks_data():
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_feature_blocks_change_no_result(monkeypatch, layout, n_bins, subsample, n_jobs):
     """Check that taking the features through the stages in blocks, down to one feature a
-    block and on threads, changes no score, p-value (permutations included), standard
+    block and blocks on threads, changes no score, p-value (permutations included), standard
     error, bin or ``partial_fit`` continuation; transposed blocks (C-ordered X, edges from
     every row) included.
 
@@ -164,6 +164,9 @@ def test_feature_blocks_change_no_result(monkeypatch, layout, n_bins, subsample,
     whole_state = HistogramMI(**{**est_kw, "random_state": np.random.RandomState(0)}).fit(X, y)
     whole_scores = histogram_mi_regression(X, y, **score_kw)
     monkeypatch.setattr("skmi._core._BLOCK_BYTES", 1)
+    # On two threads, the threads take blocks (as they do for many blocks of many values).
+    monkeypatch.setattr("skmi._core._BLOCKS_PER_THREAD", 1)
+    monkeypatch.setattr("skmi._threads._MIN_VALUES_PER_THREAD", 1)
     blocked = HistogramMI(**est_kw).fit(X, y)
     blocked_state = HistogramMI(**{**est_kw, "random_state": np.random.RandomState(0)}).fit(X, y)
     np.testing.assert_array_equal(histogram_mi_regression(X, y, **score_kw), whole_scores)
