@@ -16,11 +16,11 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from skmi._adaptive import merge, resolution_plan
-from skmi._backends import BACKEND, EdgeRows, backend_for, is_device_array
+from skmi._backends import EdgeRows, backend_for, is_device_array
 from skmi._backends._array_api import like, namespace
 from skmi._binning import Binning, merged_edges
+from skmi._blocks import block_of, block_threads, feature_blocks, stacked, table_cells
 from skmi._params import DEFAULT_ENTROPY_N_BINS
-from skmi._rules import n_bins_for
 from skmi._scoring import (
     _MI_CORRECTIONS,
     _NORMALIZATIONS,
@@ -46,23 +46,7 @@ from skmi._tables import (
     target_codes,
     target_n_bins,
 )
-from skmi._threads import n_threads, thread_map
-
-# Bytes that one block of features takes through the stages at once, at most: its count
-# tables and, where the edges are learnt from every row, its transposed copy of X; an eighth
-# of X where that is less, but no less than _MIN_BLOCK_BYTES. The tables of a block are
-# summarised before the next is counted, so the score functions hold summaries only.
-_BLOCK_BYTES = 2**24
-_MIN_BLOCK_BYTES = 2**20
-# Blocks per thread from which threads take blocks rather than share each one.
-_BLOCKS_PER_THREAD = 8
-
-# Rows up to which a C-ordered X is transposed a block at a time (``feature_blocks``).
-# Measured on one thread, with the copy against without: 500 x 200,000 at 16 bins 1.09
-# against 1.22 s (1.32 against 1.43 by default), 5,000 x 20,000 0.98 against 1.03 s, but
-# 20,000 x 5,000 1.12 against 1.00 s and 200,000 x 50 0.17 against 0.16 s: the strided
-# count streams long columns well, and the copy then costs more than it saves.
-_TRANSPOSED_ROWS = 2**13
+from skmi._threads import thread_map
 
 # The mean-matched G-test holds its level down to about 2.5 samples per cell of the test
 # table (measured: 0.032 at 1.7, 0.058 at 28); permutations are used below twice that.
@@ -80,6 +64,16 @@ class Batches:
     target: object
     tables: CountTables
     fine_k: int | None
+
+    @classmethod
+    def joined(cls, parts):
+        """The ``Batches`` of consecutive blocks of features, as one."""
+        if len(parts) == 1:
+            return parts[0]
+        edges = EdgeRows.joined([part.binning.edges for part in parts])
+        discrete = np.concatenate([part.binning.discrete for part in parts])
+        counts = stacked([part.tables.counts for part in parts])
+        return cls(Binning(edges, discrete), parts[0].target, CountTables(counts), None)
 
 
 class Bins(Sequence):
@@ -112,7 +106,7 @@ class Bins(Sequence):
         edges = EdgeRows.joined([part.edges for part in parts])
         maps = None
         if parts[0].maps is not None:
-            maps = _stacked([part.maps for part in parts])
+            maps = stacked([part.maps for part in parts])
         joined = cls(edges, maps)
         start = 0
         for part in parts:
@@ -154,6 +148,17 @@ class MITables:
         if self.test_y_map is None:
             return self.y_codes
         return take_codes(self.test_y_map, self.y_codes)
+
+    @classmethod
+    def joined(cls, parts):
+        """The test tables of consecutive blocks of features, as one (the summaries,
+        already scored, are left out)."""
+        if len(parts) == 1:
+            return parts[0]
+        test = stacked([part.test for part in parts])
+        test_bins = Bins.joined([part.test_bins for part in parts])
+        first = parts[0]
+        return cls(None, test, None, test_bins, first.y_codes, first.test_y_map)
 
 
 def fixed_tables(joint, binning, y_codes=None):
@@ -336,90 +341,15 @@ class MIResult:
     def n_bins(self):
         return np.array([e.size - 1 for e in self.bin_edges])
 
-
-def _table_cells(n_bins, n_x, n_y, n_samples):
-    """Cells of a feature's count table, an estimate for the size of blocks: ``n_x`` rows
-    for "adaptive" (the first fine resolution), otherwise the most bins asked for (a rule's
-    count on two points), by the target's ``n_y`` codes."""
-    if not isinstance(n_bins, str):
-        n_x = int(np.max(n_bins))
-    elif n_bins != "adaptive":
-        n_x = n_bins_for(np.array([0.0, 1.0]), n_samples, n_bins)
-    return n_x * n_y
-
-
-def feature_blocks(X, rows, table_cells):
-    """Slices of X's columns to take through the stages one at a time, each within
-    ``_BLOCK_BYTES`` of tables (``table_cells`` cells a feature, an estimate) and of X's
-    transposed copy; and whether to make that copy.
-
-    Where the edges are learnt from every row (``rows`` None) of few rows
-    (``_TRANSPOSED_ROWS``), learning gathers each column's values contiguously anyway: a
-    C-ordered X is then transposed once, a block at a time, and both learning and counting
-    read the copy, not the strided columns. A device array is one block: its memory is the
-    device's.
-    """
-    n_rows, n_features = X.shape
-    if is_device_array(X):
-        return [slice(0, n_features)], False
-    transpose = (
-        rows is None and n_rows <= _TRANSPOSED_ROWS and n_features > 1 and not X.flags.f_contiguous
-    )
-    per_feature = 4 * table_cells + (n_rows * X.itemsize if transpose else 0)
-    budget = min(_BLOCK_BYTES, max(X.nbytes // 8, _MIN_BLOCK_BYTES))
-    size = max(1, budget // per_feature)
-    # Strided, whole cache lines of each row: no line is read by two blocks.
-    line = 64 // X.itemsize
-    size = size if transpose or size < line else size - size % line
-    return [slice(lo, min(lo + size, n_features)) for lo in range(0, n_features, size)], transpose
-
-
-def transposed(X, block):
-    """Columns ``block`` (a slice) of a numpy X as an F-ordered copy: the transposed gather
-    (``sample_columns``) seen transposed back."""
-    return BACKEND.sample_columns(X, None, block.start, block.stop).T
-
-
-def _stacked(arrays):
-    """Per-feature tables or bin maps (n, a, ...) stacked along the features, each padded
-    with empty bins to the widest on the second axis (padded tables score as if unpadded)."""
-    width = max(a.shape[1] for a in arrays)
-    pad = [(0, 0)] * (arrays[0].ndim - 2)
-    return np.concatenate([np.pad(a, [(0, 0), (0, width - a.shape[1]), *pad]) for a in arrays])
-
-
-def joined_results(parts):
-    """The ``MIResult`` of consecutive blocks of features, as one."""
-    if len(parts) == 1:
-        return parts[0]
-    joined = {
-        name: np.concatenate([getattr(part, name) for part in parts])
-        for name in ("scores", "standard_errors", "entropy", "target_entropy", "target_n_bins")
-    }
-    bins = None if parts[0].bins is None else Bins.joined([part.bins for part in parts])
-    return MIResult(pvalues=None, bins=bins, **joined)
-
-
-def joined_tables(parts):
-    """The test tables of consecutive blocks' ``MITables`` as one (the summaries, already
-    scored, are left out)."""
-    if len(parts) == 1:
-        return parts[0]
-    test_bins = Bins.joined([part.test_bins for part in parts])
-    first = parts[0]
-    return MITables(
-        None, _stacked([p.test for p in parts]), None, test_bins, first.y_codes, first.test_y_map
-    )
-
-
-def joined_batches(parts):
-    """The ``Batches`` of consecutive blocks of features as one."""
-    if len(parts) == 1:
-        return parts[0]
-    edges = tuple(e for part in parts for e in part.binning.edges)
-    discrete = np.concatenate([part.binning.discrete for part in parts])
-    counts = _stacked([part.tables.counts for part in parts])
-    return Batches(Binning(edges, discrete), parts[0].target, CountTables(counts), None)
+    @classmethod
+    def joined(cls, parts):
+        """The results of consecutive blocks of features, as one (p-values not joined)."""
+        if len(parts) == 1:
+            return parts[0]
+        names = ("scores", "standard_errors", "entropy", "target_entropy", "target_n_bins")
+        joined = {name: np.concatenate([getattr(part, name) for part in parts]) for name in names}
+        bins = None if parts[0].bins is None else Bins.joined([part.bins for part in parts])
+        return cls(pvalues=None, bins=bins, **joined)
 
 
 def estimate_mi(
@@ -462,17 +392,15 @@ def estimate_mi(
     k_y = resolution_plan(n_samples).fines[0] if adaptive else n_bins
     k_y = k_y if np.ndim(k_y) == 0 else DEFAULT_ENTROPY_N_BINS
     n_y = target(k_y)[1]
-    cells = _table_cells(n_bins, k_y, n_y, n_samples)
+    cells = table_cells(n_bins, k_y, n_y, n_samples)
     if keep_tables and not adaptive:  # every block's tables are kept: all of them must fit
         table_guard(X.shape[1], cells // n_y, n_y, n_bins)
     blocks, transpose = feature_blocks(X, rows, cells)
-    # Many blocks go to the threads, one thread each; fewer take them all in turn (4 blocks
-    # on 2 threads shared 64 and 36 of 1e6 x 100's columns: 0.45 s against 0.40 in turn).
-    workers = n_threads(n_jobs, len(blocks) // _BLOCKS_PER_THREAD, X.shape[0] * X.shape[1])
+    workers = block_threads(n_jobs, blocks, X)
     stages = Stages(discrete_target, strategy, rows, 1 if workers > 1 else n_jobs, n_samples)
 
     def block_result(block):
-        Xb = transposed(X, block) if transpose else X[:, block]
+        Xb = block_of(X, block, transpose)
         if adaptive:
             tables, batches = _adaptive_tables(Xb, target, discrete[block], stages), None
         else:
@@ -484,13 +412,13 @@ def estimate_mi(
         return result, tables, batches
 
     parts = thread_map(block_result, [(block,) for block in blocks], workers)
-    result = joined_results([part[0] for part in parts])
+    result = MIResult.joined([part[0] for part in parts])
     if not keep_tables:
         return result, None
     if n_permutations is not None:
-        tables = joined_tables([part[1] for part in parts])
+        tables = MITables.joined([part[1] for part in parts])
         result.pvalues = pvalues(tables, n_samples, X, n_permutations, random_state)
-    batches = None if parts[0][2] is None else joined_batches([part[2] for part in parts])
+    batches = None if parts[0][2] is None else Batches.joined([part[2] for part in parts])
     return result, batches
 
 

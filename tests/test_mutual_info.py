@@ -163,9 +163,9 @@ def test_feature_blocks_change_no_result(monkeypatch, layout, n_bins, subsample,
     whole = HistogramMI(**est_kw).fit(X, y)
     whole_state = HistogramMI(**{**est_kw, "random_state": np.random.RandomState(0)}).fit(X, y)
     whole_scores = histogram_mi_regression(X, y, **score_kw)
-    monkeypatch.setattr("skmi._core._BLOCK_BYTES", 1)
+    monkeypatch.setattr("skmi._blocks._BLOCK_BYTES", 1)
     # On two threads, the threads take blocks (as they do for many blocks of many values).
-    monkeypatch.setattr("skmi._core._BLOCKS_PER_THREAD", 1)
+    monkeypatch.setattr("skmi._blocks._BLOCKS_PER_THREAD", 1)
     monkeypatch.setattr("skmi._threads._MIN_VALUES_PER_THREAD", 1)
     blocked = HistogramMI(**est_kw).fit(X, y)
     blocked_state = HistogramMI(**{**est_kw, "random_state": np.random.RandomState(0)}).fit(X, y)
@@ -180,7 +180,7 @@ def test_feature_blocks_change_no_result(monkeypatch, layout, n_bins, subsample,
     assert (whole.pvalues_ <= 0.01).sum() >= 3  # the dependent features are tested
     if n_bins != "adaptive":  # tables continued by partial_fit: the joined blocks
         more = HistogramMI(**est_kw).fit(X, y).partial_fit(X[:50], y[:50])
-        monkeypatch.setattr("skmi._core._BLOCK_BYTES", 2**24)
+        monkeypatch.setattr("skmi._blocks._BLOCK_BYTES", 2**24)
         expected = HistogramMI(**est_kw).fit(X, y).partial_fit(X[:50], y[:50])
         np.testing.assert_array_equal(more.scores_, expected.scores_)
         np.testing.assert_array_equal(more.pvalues_, expected.pvalues_)
