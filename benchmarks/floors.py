@@ -14,32 +14,23 @@ Writes ``benchmarks/results/floors.md``.
 """
 
 import platform
-import time
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+from speed import median_time
 
 RESULTS = Path(__file__).parent / "results" / "floors.md"
 
 SHAPES = [(500, 200_000, np.float64), (500, 200_000, np.float32), (5_000, 20_000, np.float64)]
 
 
-def median_time(func, repeat=5):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
 def floors(n, d, dtype):
     """One pass, the transposed copy and the sort of the columns of a (n, d) X, seconds."""
     X = np.random.default_rng(0).normal(size=(n, d)).astype(dtype)
     transposed = np.empty((d, n), dtype=dtype)
-    one_pass = median_time(X.sum)
-    transpose = median_time(lambda: np.copyto(transposed, X.T))
+    one_pass = median_time(X.sum, 5)
+    transpose = median_time(lambda: np.copyto(transposed, X.T), 5)
     np.copyto(transposed, X.T)
     work = np.empty_like(transposed)
 
@@ -47,10 +38,10 @@ def floors(n, d, dtype):
         np.copyto(work, transposed)
         work.sort(axis=1)
 
-    copy = median_time(lambda: np.copyto(work, transposed))
-    sort = median_time(copy_and_sort) - copy
+    copy = median_time(lambda: np.copyto(work, transposed), 5)
+    sort = median_time(copy_and_sort, 5) - copy
     ranks = np.unique(np.r_[0, (np.arange(1, 16) * n + 15) // 16, n - 1])
-    partition = median_time(lambda: np.partition(transposed, ranks, axis=1), repeat=3)
+    partition = median_time(lambda: np.partition(transposed, ranks, axis=1), 3)
     return one_pass, transpose, sort, partition
 
 
@@ -67,8 +58,8 @@ def main():
         print(rows[-1], flush=True)
     header = (
         f"Measured {date.today()} on {platform.machine()} with one thread; numpy "
-        f"{np.__version__}. Medians of 5 (3 for the partition); each step as a multiple "
-        "of one pass over X.\n\n"
+        f"{np.__version__}. Medians of 5 after a warm-up (3 for the partition); each step "
+        "as a multiple of one pass over X.\n\n"
         "| X | one pass (X.sum()) | transposed copy | sort of the columns | both "
         "| partition of the columns |\n"
         "|---|---|---|---|---|---|\n"
