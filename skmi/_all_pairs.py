@@ -36,24 +36,31 @@ def _coded(X, n_bins, strategy, rows, n_jobs):
     """Codes (n_features, n_samples) in the smallest unsigned type, histograms
     (n_features, B), and the binning."""
     binning = Binning.learn(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), rows, n_jobs)
-    codes = pair_codes(X, binning)
+    return *coded(X, binning), binning
+
+
+def coded(X, binning, n_values=0):
+    """Codes of X under ``binning`` as ``pair_codes`` lays them out, and their histograms
+    (n_features, B)."""
+    codes = pair_codes(X, binning, n_values)
     n_bins_max = int(binning.n_bins.max())
     if is_device_array(codes):
         counts = BACKENDS["array_api"].count_codes(codes.T, None, n_bins_max, 1)[:, :, 0]
     else:
         counts = np.stack([np.bincount(c, minlength=n_bins_max) for c in codes])
-    return codes, counts, binning
+    return codes, counts
 
 
-def pair_codes(X, binning):
-    """Codes (n_features, n_samples) of X under ``binning``, in the smallest unsigned type,
-    contiguous per feature (on a device, as ``_array_api.codes`` lays them out already).
+def pair_codes(X, binning, n_values=0):
+    """Codes (n_features, n_samples) of X under ``binning``, contiguous per feature (on a
+    device, as ``_array_api.codes`` lays them out already), in the smallest unsigned type
+    that holds them and ``n_values`` values (other codes to pair them with).
 
     On the host, coded a block of columns at a time (``_CODE_BLOCK_BYTES`` of codes) and
     transposed into place: the codes of all of X and their transposed copy took 50% of a
     float32 X's memory."""
-    n_bins_max = int(binning.n_bins.max())
-    dtype = np.uint8 if n_bins_max <= 2**8 else np.uint16 if n_bins_max <= 2**16 else np.int64
+    most = max(int(binning.n_bins.max()), n_values)
+    dtype = np.uint8 if most <= 2**8 else np.uint16 if most <= 2**16 else np.int64
     if is_device_array(X):
         return binning.codes(X, dtype=dtype).T
     n_samples, n_features = X.shape

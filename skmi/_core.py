@@ -16,8 +16,9 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from skmi._adaptive import merge, resolution_plan
-from skmi._backends import EdgeRows, backend_for, is_device_array
-from skmi._backends._array_api import like, namespace
+from skmi._all_pairs import coded
+from skmi._backends import EdgeRows, backend_for, is_device_array, log_or_zero
+from skmi._backends._array_api import like, namespace, to_numpy
 from skmi._binning import Binning, merged_edges
 from skmi._blocks import block_of, block_threads, feature_blocks, stacked, table_cells
 from skmi._params import DEFAULT_ENTROPY_N_BINS
@@ -267,28 +268,48 @@ def _adaptive_tables(X, target, discrete, stages):
     return tables
 
 
-def permutation_pvalues(X, edges, y_codes, mi, n_permutations, random_state):
+def permutation_pvalues(X, edges, y_codes, n_permutations, random_state, n_jobs=None):
     """p = (1 + #{I_perm >= I}) / (1 + n_permutations): y's codes shuffled, X never re-binned.
 
     The plug-in MI is the statistic: the mean-matching and the corrections depend on margins
     only, which permuting leaves unchanged, so they would rank the permutations the same way.
     The one statistic that needs the samples rather than their tables: tables summed over
     batches or chunks are tested with the G-test alone.
+
+    Each feature's table with the (permuted) target is counted and reduced to its MI at once
+    (``Backend.pair_mi``, the target as the one column paired with every feature), the
+    observed one as the permuted ones, so that ties between them stay exact: no table is
+    kept (500 x 200,000 at 16 bins, 199 permutations: 644 s with every table counted and
+    scored at once by numpy).
     """
     binning = Binning(tuple(edges), np.zeros(len(edges), dtype=bool))
-    n_x = int(binning.n_bins.max())
-    codes = binning.codes(X, dtype=np.uint16 if n_x < 2**16 else np.int64)
     n_y = n_codes(y_codes)
-    rng = check_random_state(random_state)
+    codes, counts = coded(X, binning, n_y)
+    log_x = log_or_zero(counts)
+    log_y = log_or_zero(np.bincount(to_numpy(y_codes), minlength=n_y))[None, :]
     backend = backend_for(codes)
+
+    def mi(target):  # of every feature with the target's codes
+        row = _as_row(target, codes)
+        return backend.pair_mi(codes, row, log_x, log_y, False, n_jobs)[0][:, 0]
+
+    observed = mi(y_codes)
+    rng = check_random_state(random_state)
     # Ties between a permuted and the observed table are the rule for discrete data; the
     # tolerance keeps round-off from deciding them.
-    threshold = mi - 1e-12 * np.maximum(mi, 1.0)
-    exceed = np.zeros(mi.shape, dtype=np.int64)
+    threshold = observed - 1e-12 * np.maximum(observed, 1.0)
+    exceed = np.zeros(observed.shape, dtype=np.int64)
     for _ in range(n_permutations):
-        permuted = backend.count_codes(codes, _permuted(rng, y_codes), n_x, n_y)
-        exceed += mutual_info_from_counts(permuted) >= threshold
+        exceed += mi(_permuted(rng, y_codes)) >= threshold
     return (1 + exceed) / (1 + n_permutations)
+
+
+def _as_row(codes_y, codes):
+    """Target codes as one row beside the features' ``codes``: in their type and namespace."""
+    if is_device_array(codes):
+        xp, _ = namespace(codes)
+        return xp.reshape(xp.astype(like(codes_y, codes), codes.dtype), (1, -1))
+    return np.asarray(codes_y, dtype=codes.dtype).reshape(1, -1)
 
 
 def _permuted(rng, codes):
@@ -300,7 +321,7 @@ def _permuted(rng, codes):
     return rng.permutation(codes)
 
 
-def pvalues(tables, n_samples, X=None, n_permutations=0, random_state=None):
+def pvalues(tables, n_samples, X=None, n_permutations=0, random_state=None, n_jobs=None):
     """Mean-matched G-test p-values on the test tables; permutations where they are sparse,
     when the samples ``X`` are at hand (not for tables summed over batches)."""
     test = tables.test.astype(np.int64, copy=False)  # numpy arithmetic: no uint16 wrap
@@ -314,9 +335,9 @@ def pvalues(tables, n_samples, X=None, n_permutations=0, random_state=None):
             columns(X, sparse),
             [merged_edges(*tables.test_bins[j]) for j in np.flatnonzero(sparse)],
             tables.test_y_codes,
-            test_mi[sparse],
             n_permutations,
             random_state,
+            n_jobs,
         )
     return out
 
@@ -417,7 +438,7 @@ def estimate_mi(
         return result, None
     if n_permutations is not None:
         tables = MITables.joined([part[1] for part in parts])
-        result.pvalues = pvalues(tables, n_samples, X, n_permutations, random_state)
+        result.pvalues = pvalues(tables, n_samples, X, n_permutations, random_state, n_jobs)
     batches = None if parts[0][2] is None else Batches.joined([part[2] for part in parts])
     return result, batches
 

@@ -194,6 +194,40 @@ def test_histogram_mi_pvalues_permutation_for_sparse_tables():
     assert not np.array_equal(permuted.pvalues_, g_only.pvalues_)
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_permutation_pvalues_equal_a_numpy_reference(n_jobs):
+    """Check the permutation p-values, counted and reduced a feature at a time by the
+    kernels, against tables counted by numpy's bincount and scored by
+    ``mutual_info_from_counts`` under the same permutations: exactly, ties included (binary
+    features against a binary target, whose permuted tables often equal the observed)."""
+    from skmi._binning import Binning
+    from skmi._core import permutation_pvalues
+    from skmi._scoring import mutual_info_from_counts
+
+    rng = np.random.default_rng(8)
+    X = np.c_[rng.normal(size=(90, 3)), rng.integers(0, 2, (90, 2))]
+    y_codes = (X[:, 0] + rng.normal(size=90) > 0).astype(np.uint16)
+    edges = Binning.learn(X, 5, "quantile", np.array([False] * 3 + [True] * 2)).edges
+    codes = Binning(tuple(edges), np.zeros(5, dtype=bool)).codes(X)
+
+    def reference_mi(target):
+        tables = np.stack(
+            [np.bincount(c * 2 + target, minlength=12).reshape(6, 2) for c in codes.T]
+        )
+        return mutual_info_from_counts(tables)
+
+    observed = reference_mi(y_codes.astype(np.int64))
+    threshold = observed - 1e-12 * np.maximum(observed, 1.0)
+    draws = np.random.RandomState(4)
+    exceed = sum(
+        reference_mi(draws.permutation(y_codes).astype(np.int64)) >= threshold for _ in range(49)
+    )
+    expected = (1 + exceed) / 50
+    got = permutation_pvalues(X, list(edges), y_codes, 49, np.random.RandomState(4), n_jobs)
+    np.testing.assert_array_equal(got, expected)
+    assert (expected[3:] > 0.02).any()  # the binary features tie with some permutations
+
+
 def test_mi_selector_k_threshold_and_ranking():
     """Check that k keeps the best features and threshold drops weak ones."""
     rng = np.random.default_rng(4)
