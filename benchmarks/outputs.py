@@ -6,7 +6,9 @@ versions of skmi bit for bit (a restructuring must not move any result).
     python benchmarks/outputs.py compare before.npz after.npz
 
 ``compare`` lists every output that differs, with its largest absolute and relative
-difference, and exits 1 if any does (or if one version has outputs the other lacks).
+difference and where it differs (the entries of a 1-D output, the columns of a 2-D one: the
+features, for per-feature outputs and codes), and exits 1 if any does (or if one version has
+outputs the other lacks).
 """
 
 import sys
@@ -88,11 +90,17 @@ def _mi_outputs(name, X, y, labels):
                     "target_n_bins_",
                 ):
                     out[f"{key}/{attr}"] = getattr(est, attr)
-                out[f"{key}/bin_edges_"] = np.concatenate(list(est.bin_edges_))
+                out.update(_edges(key, est.bin_edges_))
         selector = MISelector(k=2).fit(X, target)
         out[f"{name}/MISelector/{kind}/ranking_"] = selector.ranking_
         out[f"{name}/MISelector/{kind}/support"] = selector.get_support()
     return out
+
+
+def _edges(key, bin_edges):
+    """Each feature's edges under a key of its own, so that ``compare`` names the features
+    whose bins moved."""
+    return {f"{key}/bin_edges_/{j}": edges for j, edges in enumerate(bin_edges)}
 
 
 def _binning_outputs(name, X):
@@ -108,7 +116,7 @@ def _binning_outputs(name, X):
                 )
             out[f"{key}/codes"] = binner.transform(X)
             out[f"{key}/n_bins_"] = binner.n_bins_
-            out[f"{key}/bin_edges_"] = np.concatenate(list(binner.bin_edges_))
+            out.update(_edges(key, binner.bin_edges_))
             out[f"{key}/inverse"] = binner.inverse_transform(binner.transform(X))
     onehot = EntropyBinner(4, encode="onehot-dense").fit(X)
     out[f"{name}/binner/onehot"] = onehot.transform(X)
@@ -159,7 +167,13 @@ def compare(path_a, path_b):
                 continue
             diff = np.abs(a[key].astype(float) - b[key].astype(float))
             scale = np.maximum(np.abs(a[key].astype(float)), 1e-300)
-            print(f"{key}: max |diff| {diff.max():.3g}, max relative {(diff / scale).max():.3g}")
+            # Features (the entries of a 1-D output, the columns of a 2-D one) that moved.
+            moved = diff.reshape(-1, diff.shape[-1]).max(axis=0) if diff.ndim else diff
+            where = np.flatnonzero(np.atleast_1d(moved != 0) | np.atleast_1d(np.isnan(moved)))
+            print(
+                f"{key}: max |diff| {np.nanmax(diff):.3g}, max relative "
+                f"{np.nanmax(diff / scale):.3g}, at {where.tolist()}"
+            )
     for key in missing:
         print(f"{key}: only in {path_a if key in a.files else path_b}")
     same = len(set(a.files) & set(b.files)) - differ

@@ -82,9 +82,9 @@ class Merged(NamedTuple):
     test_y_map: np.ndarray  # test bin of each fine target bin (n_y,)
 
 
-def _merge_group(fine, n_x, x_modes, y_mode, fine_k, candidates, c, test_k, log_int):
+def _merge_group(fine, n_x, x_modes, x_single, y_mode, *shared):
     """``adaptive_tables`` on one group of features, its outputs named."""
-    out = adaptive_tables(fine, n_x, x_modes, y_mode, fine_k, candidates, c, test_k, log_int)
+    out = adaptive_tables(fine, n_x, x_modes, y_mode, x_single, *shared)
     k, plugin, second, cells, x_margins, y_margins, maps, test, test_maps, test_y_map = out
     summary = TableSummary(plugin, second, cells, x_margins, y_margins)
     return Merged(k, summary, maps, test, test_maps, test_y_map)
@@ -108,21 +108,25 @@ def _joined(parts):
     )
 
 
-def merge(fine, binning, y_discrete, strategy, plan, fine_k, n_jobs):
+def merge(fine, binning, y_single, y_discrete, strategy, plan, fine_k, n_jobs):
     """Per feature, the finest merge of its fine table (``CountTables`` at ``fine_k`` bins,
     features binned by ``binning``) that keeps >= c samples per occupied cell, and the merge
     to the test resolution; as ``Merged``. Features go to threads in groups (1e6 x 100 at
     360 x 360: 30 ms on one thread).
 
     Quantile bins merge by rank (so that tied fine bins still land where their values
-    belong), equal-width ones by index, categories never.
+    belong), with the point masses among them kept apart (``Binning.single`` and
+    ``y_single``, which target bins are single values), equal-width ones by index,
+    categories never.
     """
     counts = fine.counts
     n = fine.n_samples
     by = BY_RANK if strategy == "quantile" else BY_INDEX
     x_modes = np.where(binning.discrete, KEEP, by)
+    x_single = binning.single_bins(counts.shape[1])
     shared = (
         KEEP if y_discrete else by,
+        np.ascontiguousarray(y_single, dtype=np.uint8),
         fine_k,
         candidates_for(fine_k, plan.k_max),
         plan.c,
@@ -132,6 +136,6 @@ def merge(fine, binning, y_discrete, strategy, plan, fine_k, n_jobs):
     n_x = binning.n_bins
     workers = n_threads(n_jobs, counts.shape[0], counts.size)
     groups = even_slices(counts.shape[0], workers)
-    tasks = [(counts[s], n_x[s], x_modes[s], *shared) for s in groups]
+    tasks = [(counts[s], n_x[s], x_modes[s], x_single[s], *shared) for s in groups]
     parts = thread_map(_merge_group, tasks, workers)
     return parts[0] if len(parts) == 1 else _joined(parts)

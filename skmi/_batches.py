@@ -76,11 +76,14 @@ def start_mi(
     fine_k = k if adaptive else None
     if binning is None:
         binning = Binning.learn(X, k, strategy, discrete, rows, n_jobs)
-    elif adaptive:
+    elif adaptive:  # given fine edges: their point masses are read off the first batch
         fine_k = int(binning.n_bins.max())
+        binning = binning.observed_single(X)
     if target is None:
         target_k = k if np.ndim(k) == 0 else DEFAULT_ENTROPY_N_BINS
         target = learn_target(y, discrete_target, target_k, strategy, rows)
+    elif adaptive and isinstance(target, Binning):
+        target = target.observed_single(y.reshape(-1, 1))
     tables = count_joint(X, binning, coded_target(y, target), target_n_bins(target), n_jobs, k)
     return Batches(binning, target, tables, fine_k)
 
@@ -104,7 +107,7 @@ def score_mi(batches, *, discrete_target, strategy, correction, n_jobs):
     else:
         plan = resolution_plan(n_samples)
         args = (discrete_target, strategy, plan, batches.fine_k, n_jobs)
-        _, tables = merged_tables(batches.tables, batches.binning, *args)
+        _, tables = merged_tables(batches.tables, batches.binning, batches.target, *args)
     return scored(tables, n_samples, correction, None), tables
 
 

@@ -8,11 +8,23 @@ Edges are stored as scikit-learn's ``KBinsDiscretizer`` stores them: ``[min, inn
 A value ``v`` falls in bin ``#{inner edges <= v}``, so the outer bins are open and the inner
 edges are left-closed; every backend's ``codes`` applies that rule.
 
+Point masses. Quantile edges are order statistics, so a value holding more than a bin's share
+of the rows would take several edges, and once they are deduplicated its neighbours would share
+its bin: a 0/1 column with 1% ones would be one bin and read no information. At B bins, a
+value holding at least N/(2B) rows (and more than one) is a bin of its own, the other rows
+are split by their quantiles into the bins left, and a column with at most B distinct values
+gets one bin per value (``rank_groups``, the rule the adaptive merge of fine tables follows
+too). So the histogram estimate of a discrete column is its exact discrete estimate, and
+relabelling its values changes nothing. Columns without such a value keep the plain quantile
+edges. Equal-width bins are defined by the range, not the ranks: they get one bin per value
+where the column has at most B, and are otherwise unchanged.
+
 Values are validated as finite here too, where they are read anyway: by the sort that learns
 the edges and by the kernels that bin every value (``NonFiniteError``).
 """
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,6 +37,7 @@ from skmi._backends import (
     is_device_array,
 )
 from skmi._backends._array_api import namespace, to_numpy
+from skmi._kernels._merging import rank_groups
 from skmi._rules import _SIZE_RULES, n_bins_for
 from skmi._threads import n_threads, thread_map
 
@@ -65,6 +78,40 @@ def feature_edges(x, k, strategy):
     """
     inner = _STRATEGIES[strategy](x, k) if k > 1 and x[-1] > x[0] else x[:0]
     return tied_edges(x[0], inner, x[-1])
+
+
+def has_point_mass(x, k):
+    """Whether some value of each sorted row of ``x`` holds at least max(2, n / (2k)) of
+    its n values, the least a point mass holds at k bins (``rank_groups``); a column with
+    at most k distinct values always has one."""
+    n = x.shape[-1]
+    least = max(2, math.ceil(n / (2 * k)))
+    if least > n:
+        return np.zeros(x.shape[:-1], dtype=bool)
+    return (x[..., least - 1 :] == x[..., : n - least + 1]).any(axis=-1)
+
+
+def value_edges(x, k, strategy):
+    """Edges of sorted finite ``x`` at ``k`` bins with its point masses bins of their own,
+    and which bins are single values (``rank_groups``), as ``feature_edges`` gives them.
+
+    A bin that follows a single value starts just above it, so that the single value's bin
+    holds that value alone, for new data too (the zeros of a mostly-zero column, not the
+    zeros and the smallest values beside them). Equal-width bins follow the rule only where
+    there are at most k distinct values (None for the flags where they do not).
+    """
+    starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
+    if strategy != "quantile" and starts.size > k:
+        return feature_edges(x, k, strategy), None
+    values = x[starts]
+    cumulative = np.append(starts[1:], x.size).astype(np.int64)
+    groups = rank_groups(cumulative, np.ones(values.size, dtype=np.uint8), k)
+    heads = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    single = np.diff(np.append(heads, values.size)) == 1
+    inner = values[heads[1:]]
+    after_single = single[:-1] & ~single[1:]
+    inner[after_single] = np.nextafter(values[heads[1:][after_single] - 1], np.inf)
+    return np.concatenate((x[:1], inner, x[-1:])), single
 
 
 def tied_edges(low, inner, high):
@@ -112,9 +159,14 @@ def _common_edges(part, k, strategy):
 
 
 def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
-    """Edges of columns lo..hi-1: the block's sample rows gathered transposed into one buffer
-    (``sample_columns``), sorted in place, then all columns at once where one bin count
-    serves them and no ties interfere, each column otherwise."""
+    """Edges of columns lo..hi-1, and which of their bins are single values ``{j: mask}``
+    (columns with point masses only): the block's sample rows gathered transposed into one
+    buffer (``sample_columns``), sorted in place, then all columns at once where one bin
+    count serves them and no ties interfere, each column otherwise.
+
+    Categories, and the columns whose point masses were found in a sample of the rows, are
+    learnt from all rows: a category or value seen only outside the sample must not be
+    merged with a neighbour."""
     part = BACKEND.sample_columns(X, rows, lo, hi)
     part.sort(axis=1)
     # Sorted, -inf comes first, and inf then NaN last: before any rule computes with them.
@@ -124,24 +176,35 @@ def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
     common = not per_feature and not isinstance(n_bins, str) and n_bins > 1
     if common:
         common_edges, clean = _common_edges(part, n_bins, strategy)
+        clean &= ~has_point_mass(part, n_bins)
         if clean.all() and not discrete[lo:hi].any():
-            return EdgeRows(common_edges, np.full(hi - lo, common_edges.shape[1]))
-    edges = []
+            return EdgeRows(common_edges, np.full(hi - lo, common_edges.shape[1])), {}
+    edges, single = [], {}
     for j, x in enumerate(part, start=lo):
         if discrete[j]:
-            edges.append(category_edges(x.astype(np.float64, copy=False)))
+            every = x if rows is None else np.sort(X[:, j])
+            edges.append(category_edges(every.astype(np.float64, copy=False)))
         elif common and clean[j - lo]:
             edges.append(common_edges[j - lo])
         else:
             x = x.astype(np.float64, copy=False)
             k = n_bins_for(x, n_samples, n_bins[j] if per_feature else n_bins)
-            edges.append(feature_edges(x, k, strategy))
-    return edges
+            if has_point_mass(x, k):
+                if rows is not None:
+                    x = np.sort(X[:, j]).astype(np.float64, copy=False)
+                e, s = value_edges(x, k, strategy)
+            else:
+                e, s = feature_edges(x, k, strategy), None
+            edges.append(e)
+            if s is not None:
+                single[j] = s
+    return edges, single
 
 
 def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None, n_samples=None):
     """Edges of every column of ``X`` (n_samples, n_features): a sequence of float64 arrays,
-    packed (``EdgeRows``) where every column takes the same number of edges.
+    packed (``EdgeRows``) where every column takes the same number of edges; and which bins
+    of the columns with point masses are single values, ``{j: mask}``.
 
     ``n_bins`` is an int, a rule name or one int per feature; ``discrete`` a boolean mask of
     columns whose distinct values are their bins; ``rows`` the sample rows to learn from
@@ -169,7 +232,8 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None, n_samples=None):
         ),
         workers,
     )
-    return EdgeRows.joined(parts)
+    single = {j: s for _, part in parts for j, s in part.items()}
+    return EdgeRows.joined([edges for edges, _ in parts]), single
 
 
 def _device_bin_counts(low, high, n_bins, n_samples, columns):
@@ -186,9 +250,9 @@ def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
     """``fit_edges`` of an array of another namespace (torch, cupy, ...), equal to that of
     its numpy copy: each block of sample columns is sorted on its device, and only what the
     edges are made of comes back, the minimum, the maximum and the order statistics at the
-    quantile ranks (``_quantile_inner_edges`` of the ranks themselves). Discrete features
-    and rules that read the values copy their sorted sample to numpy instead, for the code
-    of the numpy path (``_block_edges``)."""
+    quantile ranks (``_quantile_inner_edges`` of the ranks themselves). Discrete features,
+    tied columns (which may hold point masses) and rules that read the values copy their
+    sorted sample to numpy instead, for the code of the numpy path (``_block_edges``)."""
     xp, dev = namespace(X)
     n_features = X.shape[1]
     copied = np.asarray(discrete, dtype=bool).copy()
@@ -197,19 +261,27 @@ def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
     sample = BACKENDS["array_api"].sample_columns
     n_rows = n_samples if rows is None else rows.size
     step = max(1, _DEVICE_BLOCK_VALUES // n_rows)
-    edges = [None] * n_features
+    edges, single = [None] * n_features, {}
     for lo in range(0, n_features, step):
         hi = min(lo + step, n_features)
         part = xp.sort(sample(X, rows, lo, hi), axis=1)
-        on_host = np.flatnonzero(copied[lo:hi])
+        # Tied columns may hold point masses: their rule runs on the host (``value_edges``).
+        tied = to_numpy(xp.any(part[:, 1:] == part[:, :-1], axis=1))
+        on_host = np.flatnonzero(copied[lo:hi] | tied)
         if on_host.size:
-            host = to_numpy(xp.take(part, xp.asarray(on_host, device=dev), axis=0))
             per_feature = n_bins[lo + on_host] if np.ndim(n_bins) == 1 else n_bins
-            args = (strategy, np.asarray(discrete, dtype=bool)[lo + on_host], None, n_samples)
-            block = _block_edges(np.ascontiguousarray(host.T), 0, on_host.size, per_feature, *args)
+            if rows is None:  # the sorted sample is every row
+                host = np.ascontiguousarray(
+                    to_numpy(xp.take(part, xp.asarray(on_host, device=dev), axis=0)).T
+                )
+            else:  # every row: categories and point masses are learnt from all of them
+                host = to_numpy(xp.take(X, xp.asarray(lo + on_host, device=dev), axis=1))
+            args = (strategy, np.asarray(discrete, dtype=bool)[lo + on_host], rows, n_samples)
+            block, block_single = _block_edges(host, 0, on_host.size, per_feature, *args)
             for j, e in zip(on_host, block, strict=True):
                 edges[lo + j] = e
-        on_device = np.flatnonzero(~copied[lo:hi])
+            single.update({lo + on_host[j]: s for j, s in block_single.items()})
+        on_device = np.flatnonzero(~(copied[lo:hi] | tied))
         if not on_device.size:
             continue
         if on_device.size < hi - lo:
@@ -239,7 +311,7 @@ def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
                 else:
                     row = inner[g] if k > 1 and high[j] > low[j] else inner[g, :0]
                     edges[lo + on_device[j]] = tied_edges(low[j], row, high[j])
-    return edges
+    return edges, single
 
 
 @dataclass(frozen=True, eq=False)
@@ -250,20 +322,47 @@ class Binning:
     ``edges`` is a tuple of arrays, or ``EdgeRows`` packing them; ``edges[j]`` is
     ``[min, inner..., max]`` as float64 (a value falls in bin
     #{inner edges <= value}, so the outer bins are open); ``discrete[j]`` says that feature
-    j's bins are its distinct values (its edges are those values, the last repeated). Two
-    binnings are equal when their edges and masks are; they pickle as plain arrays.
+    j's bins are its distinct values (its edges are those values, the last repeated);
+    ``single[j]``, for the features with point masses only, says which of feature j's bins
+    hold a single value, so that merging bins to a coarser resolution keeps its masses apart
+    (``_adaptive``). Two binnings are equal when their edges and masks are; they pickle as
+    plain arrays.
     """
 
     edges: tuple
     discrete: np.ndarray
+    single: dict = field(default_factory=dict)
 
     @classmethod
     def learn(cls, X, n_bins, strategy, discrete, rows=None, n_jobs=None, n_samples=None):
         """Edges of every column of ``X`` (n_samples, n_features) from its sample ``rows``
         (None: all); see ``fit_edges``."""
-        edges = fit_edges(X, n_bins, strategy, discrete, rows, n_jobs, n_samples)
+        edges, single = fit_edges(X, n_bins, strategy, discrete, rows, n_jobs, n_samples)
         edges = edges if isinstance(edges, EdgeRows) else tuple(edges)
-        return cls(edges, np.asarray(discrete, dtype=bool))
+        return cls(edges, np.asarray(discrete, dtype=bool), single)
+
+    def observed_single(self, X):
+        """This binning, its single-value bins taken from X where they were not learnt
+        (edges given): the bins in which X holds two values or more, all equal."""
+        codes = self.codes(X)
+        single = {}
+        for j in range(self.n_features):
+            n = self.edges[j].size - 1
+            low, high = np.full(n, np.inf), np.full(n, -np.inf)
+            np.minimum.at(low, codes[:, j], X[:, j])
+            np.maximum.at(high, codes[:, j], X[:, j])
+            found = (np.bincount(codes[:, j], minlength=n) >= 2) & (low == high)
+            if found.any():
+                single[j] = found
+        return Binning(self.edges, self.discrete, single)
+
+    def single_bins(self, width):
+        """Whether each bin of each feature is a single value, (n_features, width) uint8:
+        the point masses that merges keep apart."""
+        out = np.zeros((self.n_features, width), dtype=np.uint8)
+        for j, single in self.single.items():
+            out[j, : single.size] = single
+        return out
 
     @property
     def n_features(self):

@@ -46,6 +46,7 @@ from skmi._tables import (
     take_codes,
     target_codes,
     target_n_bins,
+    target_single,
 )
 from skmi._threads import thread_map
 
@@ -172,11 +173,11 @@ def fixed_tables(joint, binning, y_codes=None):
 
 def _target(y, discrete_target, n_bins, strategy, rows):
     """The target's codes, their number of values and its bins (``learn_target``); on a
-    device, codes learnt where y lives and no bins (``target_codes``): such tables are not
-    continued by ``partial_fit``."""
+    device, codes learnt where y lives, with the bins of a binned y (``target_codes``):
+    such tables are not continued by ``partial_fit``."""
     if is_device_array(y):
-        y_codes = target_codes(y, discrete_target, n_bins, strategy, rows)
-        return y_codes, n_codes(y_codes), None
+        y_codes, binning = target_codes(y, discrete_target, n_bins, strategy, rows)
+        return y_codes, n_codes(y_codes), binning
     target = learn_target(y, discrete_target, n_bins, strategy, rows)
     return coded_target(y, target), target_n_bins(target), target
 
@@ -190,16 +191,19 @@ def _fixed_tables(X, target, discrete, n_bins, stages):
         X, n_bins, stages.strategy, discrete, stages.rows, stages.n_jobs, stages.n_samples
     )
     joint = count_joint(X, binning, y_codes, n_y, stages.n_jobs, n_bins)
-    batches = None if learnt is None else Batches(binning, learnt, joint, None)
+    continued = learnt is not None and not is_device_array(y_codes)
+    batches = Batches(binning, learnt, joint, None) if continued else None
     return fixed_tables(joint, binning, y_codes), batches
 
 
-def merged_tables(fine, binning, discrete_target, strategy, plan, fine_k, n_jobs):
-    """Each feature's fine ``CountTables`` (counted at ``fine_k`` bins under ``binning``)
-    merged to the resolution ``plan`` allows it and to the test one (``_adaptive.merge``):
-    the resolutions, and the tables as ``MITables`` (without the target's codes, but with
-    their map to the test bins)."""
-    merged = merge(fine, binning, discrete_target, strategy, plan, fine_k, n_jobs)
+def merged_tables(fine, binning, target, discrete_target, strategy, plan, fine_k, n_jobs):
+    """Each feature's fine ``CountTables`` (counted at ``fine_k`` bins under ``binning``,
+    the target's columns under ``target``, ``learn_target``'s) merged to the resolution
+    ``plan`` allows it and to the test one (``_adaptive.merge``): the resolutions, and the
+    tables as ``MITables`` (without the target's codes, but with their map to the test
+    bins)."""
+    y_single = target_single(target, fine.counts.shape[2])
+    merged = merge(fine, binning, y_single, discrete_target, strategy, plan, fine_k, n_jobs)
     return merged.k, MITables(
         merged.summary,
         merged.test,
@@ -215,11 +219,11 @@ def _adaptive_pass(X, target, discrete, stages, fine_k, plan):
     resolution and to the test resolution; the resolutions, and the tables as ``MITables``.
     ``target`` is ``_target``'s output."""
     strategy, n_jobs = stages.strategy, stages.n_jobs
-    y_codes, n_y, _ = target
+    y_codes, n_y, learnt = target
     binning = Binning.learn(X, fine_k, strategy, discrete, stages.rows, n_jobs, stages.n_samples)
     fine = count_joint(X, binning, y_codes, n_y, n_jobs, fine_k)
     merge_args = (stages.discrete_target, strategy, plan, fine_k, n_jobs)
-    k, tables = merged_tables(fine, binning, *merge_args)
+    k, tables = merged_tables(fine, binning, learnt, *merge_args)
     tables.y_codes = y_codes
     return k, tables
 

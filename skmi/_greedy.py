@@ -139,7 +139,7 @@ def greedy_codes(
     k = greedy_n_bins(n_samples, n_classes)
     if isinstance(n_bins, Integral):
         k = min(k, n_bins)
-    y_codes = target_codes(y, discrete_target, k, strategy, rows)
+    y_codes, _ = target_codes(y, discrete_target, k, strategy, rows)
     binning = Binning.learn(X, k, strategy, discrete, rows, n_jobs)
     n_x = int(binning.n_bins.max())
     codes = binning.codes(X, dtype=np.uint16 if n_x <= 2**16 else np.int64)

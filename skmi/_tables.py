@@ -125,15 +125,25 @@ def coded_target(y, target):
 
 def target_codes(y, discrete, n_bins, strategy, rows):
     """Codes of the target (in y's namespace: int64 on a device) under bins learnt from it
-    (``learn_target``; on a device, its categories or its one-column binning there)."""
+    (``learn_target``; on a device, its categories or its one-column binning there), and
+    those bins: the one-column ``Binning`` of a binned y, None for categories."""
     if is_device_array(y):
         xp, _ = namespace(y)
         if discrete:
-            return xp.astype(xp.unique_inverse(y).inverse_indices, xp.int64)
+            return xp.astype(xp.unique_inverse(y).inverse_indices, xp.int64), None
         column = xp.reshape(y, (-1, 1))
         binning = Binning.learn(column, n_bins, strategy, np.zeros(1, dtype=bool), rows)
-        return binning.codes(column)[:, 0]
-    return coded_target(y, learn_target(y, discrete, n_bins, strategy, rows))
+        return binning.codes(column)[:, 0], binning
+    target = learn_target(y, discrete, n_bins, strategy, rows)
+    return coded_target(y, target), target if isinstance(target, Binning) else None
+
+
+def target_single(target, n_y):
+    """Whether each of the target's ``n_y`` bins is a single value (uint8), under
+    ``target`` (``learn_target``'s, or None): the point masses that merges keep apart."""
+    if isinstance(target, Binning):
+        return target.single_bins(n_y)[0]
+    return np.zeros(n_y, dtype=np.uint8)
 
 
 def n_codes(codes):

@@ -110,11 +110,12 @@ def test_rules_count_ties_but_one_value_and_constant_data(rule, expected):
     """Check that every rule gives its count, not an error, for ties but one value (zero IQR,
     tiny spread, extreme skew: the rule runs), and one bin for constant data (no rule runs).
 
-    Uniform bins keep every bin the rule asks for, so n_bins_ is the rule's count.
+    The column has two values, fewer than any rule's count: it is binned one bin per value.
     """
-    tied = np.r_[np.zeros(49), 1.0][:, None]
+    tied = np.r_[np.zeros(49), 1.0]
+    assert n_bins_for(tied, tied.size, rule) == expected
     binner = EntropyBinner(n_bins=rule, strategy="uniform", subsample=None)
-    assert binner.fit(tied).n_bins_.tolist() == [expected]
+    assert binner.fit(tied[:, None]).n_bins_.tolist() == [2]
     assert binner.fit(np.full((50, 1), 3.0)).n_bins_.tolist() == [1]
 
 
@@ -166,8 +167,8 @@ def test_fit_edges_on_float32_and_float64_give_the_same_codes(strategy):
     X32 = np.random.default_rng(3).normal(size=(500, 3)).astype(np.float32)
     X64 = X32.astype(np.float64)
     discrete = np.zeros(3, dtype=bool)
-    e32 = fit_edges(X32, 8, strategy, discrete, None)
-    e64 = fit_edges(X64, 8, strategy, discrete, None)
+    e32, _ = fit_edges(X32, 8, strategy, discrete, None)
+    e64, _ = fit_edges(X64, 8, strategy, discrete, None)
     np.testing.assert_array_equal(codes_of(X32, e32), codes_of(X64, e64))
 
 
@@ -216,7 +217,7 @@ def test_fused_count_equals_numpy_reference(strategy, dtype, n_bins):
     X[:, 3] = _extreme(rng, n, dtype)
     X = X.astype(dtype)
     y_codes = rng.integers(0, 5, n)
-    edges = fit_edges(X, n_bins, strategy, np.zeros(4, dtype=bool), None)
+    edges, _ = fit_edges(X, n_bins, strategy, np.zeros(4, dtype=bool), None)
     expected = _reference_counts(X, edges, y_codes, 5)
     for n_jobs in (1, 2):
         counts = COMPILED.count(X, edges, y_codes, 5, n_jobs)
@@ -238,7 +239,7 @@ def test_codes_match_searchsorted_on_awkward_grids(kind, strategy):
         "extreme": _extreme(rng, 2_000, np.float64),
         "denormal": rng.choice([0.0, 5e-324, 1e-320, 3e-320], 2_000),
     }[kind]
-    edges = fit_edges(x[:, None], 300, strategy, np.zeros(1, dtype=bool), None)
+    edges, _ = fit_edges(x[:, None], 300, strategy, np.zeros(1, dtype=bool), None)
     e = edges[0]
     probe = np.concatenate(
         (e, np.nextafter(e, -np.inf), np.nextafter(e, np.inf), x, [-np.finfo(float).max, 1e308])
@@ -252,7 +253,7 @@ def test_codes_match_searchsorted_with_more_bins_than_grid_cells():
     capped and several edges share each of its cells."""
     rng = np.random.default_rng(12)
     x = rng.standard_normal(50_000)
-    edges = fit_edges(x[:, None], 20_000, "quantile", np.zeros(1, dtype=bool), None)
+    edges, _ = fit_edges(x[:, None], 20_000, "quantile", np.zeros(1, dtype=bool), None)
     assert edge_index(edges)[-1][0] > 1  # the search after the lookup takes several steps
     expected = np.searchsorted(edges[0][1:-1], x, side="right")
     np.testing.assert_array_equal(codes_of(x[:, None], edges)[:, 0], expected)
@@ -270,7 +271,7 @@ def test_binning_reports_a_non_finite_value_wherever_it_is(n_bins, value, dtype)
     n, n_y = 70_000, 10
     X = np.column_stack((rng.standard_normal(n), _crowded(rng, n))).astype(dtype)
     y_codes = rng.integers(0, n_y, n)
-    edges = fit_edges(X, n_bins, "quantile", np.zeros(2, dtype=bool), None)
+    edges, _ = fit_edges(X, n_bins, "quantile", np.zeros(2, dtype=bool), None)
     assert [e.size - 1 for e in edges] == [n_bins, n_bins]
     steps = edge_index(edges)[-1]
     assert steps[0] <= 1 < steps[1]

@@ -57,7 +57,7 @@ def test_codes_equal_searchsorted(data, n_bins, strategy):
     """Check the edge index (grid lookup, then a search within the cell) against
     searchsorted, for any data, bin count and strategy: exact, not approximately."""
     X, _ = data
-    edges = fit_edges(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), None)
+    edges, _ = fit_edges(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), None)
     expected = np.column_stack(
         [
             np.searchsorted(e[1:-1], X[:, j].astype(np.float64), side="right")
@@ -80,7 +80,7 @@ def test_non_finite_values_are_reported_and_binned_in_range(data, n_bins, strate
     kernel report them, while every code stays a bin of its feature (counting it writes
     inside its table) and the finite values keep their searchsorted bins."""
     X, _ = data
-    edges = fit_edges(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), None)
+    edges, _ = fit_edges(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), None)
     probe = X.copy()
     cells = [(rnd.randrange(X.shape[0]), rnd.randrange(X.shape[1])) for _ in bad]
     for (i, j), value in zip(cells, bad, strict=True):

@@ -2,12 +2,14 @@
 # cython: initializedcheck=False
 """Compiled merging of fine count tables to coarser resolutions: the adaptive search for each
 feature's resolution, and the summary of the table it settles on; and the same summary of
-tables at a fixed resolution.
+tables at a fixed resolution. The rank rule with point masses (``rank_groups``) is here too:
+it makes quantile edges from a sorted column's distinct values as it merges fine bins, so
+that both follow one rule.
 """
 
 import numpy as np
 
-from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t
 
 from skmi._kernels._inline cimport cell_log_ratio, log_count
 
@@ -25,9 +27,125 @@ ctypedef fused count_t:
     int64_t
 
 
+cdef void _rank_groups(
+    const int64_t* cumulative, const uint8_t* single, int64_t n, int64_t k, int64_t* out,
+    Py_ssize_t size, int64_t* scratch,
+) noexcept nogil:
+    """Bin at resolution k of each unit of one axis (a fine bin, or a distinct value), from the
+    units' cumulative counts ``cumulative[:size]`` (of n samples), where ``single[u]`` says
+    that unit u is one value: the rank rule with point masses. ``scratch`` holds 3 size + 2.
+
+    - Every occupied unit is one value and there are at most k of them: one bin each.
+    - Otherwise a one-value unit holding at least n / (2k) samples is a bin of its own (a
+      point mass), and the k - M other bins go to the runs of units between the M masses in
+      proportion to their samples (largest remainder), each occupied run at least one; while
+      the runs would need more bins than that, the smallest mass gives way. Within a run of
+      n_s samples and k_s bins a unit goes to the bin of its last sample, floor(rank k_s /
+      n_s): without masses that is floor((cumulative - 1) k / n), the plain quantile rule.
+
+    Why n / (2k): a value holding half a bin's share is the larger part of any quantile bin
+    it falls in, so merged with its neighbours it would decide what that bin means, and a
+    minority beside it (a 0/1 flag's ones) would vanish into it.
+    """
+    cdef int64_t* mass = scratch  # the unit's count where it is a mass, else 0
+    cdef int64_t* run_rows = scratch + size
+    cdef int64_t* run_bins = scratch + 2 * size + 1
+    cdef Py_ssize_t u, r, n_runs, best
+    cdef int64_t count, previous = 0, occupied = 0, n_masses = 0, spare, rest, total
+    cdef int64_t offset, start, gap, best_gap
+    cdef bint every_single = True
+    for u in range(size):
+        count = cumulative[u] - previous
+        previous = cumulative[u]
+        mass[u] = 0
+        if count > 0:
+            occupied += 1
+            every_single = every_single and single[u]
+            if single[u] and 2 * k * count >= n:
+                mass[u] = count
+                n_masses += 1
+    if every_single and occupied <= k:
+        offset, previous = -1, 0
+        for u in range(size):
+            offset += cumulative[u] > previous
+            previous = cumulative[u]
+            out[u] = max(offset, 0)
+        return
+    while True:
+        n_runs, previous = 0, 0
+        run_rows[0] = 0
+        for u in range(size):
+            if mass[u]:
+                n_runs += 1
+                run_rows[n_runs] = 0
+            else:
+                run_rows[n_runs] += cumulative[u] - previous
+            previous = cumulative[u]
+        n_runs += 1
+        occupied = 0
+        for r in range(n_runs):
+            occupied += run_rows[r] > 0
+        if n_masses + occupied <= k:
+            break
+        best = -1
+        for u in range(size):
+            if mass[u] and (best < 0 or mass[u] < mass[best]):
+                best = u
+        mass[best] = 0
+        n_masses -= 1
+    spare, rest, total = k - n_masses, 0, 0
+    for r in range(n_runs):
+        rest += run_rows[r]
+    for r in range(n_runs):
+        run_bins[r] = 0 if run_rows[r] == 0 else max(1, spare * run_rows[r] // rest)
+        total += run_bins[r]
+    # Share and bins compared as run_bins * rest against spare * run_rows: exact integers.
+    while total != spare:
+        best, best_gap = -1, 0
+        for r in range(n_runs):
+            if run_rows[r] == 0 or (total > spare and run_bins[r] == 1):
+                continue
+            gap = run_bins[r] * rest - spare * run_rows[r]
+            gap = gap if total > spare else -gap
+            if best < 0 or gap > best_gap:
+                best, best_gap = r, gap
+        run_bins[best] += -1 if total > spare else 1
+        total += -1 if total > spare else 1
+    offset, r, start, previous = 0, 0, 0, 0
+    for u in range(size):
+        if mass[u]:
+            offset += run_bins[r]
+            r += 1
+            out[u] = offset
+            offset += 1
+            start = cumulative[u]
+        elif run_bins[r] == 0:
+            out[u] = max(offset - 1, 0)
+        else:
+            out[u] = offset + min(
+                run_bins[r] - 1, max(cumulative[u] - start - 1, 0) * run_bins[r] // run_rows[r]
+            )
+
+
+def rank_groups(const int64_t[::1] cumulative, const uint8_t[::1] single, int64_t k):
+    """The bin at resolution ``k`` of each unit (n_units,), from the units' cumulative
+    counts (n_units,) and whether each is one value (``_rank_groups``)."""
+    cdef Py_ssize_t size = cumulative.shape[0]
+    out_array = np.zeros(size, dtype=np.int64)
+    scratch_array = np.zeros(3 * size + 2, dtype=np.int64)
+    cdef int64_t[::1] out = out_array
+    cdef int64_t[::1] scratch = scratch_array
+    if size:
+        with nogil:
+            _rank_groups(
+                &cumulative[0], &single[0], cumulative[size - 1], k, &out[0], size, &scratch[0]
+            )
+    return out_array
+
+
 cdef void _merge_map(
-    int64_t mode, const int64_t* cumulative, int64_t n, int64_t k, int64_t fine_k,
-    int64_t* out, Py_ssize_t size,
+    int64_t mode, const int64_t* cumulative, const uint8_t* single, int64_t n, int64_t k,
+    int64_t fine_k, int64_t* out, Py_ssize_t size, int64_t* scratch,
 ) noexcept nogil:
     """Merged index at resolution k of each fine bin of one axis, into ``out[:size]``.
 
@@ -36,10 +154,14 @@ cdef void _merge_map(
     equal total width. BY_RANK (quantile bins): the k-quantile bin of the bin's last sample,
     floor((cumulative count - 1) k / N); without ties and with k dividing fine_k that is the
     same as merging by index, and with ties (deduplicated fine bins no longer sit at their
-    index) ranks still put each in the coarse bin its values belong to. Divisions happen once
-    per bin, not once per cell.
+    index) ranks still put each in the coarse bin its values belong to. Where fine bins are
+    single values (``single`` not NULL), the rank rule keeps the point masses among them
+    bins of their own (``_rank_groups``). Divisions happen once per bin, not once per cell.
     """
     cdef Py_ssize_t u
+    if mode == MODE_BY_RANK and single != NULL:
+        _rank_groups(cumulative, single, n, k, out, size, scratch)
+        return
     for u in range(size):
         if mode == MODE_KEEP:
             out[u] = u
@@ -93,6 +215,9 @@ cdef struct Search:
     uint32_t* y_runs
     const int64_t* x_cum
     const int64_t* y_cum
+    const uint8_t* x_single  # NULL: no fine bin of the feature is a single value
+    const uint8_t* y_single
+    int64_t* scratch
     Py_ssize_t n_x          # fine rows used
     Py_ssize_t n_y          # fine columns
     Py_ssize_t kx           # rows of the fine table (maps have this many entries)
@@ -112,8 +237,8 @@ cdef bint _admissible(int64_t k, int64_t x_mode, int64_t y_mode, const Search* s
     cdef Py_ssize_t n_x_runs, n_y_runs
     if s.c * most_x * most_y <= s.n:
         return True
-    _merge_map(x_mode, s.x_cum, s.n, k, s.fine_k, s.x_map, s.kx)
-    _merge_map(y_mode, s.y_cum, s.n, k, s.fine_k, s.y_map, s.n_y)
+    _merge_map(x_mode, s.x_cum, s.x_single, s.n, k, s.fine_k, s.x_map, s.kx, s.scratch)
+    _merge_map(y_mode, s.y_cum, s.y_single, s.n, k, s.fine_k, s.y_map, s.n_y, s.scratch)
     n_x_runs = _runs(s.x_map, s.n_x, s.x_runs)
     n_y_runs = _runs(s.y_map, s.n_y, s.y_runs)
     return s.n >= s.c * _occupied(s.sums, s.width, s.x_runs, n_x_runs, s.y_runs, n_y_runs)
@@ -124,6 +249,8 @@ def adaptive_tables(
     const int64_t[::1] n_x,
     const int64_t[::1] x_modes,
     int64_t y_mode,
+    const uint8_t[:, ::1] x_single,
+    const uint8_t[::1] y_single,
     int64_t fine_k,
     const int64_t[::1] candidates,
     double c,
@@ -134,7 +261,9 @@ def adaptive_tables(
 
     ``fine`` (n_features, Kx, Ky) holds joint counts at ``fine_k`` bins on each merged axis
     (categories on kept ones; ``n_x[j]`` bins used), ``x_modes`` says how each feature's rows
-    merge and ``y_mode`` how the target's columns do (``_merge_map``). Merged quantile bins are
+    merge and ``y_mode`` how the target's columns do (``_merge_map``); ``x_single[j, u]`` and
+    ``y_single[v]`` say which fine bins are single values, whose point masses no merge
+    joins to a neighbour (a feature or target without any: the plain rank rule). Merged quantile bins are
     the coarse quantile bins, so one pass over the data serves every k in ``candidates``
     (ascending). Occupancy grows with k, so a search finds the largest admissible k;
     ``log_int[m] = ln m`` for the counts it reaches (``log_count``). Returns k, the plug-in MI, sum p l^2 and occupied
@@ -174,6 +303,11 @@ def adaptive_tables(
     test_y_map_array = np.zeros(ky, dtype=np.int64)
     x_runs_array = np.empty(kx + 1, dtype=np.uint32)  # unsigned: they index the sums
     y_runs_array = np.empty(ky + 1, dtype=np.uint32)
+    scratch_array = np.empty(3 * max(kx, ky) + 2, dtype=np.int64)
+    cdef int64_t[::1] scratch = scratch_array
+    cdef bint y_has_single = False
+    for v in range(ky):
+        y_has_single = y_has_single or y_single[v]
     cdef int64_t[::1] k_est = k_est_array
     cdef double[::1] mi = mi_array
     cdef double[::1] second = second_array
@@ -201,6 +335,8 @@ def adaptive_tables(
     s.y_map, s.x_runs, s.y_runs = &y_map[0], &x_runs[0], &y_runs[0]
     s.x_cum, s.y_cum = &x_cum[0], &y_cum[0]
     s.n_y, s.kx, s.fine_k, s.c = ky, kx, fine_k, c
+    s.y_single = &y_single[0] if y_has_single else NULL
+    s.scratch = &scratch[0]
     s.sums, s.width = &sums[0, 0], width
     with nogil:
         for j in range(n_features):
@@ -218,6 +354,11 @@ def adaptive_tables(
                 y_cum[v] = sums[n_used, v + 1]
             x_map, test_x_map = &x_maps[j, 0], &test_x_maps[j, 0]
             s.x_map, s.n_x, s.n = x_map, n_used, n
+            s.x_single = NULL
+            for u in range(kx):
+                if x_single[j, u]:
+                    s.x_single = &x_single[j, 0]
+                    break
             best = 0
             if x_mode != MODE_KEEP or y_mode != MODE_KEEP:
                 # Gallop from where independent data land, k = sqrt(N / c), then bisect the
@@ -251,8 +392,10 @@ def adaptive_tables(
                         hi = mid
                 best = lo
             k_est[j] = candidates[best]
-            _merge_map(x_mode, &x_cum[0], n, k_est[j], fine_k, x_map, kx)
-            _merge_map(y_mode, &y_cum[0], n, k_est[j], fine_k, &y_map[0], ky)
+            _merge_map(x_mode, &x_cum[0], s.x_single, n, k_est[j], fine_k, x_map, kx, s.scratch)
+            _merge_map(
+                y_mode, &y_cum[0], s.y_single, n, k_est[j], fine_k, &y_map[0], ky, s.scratch
+            )
             n_x_runs = _runs(x_map, n_used, &x_runs[0])
             n_y_runs = _runs(&y_map[0], ky, &y_runs[0])
             for r in range(n_x_runs):
@@ -281,8 +424,10 @@ def adaptive_tables(
                     cells[j] += count > 0
             mi[j] = max(mi[j] / n, 0.0)
             second[j] /= n
-            _merge_map(x_mode, &x_cum[0], n, test_k, fine_k, test_x_map, kx)
-            _merge_map(y_mode, &y_cum[0], n, test_k, fine_k, &test_y_map[0], ky)
+            _merge_map(x_mode, &x_cum[0], s.x_single, n, test_k, fine_k, test_x_map, kx, s.scratch)
+            _merge_map(
+                y_mode, &y_cum[0], s.y_single, n, test_k, fine_k, &test_y_map[0], ky, s.scratch
+            )
             n_x_runs = _runs(test_x_map, n_used, &x_runs[0])
             n_y_runs = _runs(&test_y_map[0], ky, &y_runs[0])
             for r in range(n_x_runs):
