@@ -91,27 +91,33 @@ def has_point_mass(x, k):
     return (x[..., least - 1 :] == x[..., : n - least + 1]).any(axis=-1)
 
 
-def value_edges(x, k, strategy):
-    """Edges of sorted finite ``x`` at ``k`` bins with its point masses bins of their own,
-    and which bins are single values (``rank_groups``), as ``feature_edges`` gives them.
+def value_counts(x):
+    """The distinct values of sorted ``x`` and how often each occurs."""
+    starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
+    return x[starts], np.diff(np.append(starts, x.size))
+
+
+def value_edges(values, counts, k, strategy):
+    """Edges at ``k`` bins of a column of sorted distinct finite ``values`` occurring
+    ``counts`` times, with its point masses bins of their own, and which bins are single
+    values (``rank_groups``), as ``feature_edges`` gives them.
 
     A bin that follows a single value starts just above it, so that the single value's bin
     holds that value alone, for new data too (the zeros of a mostly-zero column, not the
     zeros and the smallest values beside them). Equal-width bins follow the rule only where
     there are at most k distinct values (None for the flags where they do not).
     """
-    starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
-    if strategy != "quantile" and starts.size > k:
-        return feature_edges(x, k, strategy), None
-    values = x[starts]
-    cumulative = np.append(starts[1:], x.size).astype(np.int64)
+    values = np.asarray(values, dtype=np.float64)
+    if strategy != "quantile" and values.size > k:
+        return feature_edges(values, k, strategy), None
+    cumulative = np.cumsum(counts, dtype=np.int64)
     groups = rank_groups(cumulative, np.ones(values.size, dtype=np.uint8), k)
     heads = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     single = np.diff(np.append(heads, values.size)) == 1
     inner = values[heads[1:]]
     after_single = single[:-1] & ~single[1:]
     inner[after_single] = np.nextafter(values[heads[1:][after_single] - 1], np.inf)
-    return np.concatenate((x[:1], inner, x[-1:])), single
+    return np.concatenate((values[:1], inner, values[-1:])), single
 
 
 def tied_edges(low, inner, high):
@@ -190,9 +196,10 @@ def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
             x = x.astype(np.float64, copy=False)
             k = n_bins_for(x, n_samples, n_bins[j] if per_feature else n_bins)
             if has_point_mass(x, k):
-                if rows is not None:
-                    x = np.sort(X[:, j]).astype(np.float64, copy=False)
-                e, s = value_edges(x, k, strategy)
+                values, counts = value_counts(x)
+                if rows is not None and (strategy == "quantile" or values.size <= k):
+                    values, counts = np.unique(X[:, j], return_counts=True)
+                e, s = value_edges(values, counts, k, strategy)
             else:
                 e, s = feature_edges(x, k, strategy), None
             edges.append(e)

@@ -19,9 +19,10 @@ import numpy as np
 from skmi._all_pairs import pair_codes, pair_table_guard
 from skmi._backends import BACKEND
 from skmi._batches import BATCH_FINE_RESOLUTION
-from skmi._binning import Binning
+from skmi._binning import Binning, category_edges, value_edges
 from skmi._core import Batches
 from skmi._params import DEFAULT_ENTROPY_N_BINS
+from skmi._rules import n_bins_for
 from skmi._tables import (
     coded_target,
     count_histograms,
@@ -139,7 +140,30 @@ def _target_summaries(y, discrete_target):
 def learn_dask_binning(X, n_bins, strategy, discrete, subsample, random_state, n_jobs):
     """The ``Binning`` of dask X learnt from its sample rows, the rules seeing the full N."""
     (sample,) = learning_samples([X], subsample, random_state)
-    return Binning.learn(sample, n_bins, strategy, discrete, None, n_jobs, n_samples=X.shape[0])
+    return _learn_from_sample(X, sample, n_bins, strategy, discrete, n_jobs)
+
+
+def _learn_from_sample(X, sample, n_bins, strategy, discrete, n_jobs):
+    """``Binning.learn`` on the sample rows of dask X, then, as the in-memory path does, the
+    categories and the columns with point masses learnt again from the values of every row,
+    counted on the workers (``da.unique``): a level missing from the sample gets its bin."""
+    import dask
+    import dask.array as da
+
+    binning = Binning.learn(sample, n_bins, strategy, discrete, None, n_jobs, X.shape[0])
+    again = sorted(set(binning.single) | set(np.flatnonzero(binning.discrete)))
+    if not again or sample.shape[0] == X.shape[0]:
+        return binning
+    counted = dask.compute(*[da.unique(X[:, j], return_counts=True) for j in again])
+    edges, single = list(binning.edges), dict(binning.single)
+    for j, (values, counts) in zip(again, counted, strict=True):
+        if binning.discrete[j]:
+            edges[j] = category_edges(values.astype(np.float64))
+            continue
+        x = np.sort(sample[:, j]).astype(np.float64)
+        k = n_bins_for(x, X.shape[0], n_bins[j] if np.ndim(n_bins) == 1 else n_bins)
+        edges[j], single[j] = value_edges(values, counts, k, strategy)
+    return Binning(tuple(edges), binning.discrete, single)
 
 
 def _sum_tables(*tables):
@@ -296,9 +320,9 @@ def dask_mi_batches(
     else:
         target_k = k if np.ndim(k) == 0 else DEFAULT_ENTROPY_N_BINS
         column = y_sample.reshape(-1, 1).astype(np.float64)
-        target = Binning.learn(
-            column, target_k, strategy, np.zeros(1, dtype=bool), n_samples=len(y)
+        target = _learn_from_sample(
+            y.reshape(-1, 1), column, target_k, strategy, np.zeros(1, dtype=bool), n_jobs
         )
-    binning = Binning.learn(sample, k, strategy, discrete, None, n_jobs, n_samples=X.shape[0])
+    binning = _learn_from_sample(X, sample, k, strategy, discrete, n_jobs)
     tables = dask_joint_tables(X, y, binning, target, k)
     return Batches(binning, target, tables, k if adaptive else None), discrete_target
