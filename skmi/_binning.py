@@ -128,13 +128,20 @@ def tied_edges(low, inner, high):
     return np.concatenate(([low], inner, [high]))
 
 
-def category_edges(x_sorted):
-    """Edges for a discrete feature: one bin per distinct value, ``[v0, v1, ..., v_last]``.
+def bin_count(x, n_samples, n_bins, j):
+    """The bin count of feature j, whose sorted sample is ``x``, of ``n_samples`` rows:
+    ``n_bins`` an int, a rule name or one int per feature (``n_bins_for``)."""
+    return n_bins_for(x, n_samples, n_bins[j] if np.ndim(n_bins) == 1 else n_bins)
+
+
+def category_edges(x):
+    """Edges for a discrete feature: one bin per distinct value of ``x`` (in any order),
+    ``[v0, v1, ..., v_last]``.
 
     The inner edges are the distinct values v1.., so value v_c falls exactly in bin c; the last
     value is repeated as the closing edge, so ``len(edges) - 1`` is the number of categories.
     """
-    values = np.unique(x_sorted)
+    values = np.unique(x)
     return np.concatenate((values, values[-1:]))
 
 
@@ -182,20 +189,21 @@ def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
     common = not per_feature and not isinstance(n_bins, str) and n_bins > 1
     if common:
         common_edges, clean = _common_edges(part, n_bins, strategy)
-        clean &= ~has_point_mass(part, n_bins)
+        masses = has_point_mass(part, n_bins)
+        clean &= ~masses
         if clean.all() and not discrete[lo:hi].any():
             return EdgeRows(common_edges, np.full(hi - lo, common_edges.shape[1])), {}
     edges, single = [], {}
     for j, x in enumerate(part, start=lo):
         if discrete[j]:
-            every = x if rows is None else np.sort(X[:, j])
+            every = x if rows is None else X[:, j]
             edges.append(category_edges(every.astype(np.float64, copy=False)))
         elif common and clean[j - lo]:
             edges.append(common_edges[j - lo])
         else:
             x = x.astype(np.float64, copy=False)
-            k = n_bins_for(x, n_samples, n_bins[j] if per_feature else n_bins)
-            if has_point_mass(x, k):
+            k = bin_count(x, n_samples, n_bins, j)
+            if masses[j - lo] if common else has_point_mass(x, k):
                 values, counts = value_counts(x)
                 if rows is not None and (strategy == "quantile" or values.size <= k):
                     values, counts = np.unique(X[:, j], return_counts=True)
@@ -350,15 +358,15 @@ class Binning:
 
     def observed_single(self, X):
         """This binning, its single-value bins taken from X where they were not learnt
-        (edges given): the bins in which X holds two values or more, all equal."""
+        (edges given): the bins in which X holds two rows or more, every one at the bin's
+        lower edge, the value a single-value bin starts at (``value_edges``)."""
         codes = self.codes(X)
         single = {}
-        for j in range(self.n_features):
-            n = self.edges[j].size - 1
-            low, high = np.full(n, np.inf), np.full(n, -np.inf)
-            np.minimum.at(low, codes[:, j], X[:, j])
-            np.maximum.at(high, codes[:, j], X[:, j])
-            found = (np.bincount(codes[:, j], minlength=n) >= 2) & (low == high)
+        for j, edges in enumerate(self.edges):
+            n = edges.size - 1
+            off = X[:, j] != edges[codes[:, j]]
+            rows = np.bincount(codes[:, j], minlength=n)
+            found = (rows >= 2) & (np.bincount(codes[:, j], weights=off, minlength=n) == 0)
             if found.any():
                 single[j] = found
         return Binning(self.edges, self.discrete, single)

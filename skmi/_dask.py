@@ -19,10 +19,9 @@ import numpy as np
 from skmi._all_pairs import pair_codes, pair_table_guard
 from skmi._backends import BACKEND
 from skmi._batches import BATCH_FINE_RESOLUTION
-from skmi._binning import Binning, category_edges, value_edges
+from skmi._binning import Binning, bin_count, category_edges, value_edges
 from skmi._core import Batches
 from skmi._params import DEFAULT_ENTROPY_N_BINS
-from skmi._rules import n_bins_for
 from skmi._tables import (
     coded_target,
     count_histograms,
@@ -160,8 +159,7 @@ def _learn_from_sample(X, sample, n_bins, strategy, discrete, n_jobs):
         if binning.discrete[j]:
             edges[j] = category_edges(values.astype(np.float64))
             continue
-        x = np.sort(sample[:, j]).astype(np.float64)
-        k = n_bins_for(x, X.shape[0], n_bins[j] if np.ndim(n_bins) == 1 else n_bins)
+        k = bin_count(np.sort(sample[:, j]).astype(np.float64), X.shape[0], n_bins, j)
         edges[j], single[j] = value_edges(values, counts, k, strategy)
     return Binning(tuple(edges), binning.discrete, single)
 
