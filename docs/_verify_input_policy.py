@@ -11,6 +11,7 @@ import resource
 import warnings
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.metrics import mutual_info_score
 
@@ -223,6 +224,9 @@ CASES = {
             X, np.arange(200)
         ),
         "string X": lambda: histogram_mi_regression(np.array([["a"], ["b"]] * 100), y),
+        "pandas categorical of strings": lambda: histogram_mi_regression(
+            pd.DataFrame({"c": pd.Categorical(["x", "y"] * 100)}), y
+        ),
         "numeric strings in X": lambda: histogram_mi_regression(X.astype(str), y),
         "complex X": lambda: histogram_mi_regression(X.astype(complex), y),
         "nested lists": lambda: histogram_mi_regression(X.tolist(), y.tolist()),

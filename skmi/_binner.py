@@ -10,6 +10,7 @@ from skmi._backends import is_device_array
 from skmi._backends._array_api import follow, like, namespace, to_numpy
 from skmi._batches import check_batch_X, given_binning
 from skmi._binning import object_array
+from skmi._categories import categorical_mask
 from skmi._core import estimate_entropy
 from skmi._dask import (
     dask_codes,
@@ -166,6 +167,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
                 correction=self.correction,
                 subsample=self.subsample,
                 random_state=self.random_state,
+                discrete=categorical_mask(self._integer_encoding, X.shape[1]),
             )
         self._batch_params = self._binning_params()
         return self._set_counts(X)
@@ -210,12 +212,13 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
                     correction=None,
                     subsample=self.subsample,
                     random_state=self.random_state,
+                    discrete=categorical_mask(self._integer_encoding, X.shape[1]),
                 )
             else:
                 if self._integer_encoding:
                     raise ValueError(
-                        "bin_edges cannot be given for integer features past 2**53; let "
-                        "the first batch learn them"
+                        "bin_edges cannot be given for integer features past 2**53 or "
+                        "columns of categories; let the first batch learn them"
                     )
                 self._binning = given_binning(
                     bin_edges, np.zeros(X.shape[1], dtype=bool), X.shape[1]
@@ -366,6 +369,8 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # Columns of strings and categories are discrete (``_categories``).
+        tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = []
         tags.input_tags.sparse = False
         tags.array_api_support = True

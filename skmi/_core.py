@@ -470,10 +470,13 @@ def normalized(result, normalize, log_base):
     return _NORMALIZATIONS[normalize](result.scores, result.entropy, result.target_entropy)
 
 
-def estimate_entropy(X, *, n_bins, strategy, correction, subsample, random_state, n_jobs=None):
+def estimate_entropy(
+    X, *, n_bins, strategy, correction, subsample, random_state, discrete, n_jobs=None
+):
     """Entropy of each binned column of validated X, in nats, the binning, and the
-    histograms (``CountTables``) that ``partial_fit`` adds rows to."""
+    histograms (``CountTables``) that ``partial_fit`` adds rows to; ``discrete`` is the
+    mask of columns of categories, one bin per value."""
     rows = sample_rows(X.shape[0], subsample, random_state)
-    binning = Binning.learn(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), rows)
+    binning = Binning.learn(X, n_bins, strategy, discrete, rows)
     counts = count_histograms(X, binning, n_jobs, n_bins)
     return corrected_entropy(counts.widened(), correction), binning, counts

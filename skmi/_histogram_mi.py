@@ -209,7 +209,7 @@ class HistogramMI(BaseEstimator):
                 n_bins=check_n_bins(self.n_bins, X.shape[1]),
                 strategy=self.strategy,
                 correction=self.correction,
-                discrete=discrete_mask(self.discrete_features, X.shape[1]),
+                discrete=discrete_mask(self.discrete_features, X.shape[1], encoding),
                 subsample=self.subsample,
                 random_state=self.random_state,
                 n_permutations=self.n_permutations,
@@ -329,13 +329,13 @@ class HistogramMI(BaseEstimator):
         self, X, y, discrete_target, encoding, bin_edges, target_bin_edges, classes
     ):
         """``Batches`` of the first call: bins learnt from X and y, or given."""
-        discrete = discrete_mask(self.discrete_features, X.shape[1])
+        discrete = discrete_mask(self.discrete_features, X.shape[1], encoding)
         binning = None
         if bin_edges is not None:
             if encoding:
                 raise ValueError(
-                    "bin_edges cannot be given for integer features past 2**53; let the "
-                    "first batch learn them"
+                    "bin_edges cannot be given for integer features past 2**53 or columns "
+                    "of categories; let the first batch learn them"
                 )
             binning = given_binning(bin_edges, discrete, X.shape[1])
         return start_mi(
@@ -397,6 +397,8 @@ class HistogramMI(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # Columns of strings and categories are discrete (``_categories``).
+        tags.input_tags.string = True
         tags.target_tags.required = True
         tags.array_api_support = True
         return tags

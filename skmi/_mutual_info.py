@@ -6,6 +6,7 @@ from sklearn.utils._param_validation import validate_params
 
 from skmi._backends._array_api import follow
 from skmi._batches import score_mi
+from skmi._categories import categorical_mask
 from skmi._core import estimate_entropy, estimate_mi, normalized
 from skmi._dask import (
     as_dask_array,
@@ -56,10 +57,10 @@ def mutual_info(X, y, *, discrete_target, normalize, base, n_bins, discrete_feat
             n_jobs=params["n_jobs"],
         )
         return normalized(result, normalize, check_base(base))
-    X, y = check_X_target(X, y, discrete_target)
+    X, y, encoding = check_X_target(X, y, discrete_target)
     log_base = check_base(base)
     n_bins = check_n_bins(n_bins, X.shape[1])
-    discrete = discrete_mask(discrete_features, X.shape[1])
+    discrete = discrete_mask(discrete_features, X.shape[1], encoding)
     with finite_checked_by_binning(X=X):
         result, _ = estimate_mi(
             X,
@@ -378,10 +379,11 @@ def histogram_entropy(
         binning = learn_dask_binning(X, n_bins, *args)
         counts = dask_histograms(X, binning, n_bins).widened()
         return corrected_entropy(counts, correction) / check_base(base)
-    X, _ = check_X(X)
+    X, encoding = check_X(X)
     log_base = check_base(base)
     n_bins = check_n_bins(n_bins, X.shape[1])
     params = dict(strategy=strategy, correction=correction, subsample=subsample)
+    params["discrete"] = categorical_mask(encoding, X.shape[1])
     with finite_checked_by_binning(X=X):
         entropy, _, _ = estimate_entropy(X, n_bins=n_bins, random_state=random_state, **params)
     return follow(entropy / log_base, X)

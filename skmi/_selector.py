@@ -31,12 +31,12 @@ def _greedy(selector, X, y, eligible):
     Features constant at that resolution carry no information by any criterion and are
     left to follow by score."""
     estimator = selector.estimator_
-    X, y, discrete_target, _ = check_X_y(selector, X, y, estimator.discrete_target_)
+    X, y, discrete_target, encoding = check_X_y(selector, X, y, estimator.discrete_target_)
     codes, n_x, y_codes, n_y = greedy_codes(
         X,
         y,
         discrete_target=discrete_target,
-        discrete=discrete_mask(estimator.discrete_features, X.shape[1]),
+        discrete=discrete_mask(estimator.discrete_features, X.shape[1], encoding),
         strategy=estimator.strategy,
         n_bins=estimator.n_bins,
         subsample=estimator.subsample,
@@ -241,5 +241,7 @@ class MISelector(SelectorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # Columns of strings and categories are discrete (``_categories``).
+        tags.input_tags.string = True
         tags.target_tags.required = True
         return tags

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d, vali
 
 from skmi._backends import NonFiniteError, is_device_array
 from skmi._backends._array_api import like, namespace
+from skmi._categories import Categories, categorical_mask, category_columns, with_codes
 from skmi._device_validation import check_device_finite, check_device_X, device_floats
 from skmi._integers import encode, integer_columns, learn_encoding
 from skmi._params import MAX_N_BINS
@@ -42,20 +43,38 @@ def check_X(X, *, estimator=None, reset=True, ensure_min_samples=2, input_name="
             input_name=input_name,
         )
         return X, {}
-    raw = integer_columns(X)
-    encoding = learn_encoding(raw) if encoding is None else encoding
+    X, raw, encoding = _coded_columns(X, encoding)
     # A copy where columns are to be encoded: X's own values must stay untouched.
     params = dict(
         dtype=_FLOATS,
         ensure_min_samples=ensure_min_samples,
         ensure_all_finite=False,
-        copy=bool(encoding),
+        copy=bool(_numeric(encoding)),
     )
     if estimator is None:
         X = check_array(X, input_name=input_name, **params)
     else:
         X = validate_data(estimator, X, reset=reset, **params)
-    return encode(X, raw, encoding), encoding
+    return encode(X, raw, _numeric(encoding)), encoding
+
+
+def _coded_columns(X, encoding):
+    """X with its columns of categories replaced by their codes (``_categories``), its
+    integer columns that float64 cannot hold (``_integers``), and the encoding of both:
+    learnt, or ``encoding`` as given (a fitted one, for new data)."""
+    raw = integer_columns(X)
+    categories = category_columns(X)
+    if encoding is None:
+        learnt = {j: Categories.learn(values) for j, values in categories.items()}
+        encoding = {**learn_encoding(raw), **learnt}
+    if categories:
+        X = with_codes(X, categories, encoding)
+    return X, raw, encoding
+
+
+def _numeric(encoding):
+    """The integer encodings of ``encoding`` (columns of categories are coded already)."""
+    return {j: code for j, code in encoding.items() if not isinstance(code, Categories)}
 
 
 def check_X_y(estimator, X, y, discrete_target, *, encoding=None):
@@ -71,9 +90,8 @@ def check_X_y(estimator, X, y, discrete_target, *, encoding=None):
         y = like(y, X) if is_device_array(y) else y
         discrete = is_discrete_target(y) if discrete_target == "auto" else bool(discrete_target)
         return X, check_device_target(y, discrete, X), discrete, {}
-    raw = integer_columns(X)
     first = encoding is None
-    encoding = learn_encoding(raw) if first else encoding
+    X, raw, encoding = _coded_columns(X, encoding)
     X, y = validate_data(
         estimator,
         X,
@@ -82,21 +100,22 @@ def check_X_y(estimator, X, y, discrete_target, *, encoding=None):
         dtype=_FLOATS,
         ensure_min_samples=2 if first else 1,
         ensure_all_finite=False,
-        copy=bool(encoding),
+        copy=bool(_numeric(encoding)),
     )
     discrete = is_discrete_target(y) if discrete_target == "auto" else bool(discrete_target)
-    return encode(X, raw, encoding), check_target(y, discrete), discrete, encoding
+    return encode(X, raw, _numeric(encoding)), check_target(y, discrete), discrete, encoding
 
 
 def check_X_target(X, y, discrete_target):
-    """X and y for a score function: ``check_X`` and ``check_target``, of one length."""
-    X, _ = check_X(X)
+    """X, y and X's encoding for a score function: ``check_X`` and ``check_target``, of one
+    length."""
+    X, encoding = check_X(X)
     if is_device_array(X):
         check_consistent_length(X, y)
-        return X, check_device_target(y, discrete_target, X)
+        return X, check_device_target(y, discrete_target, X), encoding
     y = check_target(y, discrete_target)
     check_consistent_length(X, y)
-    return X, y
+    return X, y, encoding
 
 
 def check_target(y, discrete):
@@ -146,8 +165,16 @@ def check_base(base):
     return 1.0 if base is None else np.log(base)
 
 
-def discrete_mask(discrete_features, n_features):
-    """Boolean mask of discrete columns from scikit-learn's ``discrete_features`` forms."""
+def discrete_mask(discrete_features, n_features, encoding=None):
+    """Boolean mask of discrete columns from scikit-learn's ``discrete_features`` forms,
+    with the columns of categories of X's ``encoding`` (``check_X``), which are discrete
+    whatever it says."""
+    categories = categorical_mask(encoding or {}, n_features)
+    return _given_mask(discrete_features, n_features) | categories
+
+
+def _given_mask(discrete_features, n_features):
+    """``discrete_mask`` of the forms alone."""
     if isinstance(discrete_features, str):  # "auto": dense input is continuous, as in sklearn
         return np.zeros(n_features, dtype=bool)
     if isinstance(discrete_features, (bool, np.bool_)):
