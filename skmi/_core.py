@@ -13,6 +13,7 @@ from functools import cache, cached_property
 from typing import NamedTuple
 
 import numpy as np
+from scipy.stats import chi2
 from sklearn.utils import check_random_state
 
 from skmi._adaptive import merge, resolution_plan
@@ -273,7 +274,9 @@ def _adaptive_tables(X, target, discrete, stages):
 
 
 def permutation_pvalues(X, edges, y_codes, n_permutations, random_state, n_jobs=None):
-    """p = (1 + #{I_perm >= I}) / (1 + n_permutations): y's codes shuffled, X never re-binned.
+    """p = (1 + #{I_perm >= I}) / (1 + n_permutations): y's codes shuffled, X never re-binned;
+    below that floor, where no permutation reached I, the tail of a chi-square matched to
+    the permutations' mean and variance (``moment_matched_tail``).
 
     The plug-in MI is the statistic: the mean-matching and the corrections depend on margins
     only, which permuting leaves unchanged, so they would rank the permutations the same way.
@@ -303,9 +306,34 @@ def permutation_pvalues(X, edges, y_codes, n_permutations, random_state, n_jobs=
     # tolerance keeps round-off from deciding them.
     threshold = observed - 1e-12 * np.maximum(observed, 1.0)
     exceed = np.zeros(observed.shape, dtype=np.int64)
+    moments = np.zeros((2, *observed.shape))
     for _ in range(n_permutations):
-        exceed += mi(_permuted(rng, y_codes)) >= threshold
-    return (1 + exceed) / (1 + n_permutations)
+        permuted = mi(_permuted(rng, y_codes))
+        exceed += permuted >= threshold
+        moments += (permuted, permuted * permuted)
+    p = (1 + exceed) / (1 + n_permutations)
+    below = exceed == 0
+    if below.any():
+        mean = moments[0, below] / n_permutations
+        variance = moments[1, below] / n_permutations - mean * mean
+        p[below] = np.minimum(p[below], moment_matched_tail(observed[below], mean, variance))
+    return p
+
+
+def moment_matched_tail(mi, mean, variance):
+    """P(I >= mi) where I is a scaled chi-square, a chi2_df, with the ``mean`` and
+    ``variance`` of the permuted MI: a = variance / (2 mean), df = 2 mean^2 / variance
+    (Satterthwaite's match of two moments). The G statistic 2N I is chi-square under
+    independence once cells are full; the scaled one follows a sparse table's permutation
+    law in its first two moments. It resolves the p-values of features no permutation
+    reached, below the floor 1 / (n_permutations + 1) that would bar false-discovery
+    control over many features; 1 where the permutations did not vary."""
+    out = np.ones(mi.shape)
+    varied = (variance > 0) & (mean > 0)
+    scale = variance[varied] / (2 * mean[varied])
+    df = 2 * mean[varied] ** 2 / variance[varied]
+    out[varied] = chi2.sf(mi[varied] / scale, df)
+    return out
 
 
 def _as_row(codes_y, codes):

@@ -73,7 +73,10 @@ class HistogramMI(BaseEstimator):
 
     n_permutations : int, default=199
         Permutations for the p-values of features whose test tables are too sparse for the
-        G-test (fewer than 5 samples per cell); 0 uses the G-test everywhere. p-values come
+        G-test (fewer than 5 samples per cell); 0 uses the G-test everywhere. A feature
+        that no permutation reaches gets the tail of a chi-square matched to the permuted
+        MI's mean and variance, below the floor 1 / (n_permutations + 1), so that
+        false-discovery control over many features can tell it apart. p-values come
         from a coarser table than the scores (about N^(1/4) bins with "adaptive", which is
         where the test is most powerful), with the G statistic scaled so that its null mean
         is the exact chance level; see the User Guide.
