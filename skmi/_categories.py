@@ -111,6 +111,11 @@ def category_columns(X):
 def with_codes(X, columns, encoding):
     """X with each column of ``columns`` (``category_columns``) replaced by its codes under
     ``encoding``: a frame of the same type and column names, or a float array."""
+    for j in columns:
+        if not isinstance(encoding.get(j), Categories):
+            raise ValueError(
+                f"X's column {j} holds categories, but it was fitted as numbers; fit anew"
+            )
     codes = {j: encoding[j].encode(values) for j, values in columns.items()}
     if hasattr(X, "iloc"):
         X = X.copy()

@@ -44,18 +44,19 @@ def check_X(X, *, estimator=None, reset=True, ensure_min_samples=2, input_name="
         )
         return X, {}
     X, raw, encoding = _coded_columns(X, encoding)
+    numeric = _numeric(encoding)
     # A copy where columns are to be encoded: X's own values must stay untouched.
     params = dict(
         dtype=_FLOATS,
         ensure_min_samples=ensure_min_samples,
         ensure_all_finite=False,
-        copy=bool(_numeric(encoding)),
+        copy=bool(numeric),
     )
     if estimator is None:
         X = check_array(X, input_name=input_name, **params)
     else:
         X = validate_data(estimator, X, reset=reset, **params)
-    return encode(X, raw, _numeric(encoding)), encoding
+    return encode(X, raw, numeric), encoding
 
 
 def _coded_columns(X, encoding):
@@ -92,6 +93,7 @@ def check_X_y(estimator, X, y, discrete_target, *, encoding=None):
         return X, check_device_target(y, discrete, X), discrete, {}
     first = encoding is None
     X, raw, encoding = _coded_columns(X, encoding)
+    numeric = _numeric(encoding)
     X, y = validate_data(
         estimator,
         X,
@@ -100,10 +102,10 @@ def check_X_y(estimator, X, y, discrete_target, *, encoding=None):
         dtype=_FLOATS,
         ensure_min_samples=2 if first else 1,
         ensure_all_finite=False,
-        copy=bool(_numeric(encoding)),
+        copy=bool(numeric),
     )
     discrete = is_discrete_target(y) if discrete_target == "auto" else bool(discrete_target)
-    return encode(X, raw, _numeric(encoding)), check_target(y, discrete), discrete, encoding
+    return encode(X, raw, numeric), check_target(y, discrete), discrete, encoding
 
 
 def check_X_target(X, y, discrete_target):

@@ -108,7 +108,7 @@ def test_renaming_categories_changes_nothing():
 
 def test_unseen_category_is_a_clear_error():
     """Check that a category not seen by fit is a ValueError naming it, in transform and in
-    a later batch of partial_fit."""
+    a later batch of partial_fit, and so are categories in a column fitted as numbers."""
     colours, y = _labels()
     X = pd.DataFrame({"colour": colours})
     new = pd.DataFrame({"colour": ["red", "purple"]})
@@ -118,6 +118,9 @@ def test_unseen_category_is_a_clear_error():
     est = HistogramMI().partial_fit(X, y)
     with pytest.raises(ValueError, match="'purple'"):
         est.partial_fit(new, [0, 1])
+    numbers = EntropyBinner(4).fit(pd.DataFrame({"colour": np.arange(N, dtype=float)}))
+    with pytest.raises(ValueError, match="column 0 holds categories, but it was fitted as"):
+        numbers.transform(new)
 
 
 def test_transform_codes_categories_and_batches_add_up():
