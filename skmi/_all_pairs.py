@@ -17,13 +17,14 @@ import numpy as np
 from sklearn import get_config
 
 from skmi._backends import BACKENDS, backend_for, is_device_array, log_or_zero
-from skmi._binning import Binning
+from skmi._binning import Binning, with_missing_retry
 from skmi._scoring import (
     _MI_CORRECTIONS,
     _NORMALIZATIONS,
     entropy_from_counts,
     g_test_pvalues,
     mutual_info_from_counts,
+    small_sample,
 )
 from skmi._tables import _MAX_TABLE_BYTES, sample_rows, table_guard
 from skmi._threads import n_threads
@@ -36,7 +37,8 @@ def _coded(X, n_bins, strategy, rows, n_jobs):
     """Codes (n_features, n_samples) in the smallest unsigned type, histograms
     (n_features, B), and the binning."""
     binning = Binning.learn(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), rows, n_jobs)
-    return *coded(X, binning), binning
+    (codes, counts), binning = with_missing_retry(binning, X, lambda b: coded(X, b))
+    return codes, counts, binning
 
 
 def coded(X, binning, n_values=0):
@@ -98,10 +100,11 @@ def per_pair(func, plugin, cells, counts_x, counts_y):
 def corrected_pairs(parts, correction):
     """The corrected MI of every pair from ``PairParts``: the plug-in values as they are for
     no correction, Miller-Madow from broadcast margins (it reads them along their last
-    axis), any other correction a block of rows at a time (``per_pair``)."""
+    axis), any other correction, and Miller-Madow on too few rows for its term (which then
+    takes the chance level, ``small_sample``), a block of rows at a time (``per_pair``)."""
     if correction is None:
         return parts.plugin
-    if correction == "miller-madow":
+    if correction == "miller-madow" and not small_sample(parts.counts_x):
         a, b = parts.counts_x[:, None], parts.counts_y[None]
         return _MI_CORRECTIONS[correction](parts.plugin, a, b, parts.cells)
     return per_pair(_MI_CORRECTIONS[correction], *parts)

@@ -18,7 +18,14 @@ from skmi._adaptive import _FINE_RESOLUTIONS, resolution_plan
 from skmi._binning import Binning
 from skmi._core import Batches, fixed_tables, merged_tables, scored
 from skmi._params import DEFAULT_ENTROPY_N_BINS
-from skmi._tables import coded_target, count_joint, learn_target, sample_rows, target_n_bins
+from skmi._tables import (
+    coded_target,
+    count_joint,
+    grown,
+    learn_target,
+    sample_rows,
+    target_n_bins,
+)
 from skmi._validation import check_X
 
 # With "adaptive", batches are counted at the finest fine resolution: the one fit counts from
@@ -28,7 +35,8 @@ BATCH_FINE_RESOLUTION = _FINE_RESOLUTIONS[-1]
 
 def given_binning(bin_edges, discrete, n_features, name="bin_edges"):
     """A ``Binning`` of given edges: one non-decreasing array of >= 2 finite numbers per
-    feature, as ``bin_edges_`` attributes hold them."""
+    feature, then a NaN where the feature has a bin for missing values, as ``bin_edges_``
+    attributes hold them."""
     if len(bin_edges) != n_features:
         raise ValueError(
             f"{name} must hold one array of edges per feature ({n_features}), got {len(bin_edges)}"
@@ -36,10 +44,16 @@ def given_binning(bin_edges, discrete, n_features, name="bin_edges"):
     edges = []
     for j, e in enumerate(bin_edges):
         e = np.asarray(e, dtype=np.float64)
-        if e.ndim != 1 or e.size < 2 or not np.isfinite(e).all() or (np.diff(e) < 0).any():
+        values = e[:-1] if e.ndim == 1 and e.size and np.isnan(e[-1]) else e
+        if (
+            values.ndim != 1
+            or values.size < 2
+            or not np.isfinite(values).all()
+            or (np.diff(values) < 0).any()
+        ):
             raise ValueError(
                 f"{name}[{j}] must be a non-decreasing array of at least 2 finite numbers, "
-                f"got {bin_edges[j]!r}"
+                f"then NaN for a bin of missing values, got {bin_edges[j]!r}"
             )
         edges.append(e)
     return Binning(tuple(edges), np.asarray(discrete, dtype=bool))
@@ -84,16 +98,20 @@ def start_mi(
         target = learn_target(y, discrete_target, target_k, strategy, rows)
     elif adaptive and isinstance(target, Binning):
         target = target.observed_single(y.reshape(-1, 1))
-    tables = count_joint(X, binning, coded_target(y, target), target_n_bins(target), n_jobs, k)
+    y_codes = coded_target(y, target)
+    tables, binning = count_joint(X, binning, y_codes, target_n_bins(target), n_jobs, k)
     return Batches(binning, target, tables, fine_k)
 
 
 def add_mi(batches, X, y, n_jobs):
-    """``batches`` with the rows of (X, y) counted and added."""
+    """``batches`` with the rows of (X, y) counted and added: a column that holds missing
+    values for the first time gains a bin for them (``count_joint``)."""
     y_codes = coded_target(y, batches.target)
     n_bins = batches.fine_k or batches.binning.n_bins
-    more = count_joint(X, batches.binning, y_codes, target_n_bins(batches.target), n_jobs, n_bins)
-    return Batches(batches.binning, batches.target, batches.tables + more, batches.fine_k)
+    n_y = target_n_bins(batches.target)
+    more, binning = count_joint(X, batches.binning, y_codes, n_y, n_jobs, n_bins)
+    tables = grown(batches.tables, more.counts.shape[1]) + more
+    return Batches(binning, batches.target, tables, batches.fine_k)
 
 
 def score_mi(batches, *, discrete_target, strategy, correction, n_jobs):
@@ -117,14 +135,16 @@ def check_batch_X(estimator, X, first, bin_edges):
     sample being enough, with the parameters that shaped the tables unchanged
     (``estimator._binning_params()``) and no ``bin_edges``."""
     if first:
-        X, estimator._integer_encoding = check_X(X, estimator=estimator)
+        X, estimator._integer_encoding = check_X(
+            X, estimator=estimator, handle_missing=estimator.handle_missing
+        )
         return X
     check_unchanged(estimator._batch_params, estimator._binning_params())
     if bin_edges is not None:
         raise ValueError("bin_edges is used on the first call to partial_fit only")
     X, _ = check_X(
         X, estimator=estimator, reset=False, ensure_min_samples=1,
-        encoding=estimator._integer_encoding,
+        encoding=estimator._integer_encoding, handle_missing=estimator.handle_missing,
     )  # fmt: skip
     return X
 

@@ -22,7 +22,7 @@ from skmi._dask import (
 from skmi._integers import decoded_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
 from skmi._scoring import corrected_entropy
-from skmi._tables import count_histograms
+from skmi._tables import count_histograms, grown
 from skmi._validation import check_base, check_n_bins, check_X, finite_checked_by_binning
 
 _ENCODINGS = ("ordinal", "onehot", "onehot-dense")
@@ -71,6 +71,16 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
 
     random_state : int, RandomState instance or None, default=0
         Chooses the subsample rows.
+
+    handle_missing : {"bin", "error"}, default="bin"
+        Missing values in X (NaN; None or ``pd.NA`` in a column of categories): "bin"
+        counts them in a bin of their own, the last of each column that holds them (its
+        ``bin_edges_`` end in NaN), as
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` bins them, so that
+        missingness carries its information; "error" refuses them. :meth:`transform`
+        codes a missing value as its column's bin for them; in a column that held none
+        when fitted, as ``n_bins_[j]``, one past its bins (all zeros in the one-hot
+        encodings).
 
     Attributes
     ----------
@@ -123,6 +133,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         base=None,
         subsample=200_000,
         random_state=0,
+        handle_missing="bin",
     ):
         self.n_bins = n_bins
         self.strategy = strategy
@@ -131,6 +142,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         self.base = base
         self.subsample = subsample
         self.random_state = random_state
+        self.handle_missing = handle_missing
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -139,7 +151,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Data; finite numbers.
+            Data: numbers, missing ones as NaN (``handle_missing``).
 
         y : None
             Ignored.
@@ -158,7 +170,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             self._integer_encoding = {}
             self._batch_params = self._binning_params()
             return self._set_counts(X)
-        X, self._integer_encoding = check_X(X, estimator=self)
+        X, self._integer_encoding = check_X(X, estimator=self, handle_missing=self.handle_missing)
         with finite_checked_by_binning(type(self).__name__, X=X):
             _, self._binning, self._counts = estimate_entropy(
                 X,
@@ -184,7 +196,8 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Data of this batch; finite numbers.
+            Data of this batch: numbers, missing ones as NaN (``handle_missing``). A
+            column that holds missing values for the first time gains a bin for them.
 
         y : None
             Ignored.
@@ -201,9 +214,10 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         X = check_batch_X(self, X, first, bin_edges)
         with finite_checked_by_binning(type(self).__name__, X=X):
             if not first:
-                self._counts = self._counts + count_histograms(
+                more, self._binning = count_histograms(
                     X, self._binning, None, self._binning.n_bins
                 )
+                self._counts = grown(self._counts, more.counts.shape[1]) + more
             elif bin_edges is None:
                 _, self._binning, self._counts = estimate_entropy(
                     X,
@@ -223,7 +237,9 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
                 self._binning = given_binning(
                     bin_edges, np.zeros(X.shape[1], dtype=bool), X.shape[1]
                 )
-                self._counts = count_histograms(X, self._binning, None, self._binning.n_bins)
+                self._counts, self._binning = count_histograms(
+                    X, self._binning, None, self._binning.n_bins
+                )
         if first:
             self._batch_params = self._binning_params()
         return self._set_counts(X)
@@ -249,7 +265,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Data; finite numbers.
+            Data: numbers, missing ones as NaN (``handle_missing``).
 
         Returns
         -------
@@ -266,9 +282,11 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             reset=False,
             ensure_min_samples=1,
             encoding=self._integer_encoding,
+            handle_missing=self.handle_missing,
         )
+        # A missing value is coded past its column's bins where fit saw none in it.
         with finite_checked_by_binning(type(self).__name__, X=X):
-            codes = self._binning.codes(X)
+            codes, _ = self._binning.coded(X)
         if self.encode == "ordinal":
             return codes
         n_bins = self._binning.n_bins
@@ -284,14 +302,15 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
                 )
             codes = to_numpy(codes)  # a scipy sparse matrix lives on the host
         offsets = np.concatenate(([0], np.cumsum(n_bins)[:-1]))
-        n_samples, n_features = codes.shape
+        # Missing values of a column fit saw none in have no column of their own: all zeros.
+        seen = codes < n_bins
         onehot = sp.csr_matrix(
             (
-                np.ones(codes.size),
-                (codes + offsets).ravel(),
-                np.arange(0, codes.size + 1, n_features),
+                np.ones(int(seen.sum())),
+                (codes + offsets)[seen],
+                np.concatenate(([0], np.cumsum(seen.sum(axis=1)))),
             ),
-            shape=(n_samples, int(n_bins.sum())),
+            shape=(codes.shape[0], int(n_bins.sum())),
         )
         return onehot.toarray() if self.encode == "onehot-dense" else onehot
 
@@ -371,6 +390,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         # Columns of strings and categories are discrete (``_categories``).
         tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
         tags.transformer_tags.preserves_dtype = []
         tags.input_tags.sparse = False
         tags.array_api_support = True

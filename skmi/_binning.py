@@ -19,8 +19,16 @@ relabelling its values changes nothing. Columns without such a value keep the pl
 edges. Equal-width bins are defined by the range, not the ranks: they get one bin per value
 where the column has at most B, and are otherwise unchanged.
 
-Values are validated as finite here too, where they are read anyway: by the sort that learns
-the edges and by the kernels that bin every value (``NonFiniteError``).
+Missing values. A column that holds NaN gets one bin more, its last, for them, as
+``HistGradientBoostingClassifier`` bins them: missingness is often information. Its edges end
+in NaN, the mark the backends read (``missing_bins``); its other bins are learnt from its
+values as if the missing rows were not there. A column whose missing values the edges were
+learnt without (outside a subsample, or in a later batch) gets that bin when they are counted
+(``Binning.with_missing_of``).
+
+Values are validated here too, where they are read anyway: by the sort that learns the edges
+and by the kernels that bin every value (``NonFiniteError``: an infinite value, or a missing
+one without its bin).
 """
 
 import math
@@ -35,6 +43,7 @@ from skmi._backends import (
     NonFiniteError,
     backend_for,
     is_device_array,
+    missing_bins,
 )
 from skmi._backends._array_api import namespace, to_numpy
 from skmi._kernels._merging import rank_groups
@@ -171,48 +180,81 @@ def _common_edges(part, k, strategy):
     return np.concatenate((low, inner, high), axis=1), clean
 
 
+def present_values(x):
+    """The values of sorted ``x`` before its missing ones (NaN sorts last), and whether it
+    has any."""
+    if not np.isnan(x[-1]):
+        return x, False
+    return x[: np.searchsorted(np.isnan(x), True)], True
+
+
+def _column_edges(X, x, j, n_bins, strategy, discrete, rows, n_samples, mass):
+    """Edges of one column, whose sorted sample is ``x``, and which of its bins are single
+    values (None: no point mass), as ``_block_edges`` learns them; ``mass``, whether its
+    sample shows a point mass (None: not yet known). Edges end in NaN where the column holds
+    missing values: in all rows for categories and columns with point masses (which read
+    them all), in the sample otherwise (``with_missing_retry`` adds the bin to the others
+    when they are counted)."""
+    x, missing = present_values(x.astype(np.float64, copy=False))
+    single = None
+    if discrete[j]:
+        if rows is not None:  # categories are learnt from every row
+            x, missing = present_values(np.sort(X[:, j]).astype(np.float64))
+        edges = category_edges(x) if x.size else np.zeros(2)
+    elif not x.size:
+        edges = np.zeros(2)  # no value at all: one empty bin beside the missing one
+    else:
+        k = bin_count(x, n_samples, n_bins, j)
+        if has_point_mass(x, k) if mass is None else mass:
+            values, counts = value_counts(x)
+            if rows is not None and (strategy == "quantile" or values.size <= k):
+                values, counts = np.unique(X[:, j], return_counts=True)
+                missing = bool(np.isnan(values[-1]))
+                values, counts = values[: values.size - missing], counts[: values.size - missing]
+            edges, single = value_edges(values, counts, k, strategy)
+        else:
+            edges = feature_edges(x, k, strategy)
+    return (np.append(edges, np.nan) if missing else edges), single
+
+
 def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
     """Edges of columns lo..hi-1, and which of their bins are single values ``{j: mask}``
     (columns with point masses only): the block's sample rows gathered transposed into one
     buffer (``sample_columns``), sorted in place, then all columns at once where one bin
-    count serves them and no ties interfere, each column otherwise.
+    count serves them and no ties or missing values interfere, each column otherwise
+    (``_column_edges``).
 
     Categories, and the columns whose point masses were found in a sample of the rows, are
     learnt from all rows: a category or value seen only outside the sample must not be
     merged with a neighbour."""
     part = BACKEND.sample_columns(X, rows, lo, hi)
     part.sort(axis=1)
-    # Sorted, -inf comes first, and inf then NaN last: before any rule computes with them.
-    if not (np.isfinite(part[:, 0]).all() and np.isfinite(part[:, -1]).all()):
+    # Sorted, -inf comes first, then +inf, then NaN: before any rule computes with them.
+    missing = np.isnan(part[:, -1])
+    last = part[:, -1].copy()
+    for j in np.flatnonzero(missing):
+        values, _ = present_values(part[j])
+        last[j] = values[-1] if values.size else 0.0
+    if np.isinf(part[:, 0]).any() or np.isinf(last).any():
         raise NonFiniteError
     per_feature = np.ndim(n_bins) == 1
     common = not per_feature and not isinstance(n_bins, str) and n_bins > 1
     if common:
         common_edges, clean = _common_edges(part, n_bins, strategy)
         masses = has_point_mass(part, n_bins)
-        clean &= ~masses
+        clean &= ~masses & ~missing
         if clean.all() and not discrete[lo:hi].any():
             return EdgeRows(common_edges, np.full(hi - lo, common_edges.shape[1])), {}
     edges, single = [], {}
     for j, x in enumerate(part, start=lo):
-        if discrete[j]:
-            every = x if rows is None else X[:, j]
-            edges.append(category_edges(every.astype(np.float64, copy=False)))
-        elif common and clean[j - lo]:
+        if common and clean[j - lo] and not discrete[j]:
             edges.append(common_edges[j - lo])
-        else:
-            x = x.astype(np.float64, copy=False)
-            k = bin_count(x, n_samples, n_bins, j)
-            if masses[j - lo] if common else has_point_mass(x, k):
-                values, counts = value_counts(x)
-                if rows is not None and (strategy == "quantile" or values.size <= k):
-                    values, counts = np.unique(X[:, j], return_counts=True)
-                e, s = value_edges(values, counts, k, strategy)
-            else:
-                e, s = feature_edges(x, k, strategy), None
-            edges.append(e)
-            if s is not None:
-                single[j] = s
+            continue
+        mass = masses[j - lo] if common and not missing[j - lo] else None
+        e, s = _column_edges(X, x, j, n_bins, strategy, discrete, rows, n_samples, mass)
+        edges.append(e)
+        if s is not None:
+            single[j] = s
     return edges, single
 
 
@@ -266,8 +308,9 @@ def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
     its numpy copy: each block of sample columns is sorted on its device, and only what the
     edges are made of comes back, the minimum, the maximum and the order statistics at the
     quantile ranks (``_quantile_inner_edges`` of the ranks themselves). Discrete features,
-    tied columns (which may hold point masses) and rules that read the values copy their
-    sorted sample to numpy instead, for the code of the numpy path (``_block_edges``)."""
+    tied columns (which may hold point masses), columns with missing values and rules that
+    read the values copy their sorted sample to numpy instead, for the code of the numpy
+    path (``_block_edges``)."""
     xp, dev = namespace(X)
     n_features = X.shape[1]
     copied = np.asarray(discrete, dtype=bool).copy()
@@ -280,8 +323,9 @@ def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
     for lo in range(0, n_features, step):
         hi = min(lo + step, n_features)
         part = xp.sort(sample(X, rows, lo, hi), axis=1)
-        # Tied columns may hold point masses: their rule runs on the host (``value_edges``).
-        tied = to_numpy(xp.any(part[:, 1:] == part[:, :-1], axis=1))
+        # Tied columns may hold point masses, and columns with missing values need a bin for
+        # them: their rules run on the host (``_column_edges``).
+        tied = to_numpy(xp.any(part[:, 1:] == part[:, :-1], axis=1) | xp.isnan(part[:, -1]))
         on_host = np.flatnonzero(copied[lo:hi] | tied)
         if on_host.size:
             per_feature = n_bins[lo + on_host] if np.ndim(n_bins) == 1 else n_bins
@@ -364,19 +408,50 @@ class Binning:
         single = {}
         for j, edges in enumerate(self.edges):
             n = edges.size - 1
-            off = X[:, j] != edges[codes[:, j]]
+            off = ~(X[:, j] == edges[codes[:, j]])  # a missing value is off every edge
             rows = np.bincount(codes[:, j], minlength=n)
             found = (rows >= 2) & (np.bincount(codes[:, j], weights=off, minlength=n) == 0)
             if found.any():
                 single[j] = found
         return Binning(self.edges, self.discrete, single)
 
+    @property
+    def missing(self):
+        """Whether each feature has a last bin for its missing values (n_features,)."""
+        return missing_bins(self.edges)
+
+    def with_missing(self, columns):
+        """This binning with a bin for missing values added to each of ``columns`` (a mask)
+        that has none: its edges extended by the NaN that marks it."""
+        add = np.asarray(columns, dtype=bool) & ~self.missing
+        if not add.any():
+            return self
+        pairs = zip(self.edges, add, strict=True)
+        edges = tuple(np.append(e, np.nan) if grow else e for e, grow in pairs)
+        return Binning(edges, self.discrete, self.single)
+
+    def with_missing_of(self, X):
+        """This binning with a bin for missing values added to each column of X (numpy or of
+        another namespace) that holds a missing value and has none, for counting X after the
+        edges were learnt without them (a subsample, an earlier batch); ``NonFiniteError``
+        where X holds an infinite value, or where no column gains a bin."""
+        if is_device_array(X):
+            xp, _ = namespace(X)
+            infinite, nan = bool(xp.any(xp.isinf(X))), to_numpy(xp.any(xp.isnan(X), axis=0))
+        else:
+            infinite, nan = bool(np.isinf(X).any()), np.isnan(X).any(axis=0)
+        if infinite or not (nan & ~self.missing).any():
+            raise NonFiniteError
+        return self.with_missing(nan)
+
     def single_bins(self, width):
-        """Whether each bin of each feature is a single value, (n_features, width) uint8:
-        the point masses that merges keep apart."""
+        """Whether each bin of each feature is a single value (1), or the bin of its missing
+        values (2), (n_features, width) uint8: the bins that merges keep apart."""
         out = np.zeros((self.n_features, width), dtype=np.uint8)
         for j, single in self.single.items():
             out[j, : single.size] = single
+        missing = np.flatnonzero(self.missing)
+        out[missing, self.n_bins[missing] - 1] = 2
         return out
 
     @property
@@ -394,16 +469,34 @@ class Binning:
         if not isinstance(other, Binning) or other.n_features != self.n_features:
             return NotImplemented if not isinstance(other, Binning) else False
         return np.array_equal(self.discrete, other.discrete) and all(
-            np.array_equal(a, b) for a, b in zip(self.edges, other.edges, strict=True)
+            np.array_equal(a, b, equal_nan=True)
+            for a, b in zip(self.edges, other.edges, strict=True)
         )
 
     __hash__ = None  # holds arrays: equal binnings need not hash equal
+
+    def coded(self, X, dtype=np.int64):
+        """Bin codes of X (``codes``) and the binning that gave them (``with_missing_retry``)."""
+        return with_missing_retry(self, X, lambda binning: binning.codes(X, dtype))
 
     def codes(self, X, dtype=np.int64, backend=None):
         """Bin codes (n_samples, n_features) of the columns of X, in X's namespace;
         ``NonFiniteError`` if X holds a value that is not finite. ``backend`` None: the one
         for X (``backend_for``)."""
         return (backend or backend_for(X)).codes(X, self.edges, dtype)
+
+
+def with_missing_retry(binning, X, bin_with):
+    """``bin_with(binning)`` (codes or counts of X), and the binning used: ``binning``, or,
+    where X holds missing values in columns that have no bin for them (their edges were
+    learnt without them: from a subsample, or an earlier batch), ``binning`` with those bins
+    added (``Binning.with_missing_of``). The kernels find such values as they bin, so data
+    without them pay no extra pass."""
+    try:
+        return bin_with(binning), binning
+    except NonFiniteError:
+        binning = binning.with_missing_of(X)
+        return bin_with(binning), binning
 
 
 def merged_edges(edges, bin_map):

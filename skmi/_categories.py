@@ -25,11 +25,20 @@ def _is_missing(value):
     return isinstance(value, (float, np.floating)) and value != value
 
 
+def missing_mask(values):
+    """Which of the 1-D ``values`` are missing: NaN in a float array, None, NaN or
+    ``pd.NA`` in an object one."""
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    if values.dtype.kind != "O":
+        return np.zeros(values.shape, dtype=bool)
+    return np.fromiter((_is_missing(v) for v in values), dtype=bool, count=values.size)
+
+
 def _keys(values):
     """Each value as a string, and the mask of the missing ones."""
     values = np.asarray(values, dtype=object)
-    missing = np.fromiter((_is_missing(v) for v in values), dtype=bool, count=values.size)
-    return np.array([str(v) for v in values], dtype=object), missing
+    return np.array([str(v) for v in values], dtype=object), missing_mask(values)
 
 
 @dataclass(frozen=True, eq=False)

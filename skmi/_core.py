@@ -191,7 +191,7 @@ def _fixed_tables(X, target, discrete, n_bins, stages):
     binning = Binning.learn(
         X, n_bins, stages.strategy, discrete, stages.rows, stages.n_jobs, stages.n_samples
     )
-    joint = count_joint(X, binning, y_codes, n_y, stages.n_jobs, n_bins)
+    joint, binning = count_joint(X, binning, y_codes, n_y, stages.n_jobs, n_bins)
     continued = learnt is not None and not is_device_array(y_codes)
     batches = Batches(binning, learnt, joint, None) if continued else None
     return fixed_tables(joint, binning, y_codes), batches
@@ -222,7 +222,7 @@ def _adaptive_pass(X, target, discrete, stages, fine_k, plan):
     strategy, n_jobs = stages.strategy, stages.n_jobs
     y_codes, n_y, learnt = target
     binning = Binning.learn(X, fine_k, strategy, discrete, stages.rows, n_jobs, stages.n_samples)
-    fine = count_joint(X, binning, y_codes, n_y, n_jobs, fine_k)
+    fine, binning = count_joint(X, binning, y_codes, n_y, n_jobs, fine_k)
     merge_args = (stages.discrete_target, strategy, plan, fine_k, n_jobs)
     k, tables = merged_tables(fine, binning, learnt, *merge_args)
     tables.y_codes = y_codes
@@ -506,5 +506,5 @@ def estimate_entropy(
     mask of columns of categories, one bin per value."""
     rows = sample_rows(X.shape[0], subsample, random_state)
     binning = Binning.learn(X, n_bins, strategy, discrete, rows)
-    counts = count_histograms(X, binning, n_jobs, n_bins)
+    counts, binning = count_histograms(X, binning, n_jobs, n_bins)
     return corrected_entropy(counts.widened(), correction), binning, counts

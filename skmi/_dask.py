@@ -19,7 +19,7 @@ import numpy as np
 from skmi._all_pairs import pair_codes, pair_table_guard
 from skmi._backends import BACKEND
 from skmi._batches import BATCH_FINE_RESOLUTION
-from skmi._binning import Binning, bin_count, category_edges, value_edges
+from skmi._binning import Binning, bin_count, category_edges, present_values, value_edges
 from skmi._core import Batches
 from skmi._params import DEFAULT_ENTROPY_N_BINS
 from skmi._tables import (
@@ -39,11 +39,13 @@ def is_dask_collection(X):
     return type(X).__module__.partition(".")[0] in ("dask", "dask_expr")
 
 
-def as_dask_array(X, input_name="X"):
+def as_dask_array(X, input_name="X", handle_missing="bin"):
     """X as a 2-D dask array of floats, with its column names (a DataFrame's, else None).
 
     A DataFrame's partition lengths are computed on the workers; integer columns become
-    float64 lazily (integers past 2^53 are not encoded exactly, as in memory)."""
+    float64 lazily (integers past 2^53 are not encoded exactly, as in memory). Missing
+    values are binned, or, with ``handle_missing="error"``, looked for on the workers and
+    refused."""
     import dask.array as da
 
     names = None
@@ -63,6 +65,8 @@ def as_dask_array(X, input_name="X"):
         X = X.astype(np.float64)
     if X.shape[0] < 2:
         raise ValueError(f"{input_name} needs at least 2 samples, got {X.shape[0]}")
+    if handle_missing == "error" and bool(da.isnan(X).any().compute()):
+        raise ValueError(f"Input {input_name} contains NaN.")
     return X.rechunk({1: -1}), names
 
 
@@ -145,23 +149,31 @@ def learn_dask_binning(X, n_bins, strategy, discrete, subsample, random_state, n
 def _learn_from_sample(X, sample, n_bins, strategy, discrete, n_jobs):
     """``Binning.learn`` on the sample rows of dask X, then, as the in-memory path does, the
     categories and the columns with point masses learnt again from the values of every row,
-    counted on the workers (``da.unique``): a level missing from the sample gets its bin."""
+    counted on the workers (``da.unique``): a level missing from the sample gets its bin. So
+    does a column whose missing values all fall outside the sample (``da.isnan``), so that
+    every chunk counts tables of one shape."""
     import dask
     import dask.array as da
 
     binning = Binning.learn(sample, n_bins, strategy, discrete, None, n_jobs, X.shape[0])
-    again = sorted(set(binning.single) | set(np.flatnonzero(binning.discrete)))
-    if not again or sample.shape[0] == X.shape[0]:
+    if sample.shape[0] == X.shape[0]:
         return binning
-    counted = dask.compute(*[da.unique(X[:, j], return_counts=True) for j in again])
+    again = sorted(set(binning.single) | set(np.flatnonzero(binning.discrete)))
+    missing, *counted = dask.compute(
+        da.isnan(X).any(axis=0), *[da.unique(X[:, j], return_counts=True) for j in again]
+    )
     edges, single = list(binning.edges), dict(binning.single)
     for j, (values, counts) in zip(again, counted, strict=True):
+        values, counts = values[~np.isnan(values)], counts[~np.isnan(values)]
         if binning.discrete[j]:
             edges[j] = category_edges(values.astype(np.float64))
-            continue
-        k = bin_count(np.sort(sample[:, j]).astype(np.float64), X.shape[0], n_bins, j)
-        edges[j], single[j] = value_edges(values, counts, k, strategy)
-    return Binning(tuple(edges), binning.discrete, single)
+        else:
+            x, _ = present_values(np.sort(sample[:, j]).astype(np.float64))
+            k = bin_count(x, X.shape[0], n_bins, j)
+            edges[j], single[j] = value_edges(values, counts, k, strategy)
+        if binning.missing[j]:
+            edges[j] = np.append(edges[j], np.nan)
+    return Binning(tuple(edges), binning.discrete, single).with_missing(missing)
 
 
 def _sum_tables(*tables):
@@ -183,12 +195,13 @@ def tree_sum(parts):
 
 
 def _joint_chunk(total, X, y, binning, target, n_bins):
-    tables = count_joint(X, binning, coded_target(y, target), target_n_bins(target), 1, n_bins)
+    y_codes = coded_target(y, target)
+    tables, _ = count_joint(X, binning, y_codes, target_n_bins(target), 1, n_bins)
     return tables if total is None else total + tables
 
 
 def _histogram_chunk(total, X, binning, n_bins):
-    tables = count_histograms(X, binning, 1, n_bins)
+    tables, _ = count_histograms(X, binning, 1, n_bins)
     return tables if total is None else total + tables
 
 
@@ -258,7 +271,7 @@ def dask_pair_tables(X, binning):
 def dask_fit_input(estimator, X):
     """Dask X for an estimator's fit (``as_dask_array``), its ``n_features_in_`` and
     ``feature_names_in_`` set as ``validate_data`` sets them."""
-    X, names = as_dask_array(X)
+    X, names = as_dask_array(X, handle_missing=estimator.handle_missing)
     estimator.n_features_in_ = X.shape[1]
     if names is not None and all(isinstance(name, str) for name in names):
         estimator.feature_names_in_ = names
@@ -267,9 +280,15 @@ def dask_fit_input(estimator, X):
     return X
 
 
+def _chunk_codes(block, binning):
+    """Codes of one chunk, a missing value past its column's bins where fit saw none
+    (``Binning.coded``)."""
+    return binning.coded(block)[0]
+
+
 def dask_codes(binner, X):
     """The ordinal codes of dask X under a fitted binner's bins, as a lazy dask array."""
-    X, _ = as_dask_array(X)
+    X, _ = as_dask_array(X, handle_missing=binner.handle_missing)
     if X.shape[1] != binner.n_features_in_:
         raise ValueError(
             f"X has {X.shape[1]} features, but {type(binner).__name__} is expecting "
@@ -280,7 +299,7 @@ def dask_codes(binner, X):
             f"encode={binner.encode!r} is not available for dask X: its codes are binned "
             "chunk by chunk; use encode='ordinal'"
         )
-    return X.map_blocks(binner._binning.codes, dtype=np.int64)
+    return X.map_blocks(_chunk_codes, binning=binner._binning, dtype=np.int64)
 
 
 def dask_mi_batches(

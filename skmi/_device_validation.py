@@ -9,13 +9,13 @@ from sklearn.utils.validation import _check_feature_names, _check_n_features
 from skmi._backends._array_api import namespace
 
 
-def check_device_finite(array, input_name):
-    """A ValueError worded as scikit-learn's, if ``array`` (of any namespace) holds NaN or
-    infinity."""
+def check_device_finite(array, input_name, allow_nan=False):
+    """A ValueError worded as scikit-learn's, if ``array`` (of any namespace) holds NaN
+    (unless allowed) or infinity."""
     xp, _ = namespace(array)
-    if bool(xp.any(xp.isnan(array))):
+    if not allow_nan and bool(xp.any(xp.isnan(array))):
         raise ValueError(f"Input {input_name} contains NaN.")
-    if not bool(xp.all(xp.isfinite(array))):
+    if bool(xp.any(xp.isinf(array))):
         raise ValueError(f"Input {input_name} contains infinity.")
 
 

@@ -141,9 +141,10 @@ def greedy_codes(
         k = min(k, n_bins)
     y_codes, _ = target_codes(y, discrete_target, k, strategy, rows)
     binning = Binning.learn(X, k, strategy, discrete, rows, n_jobs)
-    n_x = int(binning.n_bins.max())
-    codes = binning.codes(X, dtype=np.uint16 if n_x <= 2**16 else np.int64)
-    return codes, n_x, y_codes, int(y_codes.max()) + 1
+    # One value more than the bins: a column may gain a bin for its missing values.
+    dtype = np.uint16 if int(binning.n_bins.max()) < 2**16 else np.int64
+    codes, binning = binning.coded(X, dtype)
+    return codes, int(binning.n_bins.max()), y_codes, int(y_codes.max()) + 1
 
 
 def _entropy(tables, correction):

@@ -87,6 +87,14 @@ class HistogramMI(BaseEstimator):
     random_state : int, RandomState instance or None, default=0
         Chooses the subsample rows and the permutations.
 
+    handle_missing : {"bin", "error"}, default="bin"
+        Missing values in X (NaN; None or ``pd.NA`` in a column of categories): "bin"
+        counts them in a bin of their own, the last of each column that holds them (its
+        ``bin_edges_`` end in NaN), as
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` bins them, so that
+        missingness carries its information; "error" refuses them. A missing target
+        value is always an error.
+
     n_jobs : int or None, default=None
         Threads over chunks of rows or groups of features, as the work allows; None
         means 1, -1 all cores.
@@ -115,7 +123,8 @@ class HistogramMI(BaseEstimator):
 
     bin_edges_ : ndarray of shape (`n_features_in_`,), dtype=object
         Edges ``[min, inner..., max]`` of each feature; for a discrete feature, its values
-        with the last repeated.
+        with the last repeated. Then NaN where the feature has a bin for its missing
+        values, its last.
 
     target_n_bins_ : ndarray of shape (`n_features_in_`,)
         Bins (or categories) of the target in each feature's table.
@@ -170,6 +179,7 @@ class HistogramMI(BaseEstimator):
         n_permutations=DEFAULT_N_PERMUTATIONS,
         subsample=200_000,
         random_state=0,
+        handle_missing="bin",
         n_jobs=None,
     ):
         self.n_bins = n_bins
@@ -182,6 +192,7 @@ class HistogramMI(BaseEstimator):
         self.n_permutations = n_permutations
         self.subsample = subsample
         self.random_state = random_state
+        self.handle_missing = handle_missing
         self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -191,7 +202,7 @@ class HistogramMI(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features; finite numbers.
+            Features: numbers, missing ones as NaN (``handle_missing``).
 
         y : array-like of shape (n_samples,)
             Target: labels or numbers.
@@ -203,7 +214,9 @@ class HistogramMI(BaseEstimator):
         """
         if is_dask_collection(X):
             return self._fit_dask(X, y)
-        X, y, discrete_target, encoding = check_X_y(self, X, y, self.discrete_target)
+        X, y, discrete_target, encoding = check_X_y(
+            self, X, y, self.discrete_target, handle_missing=self.handle_missing
+        )
         with finite_checked_by_binning(type(self).__name__, X=X):
             result, self._batches = estimate_mi(
                 X,
@@ -246,7 +259,8 @@ class HistogramMI(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features of this batch; finite numbers.
+            Features of this batch: numbers, missing ones as NaN (``handle_missing``). A
+            column that holds missing values for the first time gains a bin for them.
 
         y : array-like of shape (n_samples,)
             Target of this batch: labels or numbers.
@@ -278,7 +292,9 @@ class HistogramMI(BaseEstimator):
         discrete_target = self.discrete_target_ if fitted else self.discrete_target
         if not fitted and classes is not None and discrete_target == "auto":
             discrete_target = True
-        X, y, discrete_target, encoding = check_X_y(self, X, y, discrete_target, encoding=encoding)
+        X, y, discrete_target, encoding = check_X_y(
+            self, X, y, discrete_target, encoding=encoding, handle_missing=self.handle_missing
+        )
         with finite_checked_by_binning(type(self).__name__, X=X):
             if fitted:
                 batches = add_mi(self._batches, X, y, self.n_jobs)
@@ -402,6 +418,7 @@ class HistogramMI(BaseEstimator):
         tags = super().__sklearn_tags__()
         # Columns of strings and categories are discrete (``_categories``).
         tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
         tags.target_tags.required = True
         tags.array_api_support = True
         return tags

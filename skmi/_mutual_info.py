@@ -33,11 +33,13 @@ from skmi._validation import (
 )
 
 
-def mutual_info(X, y, *, discrete_target, normalize, base, n_bins, discrete_features, **params):
+def mutual_info(
+    X, y, *, discrete_target, normalize, base, n_bins, discrete_features, handle_missing, **params
+):
     """Validate, estimate, normalise and convert to ``base``: the score functions' one core.
     Dask X is counted on its workers (``_dask``)."""
     if is_dask_collection(X):
-        X, _ = as_dask_array(X)
+        X, _ = as_dask_array(X, handle_missing=handle_missing)
         batches, _ = dask_mi_batches(
             X,
             y,
@@ -57,7 +59,7 @@ def mutual_info(X, y, *, discrete_target, normalize, base, n_bins, discrete_feat
             n_jobs=params["n_jobs"],
         )
         return normalized(result, normalize, check_base(base))
-    X, y, encoding = check_X_target(X, y, discrete_target)
+    X, y, encoding = check_X_target(X, y, discrete_target, handle_missing)
     log_base = check_base(base)
     n_bins = check_n_bins(n_bins, X.shape[1])
     discrete = discrete_mask(discrete_features, X.shape[1], encoding)
@@ -95,6 +97,7 @@ def histogram_mi_regression(
     base=None,
     subsample=200_000,
     random_state=0,
+    handle_missing="bin",
     n_jobs=None,
 ):
     """Histogram mutual information between each feature and a continuous target.
@@ -109,8 +112,9 @@ def histogram_mi_regression(
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        Feature matrix; finite numbers. A torch tensor, cupy array or other array-API array
-        is binned and counted on its device (see the :ref:`GPU guide <gpu>`).
+        Feature matrix: numbers, missing ones as NaN (``handle_missing``). A torch tensor,
+        cupy array or other array-API array is binned and counted on its device (see the
+        :ref:`GPU guide <gpu>`).
 
     y : array-like of shape (n_samples,)
         Continuous target; finite numbers.
@@ -157,6 +161,13 @@ def histogram_mi_regression(
 
     random_state : int, RandomState instance or None, default=0
         Chooses the subsample rows. Fixed by default so that results are reproducible.
+
+    handle_missing : {"bin", "error"}, default="bin"
+        Missing values in X (NaN; None or ``pd.NA`` in a column of categories): "bin"
+        counts them in a bin of their own, the last of each column that holds them, as
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` bins them, so that
+        missingness carries its information; "error" refuses them. A missing target value
+        is always an error.
 
     n_jobs : int or None, default=None
         Threads over chunks of rows or groups of features, as the work allows; None
@@ -212,6 +223,7 @@ def histogram_mi_regression(
         discrete_features=discrete_features,
         subsample=subsample,
         random_state=random_state,
+        handle_missing=handle_missing,
         n_jobs=n_jobs,
     )
 
@@ -229,6 +241,7 @@ def histogram_mi_classif(
     base=None,
     subsample=200_000,
     random_state=0,
+    handle_missing="bin",
     n_jobs=None,
 ):
     """Histogram mutual information between each feature and a discrete target.
@@ -241,7 +254,7 @@ def histogram_mi_classif(
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        Feature matrix; finite numbers.
+        Feature matrix: numbers, missing ones as NaN (``handle_missing``).
 
     y : array-like of shape (n_samples,)
         Class labels.
@@ -270,6 +283,13 @@ def histogram_mi_classif(
 
     random_state : int, RandomState instance or None, default=0
         Chooses the subsample rows.
+
+    handle_missing : {"bin", "error"}, default="bin"
+        Missing values in X (NaN; None or ``pd.NA`` in a column of categories): "bin"
+        counts them in a bin of their own, the last of each column that holds them, as
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` bins them, so that
+        missingness carries its information; "error" refuses them. A missing target value
+        is always an error.
 
     n_jobs : int or None, default=None
         Threads over chunks of rows or groups of features, as the work allows; None
@@ -306,6 +326,7 @@ def histogram_mi_classif(
         discrete_features=discrete_features,
         subsample=subsample,
         random_state=random_state,
+        handle_missing=handle_missing,
         n_jobs=n_jobs,
     )
 
@@ -323,6 +344,7 @@ def histogram_entropy(
     base=None,
     subsample=200_000,
     random_state=0,
+    handle_missing="bin",
 ):
     """Entropy of each binned column of X.
 
@@ -331,7 +353,7 @@ def histogram_entropy(
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        Data; finite numbers.
+        Data: numbers, missing ones as NaN (``handle_missing``).
 
     n_bins : int, str or array-like of shape (n_features,), default="hacine-gharbi"
         Bins per column; see :func:`histogram_mi_regression`.
@@ -350,6 +372,13 @@ def histogram_entropy(
 
     random_state : int, RandomState instance or None, default=0
         Chooses the subsample rows.
+
+    handle_missing : {"bin", "error"}, default="bin"
+        Missing values in X (NaN; None or ``pd.NA`` in a column of categories): "bin"
+        counts them in a bin of their own, the last of each column that holds them, as
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` bins them, so that
+        missingness carries its information; "error" refuses them. A missing target value
+        is always an error.
 
     Returns
     -------
@@ -373,13 +402,13 @@ def histogram_entropy(
     array([2.])
     """
     if is_dask_collection(X):
-        X, _ = as_dask_array(X)
+        X, _ = as_dask_array(X, handle_missing=handle_missing)
         n_bins = check_n_bins(n_bins, X.shape[1])
         args = (strategy, np.zeros(X.shape[1], dtype=bool), subsample, random_state, None)
         binning = learn_dask_binning(X, n_bins, *args)
         counts = dask_histograms(X, binning, n_bins).widened()
         return corrected_entropy(counts, correction) / check_base(base)
-    X, encoding = check_X(X)
+    X, encoding = check_X(X, handle_missing=handle_missing)
     log_base = check_base(base)
     n_bins = check_n_bins(n_bins, X.shape[1])
     params = dict(strategy=strategy, correction=correction, subsample=subsample)

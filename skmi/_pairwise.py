@@ -30,6 +30,7 @@ def pairwise_histogram_mi(
     base=None,
     subsample=200_000,
     random_state=0,
+    handle_missing="bin",
     n_jobs=None,
 ):
     """Histogram mutual information between every column of X and every column of Y.
@@ -45,9 +46,10 @@ def pairwise_histogram_mi(
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features_x)
-        Data; finite numbers. For activations, tokens by hidden units. A torch tensor,
-        cupy array or other array-API array is binned, counted and reduced on its device,
-        all pairs' tables as exact one-hot matrix products (see the :ref:`GPU guide <gpu>`).
+        Data: numbers, missing ones as NaN (``handle_missing``). For activations, tokens
+        by hidden units. A torch tensor, cupy array or other array-API array is binned,
+        counted and reduced on its device, all pairs' tables as exact one-hot matrix
+        products (see the :ref:`GPU guide <gpu>`).
 
     Y : array-like of shape (n_samples, n_features_y), default=None
         Second set of columns; None means X, and the result is symmetric. Moved to X's
@@ -82,6 +84,12 @@ def pairwise_histogram_mi(
     random_state : int, RandomState instance or None, default=0
         Chooses the subsample rows.
 
+    handle_missing : {"bin", "error"}, default="bin"
+        Missing values in X and Y (NaN; None or ``pd.NA`` in a column of categories): "bin"
+        counts them in a bin of their own, the last of each column that holds them, as
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` bins them, so that
+        missingness carries its information; "error" refuses them.
+
     n_jobs : int or None, default=None
         Threads over rows of the result; None means 1, -1 all cores.
 
@@ -114,14 +122,15 @@ def pairwise_histogram_mi(
     if Y is None and not is_device_array(X):
         params = dict(n_bins=n_bins, strategy=strategy, correction=correction)
         params.update(normalize=normalize, base=base, subsample=subsample)
-        est = PairwiseHistogramMI(**params, random_state=random_state, n_jobs=n_jobs)
+        params.update(random_state=random_state, handle_missing=handle_missing)
+        est = PairwiseHistogramMI(**params, n_jobs=n_jobs)
         return est.fit(X).scores_
     if is_dask_collection(X):
         raise ValueError("Y is not supported for dask X: give the columns of both as X")
-    X, _ = check_X(X)
+    X, _ = check_X(X, handle_missing=handle_missing)
     if Y is not None:  # Y follows X: to its device, or to numpy
         Y = like(Y, X) if is_device_array(X) else to_numpy(Y) if is_device_array(Y) else Y
-        Y = check_X(Y, input_name="Y")[0]
+        Y = check_X(Y, input_name="Y", handle_missing=handle_missing)[0]
     if Y is not None and X.shape[0] != Y.shape[0]:
         raise ValueError(
             f"X and Y must have the same number of samples, got {X.shape[0]} and {Y.shape[0]}"

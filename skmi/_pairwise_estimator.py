@@ -65,6 +65,13 @@ class PairwiseHistogramMI(BaseEstimator):
     random_state : int, RandomState instance or None, default=0
         Chooses the subsample rows.
 
+    handle_missing : {"bin", "error"}, default="bin"
+        Missing values in X (NaN; None or ``pd.NA`` in a column of categories): "bin"
+        counts them in a bin of their own, the last of each column that holds them (its
+        ``bin_edges_`` end in NaN), as
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` bins them, so that
+        missingness carries its information; "error" refuses them.
+
     n_jobs : int or None, default=None
         Threads over rows of the matrix; None means 1, -1 all cores.
 
@@ -89,7 +96,8 @@ class PairwiseHistogramMI(BaseEstimator):
         Bins of each feature really used (ties can merge bins).
 
     bin_edges_ : ndarray of shape (`n_features_in_`,), dtype=object
-        Edges ``[min, inner..., max]`` of each feature.
+        Edges ``[min, inner..., max]`` of each feature, then NaN where it has a bin for its
+        missing values, its last.
 
     n_samples_seen_ : int
         Rows the attributes reflect: those of :meth:`fit`, or of every batch given to
@@ -145,6 +153,7 @@ class PairwiseHistogramMI(BaseEstimator):
         **{k: MI_CONSTRAINTS[k] for k in ("strategy", "correction", "normalize", "base")},
         "subsample": MI_CONSTRAINTS["subsample"],
         "random_state": ["random_state"],
+        "handle_missing": MI_CONSTRAINTS["handle_missing"],
         "n_jobs": MI_CONSTRAINTS["n_jobs"],
     }
 
@@ -158,6 +167,7 @@ class PairwiseHistogramMI(BaseEstimator):
         base=None,
         subsample=200_000,
         random_state=0,
+        handle_missing="bin",
         n_jobs=None,
     ):
         self.n_bins = n_bins
@@ -167,6 +177,7 @@ class PairwiseHistogramMI(BaseEstimator):
         self.base = base
         self.subsample = subsample
         self.random_state = random_state
+        self.handle_missing = handle_missing
         self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -176,7 +187,8 @@ class PairwiseHistogramMI(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Data; finite numbers. For activations, tokens by hidden units.
+            Data: numbers, missing ones as NaN (``handle_missing``). For activations,
+            tokens by hidden units.
 
         y : None
             Ignored.
@@ -188,7 +200,7 @@ class PairwiseHistogramMI(BaseEstimator):
         """
         if is_dask_collection(X):
             return self._fit_dask(X)
-        X, self._integer_encoding = check_X(X, estimator=self)
+        X, self._integer_encoding = check_X(X, estimator=self, handle_missing=self.handle_missing)
         with finite_checked_by_binning(type(self).__name__, X=X):
             parts, self._binning = pair_parts(
                 X,
@@ -216,7 +228,8 @@ class PairwiseHistogramMI(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Data of this batch; finite numbers.
+            Data of this batch: numbers, missing ones as NaN (``handle_missing``). A
+            column that holds missing values for the first time gains a bin for them.
 
         y : None
             Ignored.
@@ -289,6 +302,7 @@ class PairwiseHistogramMI(BaseEstimator):
         tags = super().__sklearn_tags__()
         # Columns of strings and categories are binned by their codes (``_categories``).
         tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
         return tags
 
     def __getattr__(self, name):

@@ -20,6 +20,8 @@ _BINNING_CONSTRAINTS = {
     "strategy": [StrOptions(set(_STRATEGIES))],
     "subsample": [Interval(Integral, 2, None, closed="left"), None],
     "random_state": ["random_state"],
+    # Missing values in X: a bin of their own in each column that holds them, or an error.
+    "handle_missing": [StrOptions({"bin", "error"})],
 }
 # A bound on any one bin count keeps edge arrays small; the count tables, whose size is the
 # product of two counts and the features, are checked against a budget of their own

@@ -31,7 +31,9 @@ def _greedy(selector, X, y, eligible):
     Features constant at that resolution carry no information by any criterion and are
     left to follow by score."""
     estimator = selector.estimator_
-    X, y, discrete_target, encoding = check_X_y(selector, X, y, estimator.discrete_target_)
+    X, y, discrete_target, encoding = check_X_y(
+        selector, X, y, estimator.discrete_target_, handle_missing=estimator.handle_missing
+    )
     codes, n_x, y_codes, n_y = greedy_codes(
         X,
         y,
@@ -195,7 +197,7 @@ class MISelector(SelectorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features; finite numbers.
+            Features: numbers, missing ones as NaN (the estimator's ``handle_missing``).
 
         y : array-like of shape (n_samples,)
             Target: labels or numbers.
@@ -243,5 +245,6 @@ class MISelector(SelectorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         # Columns of strings and categories are discrete (``_categories``).
         tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
         tags.target_tags.required = True
         return tags

@@ -11,9 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import check_random_state
 
-from skmi._backends import backend_for, count_dtype, is_device_array, target_dtype
+from skmi._backends import (
+    backend_for,
+    count_dtype,
+    is_device_array,
+    target_dtype,
+)
 from skmi._backends._array_api import like, namespace
-from skmi._binning import Binning
+from skmi._binning import Binning, with_missing_retry
 
 # Count tables are the output, so they get a budget of their own rather than sharing
 # scikit-learn's working_memory: past it, the bin counts asked for are not sensible.
@@ -165,20 +170,36 @@ def take_codes(table, codes):
 
 def count_joint(X, binning, y_codes, n_y, n_jobs, n_bins, backend=None):
     """Joint tables of each column of X, binned by ``binning``, with the target codes (of
-    ``n_y`` values: given, so that batches with fewer get tables of the same shape);
-    ``n_bins`` is what was asked for, to name it in the error on tables too large.
-    ``backend`` None: the one for X (``backend_for``); the tables are numpy either way."""
-    n_x = int(binning.n_bins.max())
-    table_guard(binning.n_features, n_x, n_y, n_bins)
+    ``n_y`` values: given, so that batches with fewer get tables of the same shape), and the
+    binning they were counted with: ``binning``, with a bin for missing values added to each
+    column whose missing values it had none for (``with_missing_retry``). ``n_bins`` is
+    what was asked for, to name it in the error on tables too large. ``backend`` None: the
+    one for X (``backend_for``); the tables are numpy either way."""
     backend = backend or backend_for(X)
-    return CountTables(backend.count(X, binning.edges, y_codes, n_y, n_jobs))
+
+    def count(binning):
+        table_guard(binning.n_features, int(binning.n_bins.max()), n_y, n_bins)
+        return CountTables(backend.count(X, binning.edges, y_codes, n_y, n_jobs))
+
+    return with_missing_retry(binning, X, count)
 
 
 def count_histograms(X, binning, n_jobs, n_bins, backend=None):
-    """Histograms (n_features, n_x) of each column of X binned by ``binning``."""
+    """Histograms (n_features, n_x) of each column of X binned by ``binning``, and the
+    binning they were counted with (``count_joint``)."""
     no_target = np.zeros(X.shape[0], dtype=target_dtype(1))
-    joint = count_joint(X, binning, no_target, 1, n_jobs, n_bins, backend)
-    return CountTables(joint.counts[:, :, 0])
+    joint, binning = count_joint(X, binning, no_target, 1, n_jobs, n_bins, backend)
+    return CountTables(joint.counts[:, :, 0]), binning
+
+
+def grown(tables, width):
+    """``CountTables`` padded with empty bins to ``width`` rows a table (a column that gained a
+    bin for missing values in a later batch: ``count_joint``)."""
+    counts = tables.counts
+    if counts.shape[1] >= width:
+        return tables
+    pad = [(0, 0), (0, width - counts.shape[1])] + [(0, 0)] * (counts.ndim - 2)
+    return CountTables(np.pad(counts, pad))
 
 
 def count_three_way(codes, n_x, z_codes, n_z, y_codes, n_y, backend=None):

@@ -160,14 +160,32 @@ def test_dask_client_never_gathers_x(client, monkeypatch):
 
 
 def test_dask_errors(client):
-    """Check that a non-finite value on a worker, subsample=None and 1-D X are clear
+    """Check that an infinite value on a worker, subsample=None and 1-D X are clear
     errors."""
     X, y = data(5)
     outside = np.setdiff1d(np.arange(N), sample_rows(N, 50, 0))[-1]
-    X[outside, 2] = np.nan  # not in the sample: found by the count on a worker
+    X[outside, 2] = np.inf  # not in the sample: found by the count on a worker
     with pytest.raises(ValueError, match="NaN or infinity"):
         histogram_mi_regression(chunked(X), chunked(y), n_bins=5, subsample=50)
     with pytest.raises(ValueError, match="subsample=None"):
         EntropyBinner(subsample=None).fit(chunked(data()[0]))
     with pytest.raises(ValueError, match="2-D dask array"):
         EntropyBinner().fit(chunked(y))
+
+
+@pytest.mark.parametrize("n_bins", [5, "sturges"])
+def test_dask_missing_values_outside_the_sample_get_their_bin(client, n_bins):
+    """Check that a missing value no sample row holds still gets its column's bin for
+    missing values, on the workers as in memory, whose results dask equals."""
+    X, y = data(5)
+    outside = np.setdiff1d(np.arange(N), sample_rows(N, SUBSAMPLE, 0))[-3:]
+    X[outside, 2] = np.nan
+    X[::7, 4] = np.nan  # in the sample too
+    params = dict(n_bins=n_bins, subsample=SUBSAMPLE, random_state=0, n_permutations=0)
+    got = HistogramMI(**params).fit(chunked(X), chunked(y))
+    expected = HistogramMI(**params).fit(X, y)
+    assert [np.isnan(e[-1]) for e in got.bin_edges_] == [False, False, True, False, True]
+    for a, b in zip(got.bin_edges_, expected.bin_edges_, strict=True):
+        assert_array_equal(a, b)
+    for name in ("scores_", "pvalues_", "entropy_"):
+        assert_allclose(getattr(got, name), getattr(expected, name), rtol=0, atol=ATOL)

@@ -41,7 +41,6 @@ def with_value(value, where=(5, 1)):
 
 
 BAD_INPUTS = {
-    "nan": (with_value(np.nan), ValueError, "NaN"),
     "inf": (with_value(np.inf), ValueError, "infinity"),
     "-inf": (with_value(-np.inf), ValueError, "infinity"),
     "one sample": (data(n=1), ValueError, "1 sample"),
@@ -67,29 +66,77 @@ def test_bad_input_raises_a_clear_error(entry, bad):
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
 @pytest.mark.parametrize("entry", list(ENTRY_POINTS))
 def test_non_finite_value_outside_the_subsample_raises(entry, value):
-    """Check that a NaN or infinity in a row the edges are not learnt from raises the same
-    error: only the binning of every value sees it (X is not summed to check it first)."""
+    """Check that an infinity, or a NaN with handle_missing="error", in a row the edges are
+    not learnt from raises the same error as anywhere else."""
     X, y = data()
     learnt = sample_rows(X.shape[0], 20, 0)
     X[np.setdiff1d(np.arange(X.shape[0]), learnt)[0], 1] = value
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="NaN" if np.isnan(value) else "infinity"):
-            ENTRY_POINTS[entry](X, y, subsample=20, random_state=0)
+            ENTRY_POINTS[entry](X, y, subsample=20, random_state=0, handle_missing="error")
+
+
+@pytest.mark.parametrize("learnt", [True, False])
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+def test_missing_values_are_binned_at_every_entry_point(entry, learnt):
+    """Check that NaN in X is counted by default at every entry point, whether or not a row
+    the edges are learnt from holds one: finite results, without a warning, that differ
+    from those of X with its NaN imputed by the median (its missing rows are a bin of their
+    own, not the median's); test_missing.py checks the values."""
+    X, y = data()
+    rows = np.arange(30) if learnt else np.setdiff1d(np.arange(200), sample_rows(200, 20, 0))
+    X[rows[:12], 1] = np.nan
+    kw = dict(subsample=20, random_state=0) if not learnt else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = ENTRY_POINTS[entry](X, y, **kw)
+    assert np.isfinite(got).all()
+    dropped = X.copy()
+    dropped[rows[:12], 1] = np.nanmedian(X[:, 1])
+    assert not np.allclose(got, ENTRY_POINTS[entry](dropped, y, **kw))
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+def test_tiny_samples_read_no_information_on_average(entry, n):
+    """Check that a handful of rows does not read as information: with the default
+    correction, MI over many draws of independent data averages 0 within its standard error
+    (two rows read exactly 0, not the 0.94 nats of Miller-Madow's first-order term, which
+    needs more rows than that; entropies stay the plug-in ones)."""
+    if entry in ("histogram_entropy", "EntropyBinner"):
+        pytest.skip("entropy has no correction by default")
+    rng = np.random.default_rng(n)
+    draws = []
+    for _ in range(200):
+        X, y = rng.normal(size=(n, 2)), rng.normal(size=n)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            draws.append(np.ravel(ENTRY_POINTS[entry](X, y))[:2])
+    draws = np.concatenate(draws)
+    if entry == "pairwise_histogram_mi":
+        draws = draws[1::2]  # the diagonal is each column with itself
+    if n == 2:
+        assert np.abs(draws).max() < 1e-12
+    else:
+        assert abs(draws.mean()) <= 4 * draws.std() / np.sqrt(draws.size)
 
 
 def test_non_finite_errors_are_scikit_learns_naming_the_input():
     """Check the wording: scikit-learn's own, naming X or Y, and the estimator."""
     X, y = with_value(np.nan)
+    refuse = dict(handle_missing="error")
     with pytest.raises(ValueError, match=r"^Input X contains NaN"):
-        histogram_mi_regression(X, y)
+        histogram_mi_regression(X, y, **refuse)
     with pytest.raises(ValueError, match=r"^Input Y contains NaN"):
-        pairwise_histogram_mi(data()[0], X)
+        pairwise_histogram_mi(data()[0], X, **refuse)
     with pytest.raises(ValueError, match="HistogramMI does not accept missing values"):
-        HistogramMI().fit(X, y)
-    binner = EntropyBinner().fit(data()[0])
+        HistogramMI(**refuse).fit(X, y)
+    binner = EntropyBinner(**refuse).fit(data()[0])
     with pytest.raises(ValueError, match="EntropyBinner does not accept missing values"):
         binner.transform(X)
+    with pytest.raises(ValueError, match="y holds a missing value"):
+        histogram_mi_regression(data()[0], X[:, 1])
 
 
 BAD_PARAMETERS = [

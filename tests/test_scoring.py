@@ -100,9 +100,24 @@ def test_corrected_entropy_miller_madow_adds_occupied_bins_over_2n():
 
 def test_corrected_mi_miller_madow_hand_computed():
     """Check Miller-Madow MI: I - (m_xy - m_x - m_y + 1) / 2N with occupied counts."""
-    joint = np.array([[[3, 0, 2], [1, 4, 0]]])
-    n, m_xy, m_x, m_y = 10, 4, 2, 3
+    joint = np.array([[[9, 0, 6], [3, 12, 0]]])
+    n, m_xy, m_x, m_y = 30, 4, 2, 3
     expected = mutual_info_from_counts(joint)[0] - (m_xy - m_x - m_y + 1) / (2 * n)
+    assert corrected_mi(joint, "miller-madow")[0] == pytest.approx(expected, abs=1e-15)
+
+
+def test_miller_madow_on_too_few_rows_takes_the_chance_level():
+    """Check that below 24 rows Miller-Madow's term, which assumes several samples per
+    occupied cell, gives way to the exact chance level: two rows read 0 nats, not the
+    0.94 (ln 2 + 1/4) of the first-order term, and a table of 10 rows its chance-corrected
+    MI; from 24 rows on, the term is used."""
+    two = np.array([[[1, 0], [0, 1]]])
+    assert corrected_mi(two, "miller-madow")[0] == pytest.approx(0.0, abs=1e-15)
+    joint = np.array([[[3, 0, 2], [1, 4, 0]]])
+    assert corrected_mi(joint, "miller-madow")[0] == corrected_mi(joint, "chance")[0]
+    joint = np.array([[[7, 0, 5], [3, 9, 0]]])  # 24 rows
+    m_term = (4 - 2 - 3 + 1) / (2 * 24)
+    expected = mutual_info_from_counts(joint)[0] - m_term
     assert corrected_mi(joint, "miller-madow")[0] == pytest.approx(expected, abs=1e-15)
 
 

@@ -73,9 +73,9 @@ def test_count_tables_of_batches_add_up_to_the_tables_of_all_rows(split):
     X = rng.normal(size=(70_000, 3))
     y_codes = rng.integers(0, 4, 70_000)
     binning = _binning(X[:1000])  # learnt once, from a first batch
-    whole = count_joint(X, binning, y_codes, 4, None, 10)
-    first = count_joint(X[:split], binning, y_codes[:split], 4, None, 10)
-    second = count_joint(X[split:], binning, y_codes[split:], 4, None, 10)
+    whole, _ = count_joint(X, binning, y_codes, 4, None, 10)
+    first, _ = count_joint(X[:split], binning, y_codes[:split], 4, None, 10)
+    second, _ = count_joint(X[split:], binning, y_codes[split:], 4, None, 10)
     total = first + second
     np.testing.assert_array_equal(total.counts, whole.counts)
     assert total.counts.dtype == np.int32 and total.n_samples == 70_000
@@ -102,7 +102,7 @@ def test_count_histograms_count_every_row():
     """Check that each histogram sums to N and equals the bincount of the codes."""
     X = np.random.default_rng(2).exponential(size=(1234, 2))
     binning = _binning(X, 7)
-    histograms = count_histograms(X, binning, None, 7)
+    histograms, _ = count_histograms(X, binning, None, 7)
     codes = binning.codes(X)
     for j in range(2):
         np.testing.assert_array_equal(histograms.counts[j], np.bincount(codes[:, j]))
@@ -119,7 +119,7 @@ def test_count_three_way_margins_are_the_two_way_tables():
     binning = _binning(X, 6)
     codes = binning.codes(X)
     three = count_three_way(codes, 6, codes[:, 1], 6, y_codes, 5)
-    two = count_joint(X, binning, y_codes, 5, None, 6)
+    two, _ = count_joint(X, binning, y_codes, 5, None, 6)
     np.testing.assert_array_equal(three.counts.sum(axis=2), two.counts)
     z_y = np.zeros((6, 5), dtype=np.int64)
     np.add.at(z_y, (codes[:, 1], y_codes), 1)

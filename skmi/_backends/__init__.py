@@ -20,6 +20,7 @@ from skmi._backends._common import (
     count_dtype,
     log_or_zero,
     log_table,
+    missing_bins,
     target_dtype,
 )
 from skmi._kernels._chance import expected_mi
@@ -100,6 +101,7 @@ __all__ = [
     "is_device_array",
     "log_or_zero",
     "log_table",
+    "missing_bins",
     "table_summaries",
     "target_dtype",
 ]

@@ -27,7 +27,7 @@ from sklearn.externals.array_api_compat import (
     is_torch_namespace,
 )
 
-from skmi._backends._common import NonFiniteError, count_dtype, n_x_of
+from skmi._backends._common import NonFiniteError, count_dtype, n_x_of, value_edges_of
 
 # Values of X per block of columns binned at once: 2^26 float64 copies take 512 MiB.
 _BLOCK_VALUES = 2**26
@@ -127,15 +127,22 @@ def float32_edges(edges):
 
 def _codes_t(X, edges, lo, hi):
     """Codes (hi - lo, n_samples), int64, of columns lo..hi-1 of X: #{inner edges <= value},
-    the same as comparing in float64 (float32 data against ``float32_edges``)."""
+    the same as comparing in float64 (float32 data against ``float32_edges``); a missing
+    value's is its column's last bin, where its edges end in NaN (``value_edges_of``)."""
     xp, dev = namespace(X)
     block = X[:, lo:hi]
     single = block.dtype == xp.float32
     if not single:
         block = xp.astype(block, xp.float64)
-    if not bool(xp.all(xp.isfinite(block))):
+    if bool(xp.any(xp.isinf(block))):
         raise NonFiniteError
-    inner = [float32_edges(e[1:-1]) if single else e[1:-1] for e in edges[lo:hi]]
+    parts = [value_edges_of(e) for e in edges[lo:hi]]
+    inner = [float32_edges(e[1:-1]) if single else e[1:-1] for e, _ in parts]
+    nan = xp.isnan(block.T)
+    missing = np.array([-1 if m is None else m for _, m in parts], dtype=np.int64)
+    unbinned = like(np.flatnonzero(missing < 0), X)
+    if bool(xp.any(xp.take(nan, unbinned, axis=0))):
+        raise NonFiniteError
     if is_torch_namespace(xp):
         # One batched search; +inf pads are above every (finite) value.
         width = max(max(e.size for e in inner), 1)
@@ -143,15 +150,17 @@ def _codes_t(X, edges, lo, hi):
         for j, e in enumerate(inner):
             padded[j, : e.size] = e
         table = xp.asarray(padded, device=dev)
-        return xp.searchsorted(table, block.T.contiguous(), right=True)
-    return xp.stack(
-        [
-            xp.searchsorted(xp.asarray(e, device=dev), block[:, j], side="right")
-            if e.size
-            else xp.zeros(block.shape[0], dtype=xp.int64, device=dev)
-            for j, e in enumerate(inner)
-        ]
-    )
+        found = xp.searchsorted(table, block.T.contiguous(), right=True)
+    else:
+        found = xp.stack(
+            [
+                xp.searchsorted(xp.asarray(e, device=dev), block[:, j], side="right")
+                if e.size
+                else xp.zeros(block.shape[0], dtype=xp.int64, device=dev)
+                for j, e in enumerate(inner)
+            ]
+        )
+    return xp.where(nan, like(missing, X)[:, None], found)
 
 
 def feature_codes(X, edges):

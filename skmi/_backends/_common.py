@@ -7,8 +7,9 @@ import numpy as np
 
 
 class NonFiniteError(ValueError):
-    """A value to bin was NaN or infinite: the callers that skipped scikit-learn's finiteness
-    check (``_validation.finite_checked_by_binning``) turn it into that check's own error."""
+    """A value to bin was infinite, or missing (NaN) in a column without a bin for missing
+    values: the callers that skipped scikit-learn's finiteness check
+    (``_validation.finite_checked_by_binning``) turn it into an error that says which."""
 
     def __init__(self):
         super().__init__("Input contains NaN or infinity")
@@ -27,6 +28,22 @@ def count_dtype(n_samples):
 def target_dtype(n_codes):
     """The unsigned type of target codes 0..n_codes - 1 that the counting kernels take."""
     return np.uint16 if n_codes <= 2**16 else np.uint32
+
+
+def missing_bins(edges):
+    """Whether each feature's edges end in NaN, the mark of a last bin that holds its missing
+    values (``Binning``), (n_features,) bool."""
+    if isinstance(edges, EdgeRows):
+        return np.isnan(edges.full[np.arange(len(edges)), edges.sizes - 1])
+    return np.array([bool(np.isnan(e[-1])) for e in edges], dtype=bool)
+
+
+def value_edges_of(e):
+    """A feature's edges ``[min, inner..., max]`` without the NaN that marks a bin for missing
+    values, and the code of its missing values (None: it has no such bin)."""
+    if np.isnan(e[-1]):
+        return e[:-1], e.size - 2
+    return e, None
 
 
 def n_x_of(edges):

@@ -13,6 +13,7 @@ from skmi._backends._common import (
     NonFiniteError,
     count_dtype,
     log_table,
+    missing_bins,
     n_x_of,
     target_dtype,
 )
@@ -35,28 +36,33 @@ def sample_columns(X, rows, lo, hi):
 
 def edge_index(edges):
     """The search structure of ``_kernels._binning._code`` for a list of edge arrays:
-    ``(origin, scale, top, lut, inner, steps)``, inner edges padded as far as the binary
-    steps after the grid lookup can reach with NaN, which no value is at or above: not even
-    an infinite one, whose bin must stay in range (+inf padding would count as edges below
-    it, and its count would write past its table).
+    ``(origin, scale, top, lut, inner, steps, missing)``, inner edges padded as far as the
+    binary steps after the grid lookup can reach with NaN, which no value is at or above: not
+    even an infinite one, whose bin must stay in range (+inf padding would count as edges
+    below it, and its count would write past its table). ``missing`` is the code of each
+    feature's missing values: its last bin where its edges end in NaN (``missing_bins``),
+    otherwise UINT32_MAX, no bin.
 
     Edges stay float64 whatever the input dtype: a float32 value promoted to float64 compares
     exactly, so float32 and float64 copies of the same data get the same codes.
     """
+    has_missing = missing_bins(edges)
     if isinstance(edges, EdgeRows) and (edges.sizes == edges.full.shape[1]).all():
-        n_inner = edges.sizes - 2
-        inner = np.ascontiguousarray(edges.full[:, 1:-1])
+        n_inner = edges.sizes - 2 - has_missing
+        inner = np.array(edges.full[:, 1:-1], order="C")
         if inner.shape[1] == 0:
             inner = np.full((len(edges), 1), np.nan)
+        inner[has_missing, -1:] = np.nan  # the maximum, not an inner edge there
     else:
-        n_inner = np.array([e.size - 2 for e in edges])
+        n_inner = np.array([e.size - 2 for e in edges]) - has_missing
         inner = np.full((len(edges), max(int(n_inner.max()), 1)), np.nan)
         for j, e in enumerate(edges):
-            inner[j, : e.size - 2] = e[1:-1]
+            inner[j, : n_inner[j]] = e[1 : 1 + n_inner[j]]
     origin, scale, top, lut, steps = index_edges(inner, n_inner)
     reach = int((n_inner + (1 << steps) - 1).max())
     inner = np.pad(inner, ((0, 0), (0, max(reach - inner.shape[1], 0))), constant_values=np.nan)
-    return origin, scale, top, lut, inner, steps
+    missing = np.where(has_missing, n_inner + 1, np.iinfo(np.uint32).max).astype(np.uint32)
+    return origin, scale, top, lut, inner, steps, missing
 
 
 def codes(X, edges, dtype):

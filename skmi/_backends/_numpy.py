@@ -7,7 +7,7 @@ accepted and ignored.
 
 import numpy as np
 
-from skmi._backends._common import NonFiniteError, count_dtype, n_x_of
+from skmi._backends._common import NonFiniteError, count_dtype, n_x_of, value_edges_of
 
 
 def sample_columns(X, rows, lo, hi):
@@ -17,13 +17,20 @@ def sample_columns(X, rows, lo, hi):
 
 
 def codes(X, edges, dtype):
-    """Bin codes: #{inner edges <= value} (the inner edges are left-closed)."""
-    if not np.isfinite(X).all():
+    """Bin codes: #{inner edges <= value} (the inner edges are left-closed); a missing
+    value's is its column's last bin, where its edges end in NaN (``value_edges_of``)."""
+    if np.isinf(X).any():
         raise NonFiniteError
     out = np.empty(X.shape, dtype=dtype)
     for j, e in enumerate(edges):
+        e, missing = value_edges_of(e)
+        nan = np.isnan(X[:, j])
+        if nan.any() and missing is None:
+            raise NonFiniteError
         # Edges are float64; comparing the promoted value is exact for float32 input.
         out[:, j] = np.searchsorted(e[1:-1], X[:, j].astype(np.float64), side="right")
+        if nan.any():
+            out[nan, j] = missing
     return out
 
 

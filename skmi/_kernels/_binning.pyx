@@ -6,7 +6,8 @@ transposing gather that feeds the sort which learns edges.
 Pure functions of arrays (no scikit-learn, no validation, no state). They release the GIL, so
 callers run them on row or column chunks in threads. The kernels that bin values also report
 whether all of them were finite: they read every value anyway, which spares the callers a
-pass over X to check it.
+pass over X to check it. A missing value (NaN) is binned where its column has a bin for
+missing values, and reported otherwise.
 """
 
 import numpy as np
@@ -177,8 +178,9 @@ def gather_columns(const floating[:, :] X, rows, Py_ssize_t lo, floating[:, ::1]
 
 def bin_codes(const floating[:, :] X, tuple index, code_t[:, :] out):
     """Write the bin of each X[i, j] (n_samples, n_features) into ``out`` of the same shape;
-    ``index`` is ``(origin, scale, top, lut, inner, steps)`` (``edge_index``). Returns whether
-    every value of X was finite."""
+    ``index`` is ``(origin, scale, top, lut, inner, steps, missing)`` (``edge_index``). Returns
+    whether every value of X was binned: finite, or missing where its column has a bin for
+    missing values."""
     cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1]
     if n_samples == 0 or n_features == 0:
         return True

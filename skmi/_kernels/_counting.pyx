@@ -60,7 +60,7 @@ def joint_counts(
 ):
     """Add to ``counts`` (n_features, n_x, n_y) each (bin of X[i, j], y_codes[i]), binning fused
     with counting; the caller picks the integer type that holds N and ``block_rows`` (a
-    multiple of TILE_ROWS). Returns whether every value of X was finite.
+    multiple of TILE_ROWS). Returns whether every value of X was binned (``code_column``).
 
     A row block is read a group of columns (a cache line of each row) at a time, in tiles that
     are transposed, so each feature's values are contiguous, and binned. Each table then takes

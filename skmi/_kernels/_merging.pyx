@@ -143,6 +143,26 @@ def rank_groups(const int64_t[::1] cumulative, const uint8_t[::1] single, int64_
     return out_array
 
 
+cdef void _merge_values(
+    int64_t mode, const int64_t* cumulative, const uint8_t* single, int64_t n, int64_t k,
+    int64_t fine_k, int64_t* out, Py_ssize_t size, int64_t* scratch,
+) noexcept nogil:
+    """``_merge_map`` of units that are all values (no bin of missing values among them)."""
+    cdef Py_ssize_t u
+    if mode == MODE_BY_RANK and single != NULL:
+        _rank_groups(cumulative, single, n, k, out, size, scratch)
+        return
+    for u in range(size):
+        if mode == MODE_KEEP:
+            out[u] = u
+        elif mode == MODE_BY_INDEX:
+            out[u] = u * k // fine_k
+        elif n == 0:
+            out[u] = 0
+        else:
+            out[u] = max(cumulative[u] - 1, 0) * k // n
+
+
 cdef void _merge_map(
     int64_t mode, const int64_t* cumulative, const uint8_t* single, int64_t n, int64_t k,
     int64_t fine_k, int64_t* out, Py_ssize_t size, int64_t* scratch,
@@ -157,18 +177,21 @@ cdef void _merge_map(
     index) ranks still put each in the coarse bin its values belong to. Where fine bins are
     single values (``single`` not NULL), the rank rule keeps the point masses among them
     bins of their own (``_rank_groups``). Divisions happen once per bin, not once per cell.
+
+    The bin of missing values (``single`` 2, after the values' bins) is never merged: the
+    values' bins merge among themselves, by their own rows, and it follows them as one bin
+    more (the units past it are empty padding).
     """
-    cdef Py_ssize_t u
-    if mode == MODE_BY_RANK and single != NULL:
-        _rank_groups(cumulative, single, n, k, out, size, scratch)
-        return
-    for u in range(size):
-        if mode == MODE_KEEP:
-            out[u] = u
-        elif mode == MODE_BY_INDEX:
-            out[u] = u * k // fine_k
-        else:
-            out[u] = max(cumulative[u] - 1, 0) * k // n
+    cdef Py_ssize_t u, m = size
+    if single != NULL:
+        for u in range(size):
+            if single[u] == 2:
+                m = u
+                break
+    _merge_values(mode, cumulative, single, cumulative[m - 1] if m < size else n, k, fine_k,
+                  out, m, scratch)
+    for u in range(m, size):
+        out[u] = out[m - 1] + 1
 
 
 cdef Py_ssize_t _runs(const int64_t* merged, Py_ssize_t n, uint32_t* out) noexcept nogil:
@@ -279,12 +302,25 @@ def adaptive_tables(
     cdef Py_ssize_t n_candidates = candidates.shape[0]
     # Merged indices run up to the resolution, which can exceed the fine table's own size when
     # ties left few fine bins (a binary feature merged by rank goes to bins 0 and k-1).
-    cdef Py_ssize_t mx = max(kx, candidates[n_candidates - 1], test_k)
-    cdef Py_ssize_t my = max(ky, candidates[n_candidates - 1], test_k)
+    # A bin of missing values (``x_single`` 2) comes after the k merged ones. A feature whose
+    # every bin is a single value is tested on its estimating table where that table has a
+    # bin per value: the test merges no value into a neighbour that the score kept apart.
     cdef Py_ssize_t j, u, v, r, q, start, lo, hi, step, mid, best
-    cdef Py_ssize_t test_height = 1
+    cdef bint missing, any_missing = False
+    cdef Py_ssize_t test_height = 1, values, t_k
+    per_value_array = np.zeros(n_features, dtype=np.uint8)
+    cdef uint8_t[::1] per_value = per_value_array
     for j in range(n_features):
-        test_height = max(test_height, n_x[j] if x_modes[j] == MODE_KEEP else test_k)
+        missing, values = False, 0
+        for u in range(kx):
+            missing = missing or x_single[j, u] == 2
+            values += x_single[j, u] == 1
+        any_missing = any_missing or missing
+        per_value[j] = x_modes[j] != MODE_KEEP and values > 0 and values + missing == n_x[j]
+        t_k = max(test_k, values) if per_value[j] else test_k
+        test_height = max(test_height, n_x[j] if x_modes[j] == MODE_KEEP else t_k + missing)
+    cdef Py_ssize_t mx = max(kx, candidates[n_candidates - 1], test_k) + any_missing
+    cdef Py_ssize_t my = max(ky, candidates[n_candidates - 1], test_k)
     k_est_array = np.empty(n_features, dtype=np.int64)
     mi_array = np.zeros(n_features)
     second_array = np.zeros(n_features)
@@ -424,7 +460,14 @@ def adaptive_tables(
                     cells[j] += count > 0
             mi[j] = max(mi[j] / n, 0.0)
             second[j] /= n
-            _merge_map(x_mode, &x_cum[0], s.x_single, n, test_k, fine_k, test_x_map, kx, s.scratch)
+            t_k = test_k
+            if per_value[j]:
+                values = 0  # occupied single-value bins
+                for u in range(n_used):
+                    values += x_single[j, u] == 1 and x_cum[u] > (x_cum[u - 1] if u else 0)
+                if values <= k_est[j]:
+                    t_k = max(test_k, values)
+            _merge_map(x_mode, &x_cum[0], s.x_single, n, t_k, fine_k, test_x_map, kx, s.scratch)
             _merge_map(
                 y_mode, &y_cum[0], s.y_single, n, test_k, fine_k, &test_y_map[0], ky, s.scratch
             )

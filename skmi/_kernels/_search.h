@@ -46,14 +46,36 @@ static inline uint32_t skmi_code(double v, double origin, double scale, uint64_t
     return (uint32_t)(pos + count);
 }
 
-/* out[i] = bin of column[i] for i < n; returns whether all of those values were finite (a
- * non-finite one still gets a bin in range). With at most one edge per cell (steps <= 1),
+/* The codes of the non-finite values of column[:n], which the search left in range: a
+ * missing value (NaN) gets ``missing``, its column's bin for them, where it has one (below
+ * UINT32_MAX). Returns whether every one of them was binned so: none infinite, and none
+ * missing where the column has no such bin. Run only where the search saw a non-finite
+ * value, so that columns without any pay nothing. */
+#define SKMI_CODE_MISSING(NAME, TYPE)                                                        \
+    static int NAME(const TYPE *restrict column, Py_ssize_t n, uint32_t missing,            \
+                    uint32_t *restrict out) {                                               \
+        int binned = 1;                                                                     \
+        for (Py_ssize_t i = 0; i < n; i++) {                                                \
+            double v = column[i];                                                           \
+            if (v != v && missing != UINT32_MAX) out[i] = missing;                          \
+            else if (!(fabs(v) < INFINITY)) binned = 0;                                     \
+        }                                                                                   \
+        return binned;                                                                      \
+    }
+
+SKMI_CODE_MISSING(skmi_code_missing_f64, double)
+SKMI_CODE_MISSING(skmi_code_missing_f32, float)
+
+/* out[i] = bin of column[i] for i < n; a missing value (NaN) gets the code ``missing``, the
+ * column's bin of its own for them, where it has one (``missing`` below UINT32_MAX). Returns
+ * whether every value was binned: none infinite, and none missing where the column has no
+ * such bin (those still get a bin in range, 0). With at most one edge per cell (steps <= 1),
  * the rule for smooth data, cells go in one loop, which vectorises, then one lookup and one
  * comparison each. */
-#define SKMI_CODE_COLUMN(NAME, TYPE)                                                         \
+#define SKMI_CODE_COLUMN(NAME, TYPE, MISSING)                                                \
     SKMI_CLONES static int NAME(const TYPE *restrict column, Py_ssize_t n, double origin,   \
                                 double scale, uint64_t top, const uint32_t *restrict lut,   \
-                                const double *restrict row, int64_t steps,                  \
+                                const double *restrict row, int64_t steps, uint32_t missing,\
                                 uint32_t *restrict out) {                                   \
         int finite = 1;                                                                     \
         if (steps <= 1) {                                                                   \
@@ -73,11 +95,11 @@ static inline uint32_t skmi_code(double v, double origin, double scale, uint64_t
                 out[i] = skmi_code(v, origin, scale, top, lut, row, steps);                 \
             }                                                                               \
         }                                                                                   \
-        return finite;                                                                      \
+        return finite || MISSING(column, n, missing, out);                                  \
     }
 
-SKMI_CODE_COLUMN(skmi_code_column_f64, double)
-SKMI_CODE_COLUMN(skmi_code_column_f32, float)
+SKMI_CODE_COLUMN(skmi_code_column_f64, double, skmi_code_missing_f64)
+SKMI_CODE_COLUMN(skmi_code_column_f32, float, skmi_code_missing_f32)
 
 /* table[cx[s] * n_y + cy[s]] += 1 for s < n: the joint table of two coded columns (restrict:
  * the table's stores cannot change the codes, which byte codes would otherwise allow). */
