@@ -1,3 +1,7 @@
+import csv
+import io
+import itertools
+import json
 import shutil
 import subprocess
 import sys
@@ -12,10 +16,25 @@ from skmi import HistogramMI
 from skmi._cli import _median_time, main
 
 
-def write_csv(path, header, rows):
-    lines = [",".join(header)] + [",".join(str(v) for v in row) for row in rows]
+def write_csv(path, header, rows, sep=","):
+    lines = [sep.join(header)] + [sep.join(str(v) for v in row) for row in rows]
     path.write_text("\n".join(lines) + "\n")
     return str(path)
+
+
+def ranked(capsys, argv):
+    """The ranking ``main(argv)`` writes with ``--format csv``, one dict per feature."""
+    assert main([*argv, "--format", "csv", "--repeat", "1"]) == 0
+    return list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+
+
+@pytest.fixture
+def colors(tmp_path):
+    """Header and rows of 200 samples whose class is exactly their colour, beside noise."""
+    rng = np.random.default_rng(0)
+    color = rng.choice(["red", "blue"], size=200)
+    rows = zip(rng.normal(size=200).round(4), color, (color == "red").astype(int), strict=True)
+    return ["noise", "color", "y"], [list(row) for row in rows]
 
 
 @pytest.fixture
@@ -101,16 +120,29 @@ def test_main_unknown_target(regression_csv, capsys):
     assert_one_line_error(capsys, status, "'price'", "signal, noise, y")
 
 
-def test_main_non_numeric_feature(tmp_path, capsys):
-    """Check that a non-numeric feature column is a one-line error naming column, value, line."""
-    rows = [[1.0, 1.0], ["Paris", 2.0], ["Rome", 3.0]]
-    path = write_csv(tmp_path / "d.csv", ["city", "y"], rows)
-    status = main(["--csv", path, "--target", "y"])
-    err = capsys.readouterr().err
-    assert status == 2 and err.count("\n") == 1
-    assert "column 'city' is not numeric: 'Paris' on line 3" in err
-    assert "--skip-non-numeric" in err
-    assert "np." not in err
+def test_main_string_column_is_categories(tmp_path, colors, capsys):
+    """Check that a column of strings is ranked as categories, by skmi and scikit-learn."""
+    path = write_csv(tmp_path / "d.csv", *colors)
+    first, second = ranked(capsys, ["--csv", path, "--target", "y"])
+    assert first["feature"] == "color" and second["feature"] == "noise"
+    assert float(first["skmi_mi"]) > 0.6 and float(first["sklearn_mi"]) > 0.6  # ln 2 = 0.69
+    assert first["sklearn_rank"] == "1"
+
+
+def test_main_missing_cell_in_string_column(tmp_path, capsys):
+    """Check that the missing cells of a column of strings, however spelled, are one category
+    of their own: ranked as if they were one more value."""
+    rng = np.random.default_rng(0)
+    grade = rng.choice(["a", "b", "z"], size=120)
+    rows = [[g, float(g == "b") + 2 * (g == "z")] for g in grade]
+    argv = ["--target", "y", "--task", "classification"]
+    spelled = write_csv(tmp_path / "z.csv", ["grade", "y"], rows)
+    expected = ranked(capsys, ["--csv", spelled, *argv])
+    for i, cell in zip(np.flatnonzero(grade == "z"), itertools.cycle(MISSING_CELLS)):
+        rows[i][0] = cell
+    missing = write_csv(tmp_path / "missing.csv", ["grade", "y"], rows)
+    assert ranked(capsys, ["--csv", missing, *argv]) == expected
+    assert float(expected[0]["skmi_mi"]) > 1.0  # three classes told apart: ln 3 = 1.10
 
 
 def test_main_regression_on_labels_names_value_and_line(tmp_path, capsys):
@@ -139,26 +171,38 @@ MISSING_CELLS = ["", "nan", "NaN", "NA", "N/A", " n/a "]
 
 
 def test_main_missing_feature_values(tmp_path, capsys):
-    """Check that every spelling of a missing feature value gives one same one-line error."""
-    errors = set()
+    """Check that every spelling of a missing value in a numeric feature is counted as
+    skmi counts NaN, in a bin of its own (a class marked by missingness is found), and that
+    the KSG comparison, which takes no missing values, is left out with a note naming the
+    column."""
+    rng = np.random.default_rng(1)
+    label = rng.integers(0, 2, size=200)
+    values = rng.normal(size=(200, 2)).round(4)
+    rows = [[*pair, c] for pair, c in zip(values.tolist(), label, strict=True)]
+    rankings = []
     for cell in MISSING_CELLS:
-        rows = [[1.0, 0.5, 2.0], [2.0, cell, 3.0], [3.0, 1.5, 1.0]]
+        for i in np.flatnonzero(label == 1):
+            rows[i][1] = cell
         path = write_csv(tmp_path / "d.csv", ["a", "b", "y"], rows)
-        status = main(["--csv", path, "--target", "y"])
-        errors.add(capsys.readouterr().err)
-        assert status == 2, cell
-    assert len(errors) == 1
-    (err,) = errors
-    assert err.startswith("skmi: error: ") and err.count("\n") == 1
-    assert "column 'b' has a missing value on line 3 of" in err
+        rankings.append(ranked(capsys, ["--csv", path, "--target", "y"]))
+        err = capsys.readouterr().err
+    assert all(ranking == rankings[0] for ranking in rankings)
+    first = rankings[0][0]
+    assert first["feature"] == "b" and float(first["skmi_mi"]) > 0.6  # ln 2 = 0.69
+    assert "sklearn_mi" not in first
+    rows = [[1.0, 0.5, 2.0], [2.0, "NA", 3.0], [3.0, 1.5, 1.0]]
+    path = write_csv(tmp_path / "d.csv", ["a", "b", "y"], rows)
+    assert main(["--csv", path, "--target", "y", "--repeat", "1"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'b'" in err and "KSG takes no missing values" in err
 
 
 def test_main_missing_value_line_counts_blank_lines(tmp_path, capsys):
     """Check that the line named for a missing value is the file's line, blank lines included."""
     path = tmp_path / "d.csv"
-    path.write_text("a,y\n1,2\n\n3,4\nNA,5\n")
+    path.write_text("a,y\n1,2\n\n3,4\n5,NA\n")
     status = main(["--csv", str(path), "--target", "y"])
-    assert_one_line_error(capsys, status, "column 'a' has a missing value on line 5 of")
+    assert_one_line_error(capsys, status, "column 'y' has a missing value on line 5 of")
 
 
 @pytest.mark.parametrize("cell", MISSING_CELLS)
@@ -201,16 +245,17 @@ def test_main_skip_non_numeric(tmp_path, capsys):
     rows = [line.split() for line in out.splitlines() if line.lstrip()[:1].isdigit()]
     assert [row[1] for row in rows] == ["signal", "noise"]
 
-    assert main(argv) == 2  # without the option, the first such column is an error
-    assert "column 'city' is not numeric" in capsys.readouterr().err
+    assert main(argv) == 0  # without the option, they are ranked as categories
+    out, err = capsys.readouterr()
+    assert "4 features" in out and "city" in out and "town" in out and err == ""
 
 
-def test_main_skip_non_numeric_keeps_missing_values_an_error(tmp_path, capsys):
+def test_main_skip_non_numeric_keeps_a_numeric_column_with_missing_values(tmp_path, capsys):
     """Check that --skip-non-numeric does not drop a numeric column with a missing value."""
-    rows = [[1.0, "x", 2.0], ["NA", "y", 3.0], [2.0, "z", 1.0]]
+    rows = [[1.0, "x", 2.0], ["NA", "y", 3.0], [2.0, "z", 1.0], [4.0, "x", 0.5]]
     path = write_csv(tmp_path / "d.csv", ["a", "b", "y"], rows)
-    status = main(["--csv", path, "--target", "y", "--skip-non-numeric"])
-    assert_one_line_error(capsys, status, "column 'a' has a missing value on line 3")
+    got = ranked(capsys, ["--csv", path, "--target", "y", "--skip-non-numeric"])
+    assert [row["feature"] for row in got] == ["a"]
 
 
 def test_main_skip_non_numeric_with_nothing_left(tmp_path, capsys):
@@ -243,6 +288,88 @@ def test_main_bad_base(capsys):
 def test_main_target_without_csv(capsys):
     """Check that --target without --csv is refused."""
     assert_one_line_error(capsys, main(["--target", "y"]), "--csv")
+
+
+def test_main_true_false_are_numbers(tmp_path, colors, capsys):
+    """Check that true/false cells, in any case, read as 1/0: a column of numbers, which
+    scikit-learn takes as continuous, where a column of categories would be discrete."""
+    header, rows = colors
+    rows = [[noise, int(color == "red"), y] for noise, color, y in rows]
+    expected = ranked(
+        capsys, ["--csv", write_csv(tmp_path / "01.csv", header, rows), "--target", "y"]
+    )
+    for i, row in enumerate(rows):
+        row[1] = ["false", "True"][row[1]] if i % 2 else ["FALSE", "true"][row[1]]
+    path = write_csv(tmp_path / "tf.csv", header, rows)
+    assert ranked(capsys, ["--csv", path, "--target", "y", "--skip-non-numeric"]) == expected
+    assert capsys.readouterr().err == ""  # nothing left out
+
+
+@pytest.mark.parametrize("sep, written", [("tab", "\t"), ("\\t", "\t"), (";", ";")])
+def test_main_sep(tmp_path, colors, sep, written, capsys):
+    """Check that --sep reads a table separated by tabs or semicolons as commas read it."""
+    argv = ["--target", "y", "--no-compare"]
+    expected = ranked(capsys, ["--csv", write_csv(tmp_path / "c.csv", *colors), *argv])
+    path = write_csv(tmp_path / "s.csv", *colors, sep=written)
+    assert ranked(capsys, ["--csv", path, *argv, "--sep", sep]) == expected
+    assert main(["--csv", path, *argv]) == 2  # one column "noise\tcolor\ty": no target y
+
+
+@pytest.mark.parametrize("sep", ["", "ab", '"', "\n"])
+def test_main_bad_sep(regression_csv, sep, capsys):
+    """Check that a separator that is not one character (or a quote) is a one-line error."""
+    status = main(["--csv", regression_csv, "--target", "y", "--sep", sep])
+    assert_one_line_error(capsys, status, "--sep must be one character", repr(sep))
+
+
+def test_main_discrete(tmp_path, capsys):
+    """Check that --discrete gives each value of an integer column a bin of its own, in skmi
+    and scikit-learn: 50 values whose parity is the class, which bins would mix."""
+    rng = np.random.default_rng(0)
+    count = rng.integers(0, 50, size=200)
+    rows = zip(count, rng.integers(1, 7, size=200), count % 2, strict=True)
+    argv = ["--csv", write_csv(tmp_path / "d.csv", ["count", "dice", "y"], rows), "--target", "y"]
+    binned = {row["feature"]: row for row in ranked(capsys, argv)}
+    argv += ["--discrete", "dice, count"]
+    discrete = {row["feature"]: row for row in ranked(capsys, argv)}
+    for key in ("skmi_mi", "sklearn_mi"):
+        assert float(discrete["count"][key]) > 0.6 > 0.4 > float(binned["count"][key])
+
+
+def test_main_discrete_unknown_column(regression_csv, capsys):
+    """Check that --discrete naming no feature column is a one-line error listing them."""
+    status = main(["--csv", regression_csv, "--target", "y", "--discrete", "signal,price"])
+    assert_one_line_error(capsys, status, "--discrete", "'price'", "signal, noise")
+
+
+def test_main_format_csv(tmp_path, capsys):
+    """Check that --format csv holds every feature, beyond the table's 10 rows, unrounded."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(100, 12))
+    names = [f"x{j}" for j in range(12)]
+    path = write_csv(tmp_path / "d.csv", [*names, "y"], np.column_stack([x, x[:, 3]]))
+    rows = ranked(capsys, ["--csv", path, "--target", "y"])
+    assert list(rows[0]) == ["rank", "feature", "skmi_mi", "p_value", "sklearn_mi", "sklearn_rank"]
+    assert sorted(row["feature"] for row in rows) == sorted(names)
+    assert [row["rank"] for row in rows] == [str(rank) for rank in range(1, 13)]
+    assert rows[0]["feature"] == "x3" and len(rows[0]["skmi_mi"]) > 8
+    assert len(ranked(capsys, ["--csv", path, "--target", "y", "--top", "2"])) == 2
+
+
+def test_main_format_json(tmp_path, colors, capsys):
+    """Check that --format json holds the csv's ranking, with the data and the times."""
+    argv = ["--csv", write_csv(tmp_path / "d.csv", *colors), "--target", "y", "--base", "2"]
+    rows = ranked(capsys, argv)
+    assert main([*argv, "--format", "json", "--repeat", "1"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["features"] == [
+        {key: value if key == "feature" else float(value) for key, value in row.items()}
+        for row in rows
+    ]
+    assert result["unit"] == "bits" and result["task"] == "classification"
+    assert (result["n_samples"], result["n_features"], result["target"]) == (200, 2, "y")
+    assert set(result["timings"]) == {"repeat", "skmi_seconds", "sklearn_seconds"}
+    assert result["spearman"] == pytest.approx(1.0)
 
 
 def _option_help(help_text, option, next_option):
@@ -298,9 +425,9 @@ def test_main_warms_up_on_the_timed_call(monkeypatch, capsys):
         fits.append((X, y, repr(self.get_params())))
         return fit(self, X, y)
 
-    def recording_ksg(X, y, discrete_target):
-        ksgs.append((X, y, discrete_target))
-        return ksg(X, y, discrete_target)
+    def recording_ksg(X, y, discrete_target, discrete_features):
+        ksgs.append((X, y, (discrete_target, discrete_features.tolist())))
+        return ksg(X, y, discrete_target, discrete_features)
 
     monkeypatch.setattr(HistogramMI, "fit", recording_fit)
     monkeypatch.setattr(skmi._cli, "_ksg", recording_ksg)
