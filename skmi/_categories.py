@@ -141,6 +141,15 @@ def with_codes(X, columns, encoding):
     return out
 
 
+def column_names(X):
+    """X's column names when it is a frame whose names are all strings (as scikit-learn
+    takes ``feature_names_in_``), else None."""
+    names = getattr(X, "columns", None)
+    if names is None or not all(isinstance(name, str) for name in names):
+        return None
+    return np.asarray(list(names), dtype=object)
+
+
 def categorical_mask(encoding, n_features):
     """Which of ``n_features`` columns ``encoding`` takes as categories."""
     mask = np.zeros(n_features, dtype=bool)

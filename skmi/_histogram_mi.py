@@ -56,7 +56,9 @@ class HistogramMI(BaseEstimator):
         Bias correction of the scores; see :func:`histogram_mi_regression`.
 
     discrete_features : {"auto"}, bool or array-like, default="auto"
-        Which features are categories rather than binned ("auto": none).
+        Which features are categories rather than binned: a bool, a boolean mask, column
+        indices or column names ("auto": none); columns of strings and categoricals are
+        categories whatever it says.
 
     discrete_target : {"auto"} or bool, default="auto"
         Whether y holds categories (classification) or is binned (regression). "auto"
@@ -225,7 +227,7 @@ class HistogramMI(BaseEstimator):
                 n_bins=check_n_bins(self.n_bins, X.shape[1]),
                 strategy=self.strategy,
                 correction=self.correction,
-                discrete=discrete_mask(self.discrete_features, X.shape[1], encoding),
+                discrete=self._discrete(X, encoding),
                 subsample=self.subsample,
                 random_state=self.random_state,
                 n_permutations=self.n_permutations,
@@ -327,7 +329,7 @@ class HistogramMI(BaseEstimator):
             discrete_target=self.discrete_target,
             n_bins=check_n_bins(self.n_bins, X.shape[1]),
             strategy=self.strategy,
-            discrete=discrete_mask(self.discrete_features, X.shape[1]),
+            discrete=self._discrete(X, {}),
             subsample=self.subsample,
             random_state=self.random_state,
             n_jobs=self.n_jobs,
@@ -348,7 +350,7 @@ class HistogramMI(BaseEstimator):
         self, X, y, discrete_target, encoding, bin_edges, target_bin_edges, classes
     ):
         """``Batches`` of the first call: bins learnt from X and y, or given."""
-        discrete = discrete_mask(self.discrete_features, X.shape[1], encoding)
+        discrete = self._discrete(X, encoding)
         binning = None
         if bin_edges is not None:
             if encoding:
@@ -370,6 +372,11 @@ class HistogramMI(BaseEstimator):
             binning=binning,
             target=given_target(discrete_target, classes, target_bin_edges),
         )
+
+    def _discrete(self, X, encoding):
+        """The mask of discrete features of validated X (``discrete_mask``)."""
+        names = getattr(self, "feature_names_in_", None)
+        return discrete_mask(self.discrete_features, X.shape[1], encoding, names)
 
     def _table_params(self):
         """The parameters that shape the count tables: fixed after the first batch."""

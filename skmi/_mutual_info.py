@@ -6,7 +6,7 @@ from sklearn.utils._param_validation import validate_params
 
 from skmi._backends._array_api import follow
 from skmi._batches import score_mi
-from skmi._categories import categorical_mask
+from skmi._categories import categorical_mask, column_names
 from skmi._core import estimate_entropy, estimate_mi, normalized
 from skmi._dask import (
     as_dask_array,
@@ -39,13 +39,13 @@ def mutual_info(
     """Validate, estimate, normalise and convert to ``base``: the score functions' one core.
     Dask X is counted on its workers (``_dask``)."""
     if is_dask_collection(X):
-        X, _ = as_dask_array(X, handle_missing=handle_missing)
+        X, names = as_dask_array(X, handle_missing=handle_missing)
         batches, _ = dask_mi_batches(
             X,
             y,
             discrete_target=discrete_target,
             n_bins=check_n_bins(n_bins, X.shape[1]),
-            discrete=discrete_mask(discrete_features, X.shape[1]),
+            discrete=discrete_mask(discrete_features, X.shape[1], names=names),
             strategy=params["strategy"],
             subsample=params["subsample"],
             random_state=params["random_state"],
@@ -59,10 +59,11 @@ def mutual_info(
             n_jobs=params["n_jobs"],
         )
         return normalized(result, normalize, check_base(base))
+    names = column_names(X)
     X, y, encoding = check_X_target(X, y, discrete_target, handle_missing)
     log_base = check_base(base)
     n_bins = check_n_bins(n_bins, X.shape[1])
-    discrete = discrete_mask(discrete_features, X.shape[1], encoding)
+    discrete = discrete_mask(discrete_features, X.shape[1], encoding, names)
     with finite_checked_by_binning(X=X):
         result, _ = estimate_mi(
             X,
@@ -143,8 +144,10 @@ def histogram_mi_regression(
         is what unbiased means.
 
     discrete_features : {"auto"}, bool or array-like, default="auto"
-        Which features are categories rather than binned: a bool for all, a boolean mask or
-        column indices. "auto" means none, as for dense input in scikit-learn.
+        Which features are categories rather than binned: a bool for all, a boolean mask,
+        column indices, or column names of a pandas or polars X. "auto" means none, as for
+        dense input in scikit-learn. Columns of strings and categoricals are categories
+        whatever it says.
 
     normalize : {"arithmetic", "geometric", "min", "max", "correlation"} or None, \
             default=None

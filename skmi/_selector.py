@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skmi._greedy import CRITERIA, greedy_codes, greedy_order
 from skmi._histogram_mi import HistogramMI
-from skmi._validation import check_base, check_X_y, discrete_mask
+from skmi._validation import check_base, check_X_y
 
 
 def _by_score(scores, features):
@@ -38,7 +38,7 @@ def _greedy(selector, X, y, eligible):
         X,
         y,
         discrete_target=discrete_target,
-        discrete=discrete_mask(estimator.discrete_features, X.shape[1], encoding),
+        discrete=estimator._discrete(X, encoding),
         strategy=estimator.strategy,
         n_bins=estimator.n_bins,
         subsample=estimator.subsample,

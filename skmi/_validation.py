@@ -215,21 +215,23 @@ def check_base(base):
     return 1.0 if base is None else np.log(base)
 
 
-def discrete_mask(discrete_features, n_features, encoding=None):
-    """Boolean mask of discrete columns from scikit-learn's ``discrete_features`` forms,
-    with the columns of categories of X's ``encoding`` (``check_X``), which are discrete
-    whatever it says."""
+def discrete_mask(discrete_features, n_features, encoding=None, names=None):
+    """Boolean mask of discrete columns from scikit-learn's ``discrete_features`` forms, or
+    column ``names`` (X's, ``column_names``), with the columns of categories of X's
+    ``encoding`` (``check_X``), which are discrete whatever it says."""
     categories = categorical_mask(encoding or {}, n_features)
-    return _given_mask(discrete_features, n_features) | categories
+    return _given_mask(discrete_features, n_features, names) | categories
 
 
-def _given_mask(discrete_features, n_features):
+def _given_mask(discrete_features, n_features, names):
     """``discrete_mask`` of the forms alone."""
     if isinstance(discrete_features, str):  # "auto": dense input is continuous, as in sklearn
         return np.zeros(n_features, dtype=bool)
     if isinstance(discrete_features, (bool, np.bool_)):
         return np.full(n_features, bool(discrete_features))
     given = np.asarray(discrete_features)
+    if given.dtype.kind in "OU" and given.ndim == 1:
+        given = _name_indices(given, names)
     if given.dtype == bool:
         if given.shape != (n_features,):
             raise ValueError(
@@ -238,8 +240,8 @@ def _given_mask(discrete_features, n_features):
         return given
     if given.ndim != 1 or given.dtype.kind not in "iu":
         raise ValueError(
-            f"discrete_features must be 'auto', a bool, a boolean mask or column indices, "
-            f"got {discrete_features!r}"
+            "discrete_features must be 'auto', a bool, a boolean mask, column indices or "
+            f"column names, got {discrete_features!r}"
         )
     if given.size and (given.min() < -n_features or given.max() >= n_features):
         raise ValueError(
@@ -249,6 +251,23 @@ def _given_mask(discrete_features, n_features):
     mask = np.zeros(n_features, dtype=bool)
     mask[given] = True
     return mask
+
+
+def _name_indices(given, names):
+    """The indices of the columns named in ``given`` among X's column ``names``."""
+    if names is None:
+        raise ValueError(
+            "discrete_features as column names needs X with column names (a pandas or "
+            f"polars frame), got {given.tolist()!r}"
+        )
+    index = {name: j for j, name in enumerate(names)}
+    unknown = [name for name in given.tolist() if name not in index]
+    if unknown:
+        raise ValueError(
+            f"discrete_features names {unknown!r}, not columns of X; its columns are "
+            f"{list(names)!r}"
+        )
+    return np.array([index[name] for name in given.tolist()], dtype=np.intp)
 
 
 def quiet_finite_check():

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+from numpy.testing import assert_allclose
 from scipy.stats import entropy as scipy_entropy
 from sklearn.metrics import mutual_info_score
 
@@ -144,3 +145,21 @@ def test_selector_takes_string_columns():
     for method in ("univariate", "jmi"):
         support = MISelector(k=1, method=method).fit(X, y).get_support()
         assert support.tolist() == [False, True, False]
+
+
+def test_discrete_features_by_column_name():
+    """Check that discrete_features takes a frame's column names, as the functions, the
+    estimator and the selector read them, that a name X lacks is an error naming it, and
+    that names need a frame."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"a": rng.normal(size=300), "b": rng.integers(0, 40, 300) * 1.0})
+    y = (frame["b"] % 3 == 0).astype(int).to_numpy()
+    by_name = histogram_mi_classif(frame, y, discrete_features=["b"])
+    assert_allclose(by_name, histogram_mi_classif(frame, y, discrete_features=[1]))
+    est = HistogramMI(discrete_features=["b"]).fit(frame, y)
+    assert_allclose(est.scores_, by_name)
+    assert est.n_bins_[1] == 40
+    with pytest.raises(ValueError, match=r"names \['c'\], not columns of X"):
+        histogram_mi_classif(frame, y, discrete_features=["c"])
+    with pytest.raises(ValueError, match="needs X with column names"):
+        histogram_mi_classif(frame.to_numpy(), y, discrete_features=["b"])
