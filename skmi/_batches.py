@@ -105,7 +105,9 @@ def start_mi(
 
 def add_mi(batches, X, y, n_jobs):
     """``batches`` with the rows of (X, y) counted and added: a column that holds missing
-    values for the first time gains a bin for them (``count_joint``)."""
+    values for the first time gains a bin for them (``count_joint``); a value of a discrete
+    column that the first batch did not hold is an error (``Binning.check_levels``)."""
+    batches.binning.check_levels(X)
     y_codes = coded_target(y, batches.target)
     n_bins = batches.fine_k or batches.binning.n_bins
     n_y = target_n_bins(batches.target)

@@ -46,6 +46,7 @@ from skmi._backends import (
     missing_bins,
 )
 from skmi._backends._array_api import namespace, to_numpy
+from skmi._backends._common import value_edges_of
 from skmi._kernels._merging import rank_groups
 from skmi._rules import _SIZE_RULES, n_bins_for
 from skmi._threads import n_threads, thread_map
@@ -443,6 +444,22 @@ class Binning:
         if infinite or not (nan & ~self.missing).any():
             raise NonFiniteError
         return self.with_missing(nan)
+
+    def check_levels(self, X):
+        """A ValueError where a discrete feature of X holds a value (other than a missing
+        one) that is none of the values its bins were learnt from: its bin would be a
+        neighbour's, as an unseen category's would (``_categories``)."""
+        for j in np.flatnonzero(self.discrete):
+            levels = value_edges_of(self.edges[j])[0][:-1]
+            column = to_numpy(X[:, j]).astype(np.float64)
+            unseen = ~np.isin(column, levels) & ~np.isnan(column)
+            if unseen.any():
+                value = float(column[unseen][0])
+                raise ValueError(
+                    f"X's discrete column {j} holds the value {value!r}, which is none of the "
+                    f"values {levels.tolist()!r} its bins were learnt from; give the first "
+                    "batch every value (or the edges, bin_edges)"
+                )
 
     def single_bins(self, width):
         """Whether each bin of each feature is a single value (1), or the bin of its missing

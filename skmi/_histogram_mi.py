@@ -248,7 +248,10 @@ class HistogramMI(BaseEstimator):
         rows gives the results of :meth:`fit` on all of them. Values outside the first
         batch's range fall in the end bins: learn the edges from a representative warm-up
         batch, or give them (``bin_edges``, e.g. an :class:`EntropyBinner`'s ``bin_edges_``
-        fitted on a sample).
+        fitted on a sample). A value the first batch did not hold falls in the bin of its
+        range, except in a discrete feature, where it is an error (its bin would be a
+        neighbour's), as an unseen category is; a column's first missing values get a bin
+        of their own.
 
         With ``n_bins="adaptive"`` the tables are counted at 360 fine bins per feature (360
         for a binned target too) and the resolution is chosen from them and the total number

@@ -276,3 +276,21 @@ def test_increasing_transforms_of_a_zero_inflated_column_change_nothing(seed, ze
         b = HistogramMI(n_bins=n_bins).fit(np.exp(x).reshape(-1, 1), y)
         np.testing.assert_allclose(b.scores_, a.scores_, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(b.pvalues_, a.pvalues_, rtol=1e-12, atol=1e-15)
+
+
+def test_a_level_first_seen_in_a_later_batch():
+    """Check the policy for values the first batch did not hold: in a discrete column, an
+    error naming the value (its bin would be a neighbour's); in a binned column, the bin its
+    value falls in, as for any new value, so that a point mass learnt in the first batch
+    keeps its single-value bin and a new mass joins the bin of its range."""
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 3, 600).astype(float)
+    y = (x + rng.integers(0, 2, 600)) % 2
+    est = HistogramMI(n_bins=8, discrete_features=[0]).partial_fit(x[:300, None], y[:300])
+    with pytest.raises(ValueError, match=r"discrete column 0 holds the value 7\.0"):
+        est.partial_fit(np.r_[x[300:], 7.0][:, None], np.r_[y[300:], 0])
+    est.partial_fit(x[300:, None], y[300:])  # the same levels: counted
+    assert est.n_samples_seen_ == 600
+    binned = HistogramMI(n_bins=8).partial_fit(x[:300, None], y[:300])
+    binned.partial_fit(np.r_[x[300:], 7.0][:, None], np.r_[y[300:], 0])
+    assert binned.n_bins_[0] == 3 and binned.n_samples_seen_ == 601
