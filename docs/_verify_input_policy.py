@@ -59,6 +59,18 @@ CASES = {
         "NaN in X, histogram_entropy": lambda: histogram_entropy(with_value(np.nan)),
         "NaN in X, pairwise_histogram_mi": lambda: pairwise_histogram_mi(with_value(np.nan)),
         "NaN in X, EntropyBinner.fit": lambda: EntropyBinner().fit(with_value(np.nan)),
+        "NaN in X, EntropyBinner.bin_edges_[0][-1]": lambda: (
+            EntropyBinner().fit(with_value(np.nan)).bin_edges_[0][-1]
+        ),
+        "NaN in X, handle_missing='error'": lambda: histogram_mi_regression(
+            with_value(np.nan), y, handle_missing="error"
+        ),
+        "NaN in X, HistogramMI(handle_missing='error')": lambda: HistogramMI(
+            handle_missing="error"
+        ).fit(with_value(np.nan), y),
+        "pd.NA in a Float64 column": lambda: histogram_mi_regression(
+            pd.DataFrame({"a": pd.array([None, *X[1:, 0]], dtype="Float64")}), y
+        ),
         "NaN in y, histogram_mi_regression": lambda: histogram_mi_regression(
             X, with_first(y, np.nan)
         ),
@@ -115,6 +127,12 @@ CASES = {
         "1 sample, pairwise_histogram_mi": lambda: pairwise_histogram_mi(X[:1]),
         "1 sample, EntropyBinner.fit": lambda: EntropyBinner().fit(X[:1]),
         "2 samples, histogram_mi_regression": lambda: histogram_mi_regression(X[:2], y[:2]),
+        "2 samples, correction=None": lambda: histogram_mi_regression(
+            X[:2], y[:2], correction=None
+        ),
+        "4 samples, two identical fair coins, correction=None": lambda: histogram_mi_regression(
+            [[0], [1], [0], [1]], [0, 1, 0, 1], correction=None
+        ),
         "2 samples, HistogramMI.pvalues_": lambda: HistogramMI().fit(X[:2], y[:2]).pvalues_,
         "2 samples, n_bins='rice'": lambda: histogram_mi_regression(X[:2], y[:2], n_bins="rice"),
         "2 samples, n_bins='auto'": lambda: histogram_mi_regression(X[:2], y[:2], n_bins="auto"),
