@@ -41,6 +41,10 @@ def zero_inflated(rng, n, d, zeros):
 def null_columns(rng, kind, n, d):
     if kind.startswith("zeros"):
         return zero_inflated(rng, n, d, float(kind.split()[1]))
+    if kind == "normal, 30% missing":
+        X = rng.normal(size=(n, d))
+        X[rng.random((n, d)) < 0.3] = np.nan  # missing completely at random
+        return X
     if kind == "Poisson(0.5) counts":
         return rng.poisson(0.5, size=(n, d)).astype(float)
     return (rng.random((n, d)) < 0.03).astype(float)  # a 0/1 flag in 3% of rows
@@ -121,7 +125,14 @@ def power(zero_shares, n, effect, n_columns, n_ksg, seed=1):
 
 
 def main(quick):
-    kinds = ["zeros 0.5", "zeros 0.8", "zeros 0.95", "Poisson(0.5) counts", "0/1 flag, 3% ones"]
+    kinds = [
+        "zeros 0.5",
+        "zeros 0.8",
+        "zeros 0.95",
+        "Poisson(0.5) counts",
+        "0/1 flag, 3% ones",
+        "normal, 30% missing",
+    ]
     sizes = (300, 2000)
     n_columns, n_targets = (100, 2) if quick else (500, 8)
     calibration = false_positive_rate(kinds, sizes, n_columns, n_targets)

@@ -273,10 +273,19 @@ def _adaptive_tables(X, target, discrete, stages):
     return tables
 
 
+# Permutations more, as a multiple of ``n_permutations``, for the features that none of the
+# first reached: on null columns of 95% zeros in 150 rows, the chi-square matched to 199
+# permutations put 14 times the level below 1e-4 (0.0014 of 20,000 columns); matched to
+# 2,189, the level (0.0001), for 20% more time.
+_MORE_PERMUTATIONS = 10
+
+
 def permutation_pvalues(X, edges, y_codes, n_permutations, random_state, n_jobs=None):
-    """p = (1 + #{I_perm >= I}) / (1 + n_permutations): y's codes shuffled, X never re-binned;
-    below that floor, where no permutation reached I, the tail of a chi-square matched to
-    the permutations' mean and variance (``moment_matched_tail``).
+    """p = (1 + #{I_perm >= I}) / (1 + n_permutations): y's codes shuffled, X never re-binned.
+    A feature that no permutation reached is permuted ``_MORE_PERMUTATIONS`` times as often
+    again, and its p-value taken from all of them; below that floor, where still none
+    reached I, it is the tail of a chi-square matched to the permutations' mean and variance
+    (``moment_matched_tail``).
 
     The plug-in MI is the statistic: the mean-matching and the corrections depend on margins
     only, which permuting leaves unchanged, so they would rank the permutations the same way.
@@ -296,26 +305,39 @@ def permutation_pvalues(X, edges, y_codes, n_permutations, random_state, n_jobs=
     log_y = log_or_zero(np.bincount(to_numpy(y_codes), minlength=n_y))[None, :]
     backend = backend_for(codes)
 
-    def mi(target):  # of every feature with the target's codes
-        row = _as_row(target, codes)
-        return backend.pair_mi(codes, row, log_x, log_y, False, n_jobs)[0][:, 0]
+    every = np.arange(len(edges))
 
-    observed = mi(y_codes)
+    def mi(target, features):  # of the features (indices) with the target's codes
+        rows, log_rows = codes, log_x
+        if features is not every:
+            rows, log_rows = columns(codes.T, features).T, log_x[features]
+            rows = rows if is_device_array(rows) else np.ascontiguousarray(rows)
+        row = _as_row(target, codes)
+        return backend.pair_mi(rows, row, log_rows, log_y, False, n_jobs)[0][:, 0]
+
+    observed = mi(y_codes, every)
     rng = check_random_state(random_state)
     # Ties between a permuted and the observed table are the rule for discrete data; the
     # tolerance keeps round-off from deciding them.
     threshold = observed - 1e-12 * np.maximum(observed, 1.0)
     exceed = np.zeros(observed.shape, dtype=np.int64)
     moments = np.zeros((2, *observed.shape))
-    for _ in range(n_permutations):
-        permuted = mi(_permuted(rng, y_codes))
-        exceed += permuted >= threshold
-        moments += (permuted, permuted * permuted)
-    p = (1 + exceed) / (1 + n_permutations)
+    drawn = np.zeros(observed.shape, dtype=np.int64)
+
+    def permute(features, rounds):
+        for _ in range(rounds if features.size else 0):
+            permuted = mi(_permuted(rng, y_codes), features)
+            exceed[features] += permuted >= threshold[features]
+            moments[:, features] += (permuted, permuted * permuted)
+        drawn[features] += rounds
+
+    permute(every, n_permutations)
+    permute(np.flatnonzero(exceed == 0), _MORE_PERMUTATIONS * n_permutations)
+    p = (1 + exceed) / (1 + drawn)
     below = exceed == 0
     if below.any():
-        mean = moments[0, below] / n_permutations
-        variance = moments[1, below] / n_permutations - mean * mean
+        mean = moments[0, below] / drawn[below]
+        variance = moments[1, below] / drawn[below] - mean * mean
         p[below] = np.minimum(p[below], moment_matched_tail(observed[below], mean, variance))
     return p
 

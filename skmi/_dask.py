@@ -127,12 +127,14 @@ def _joined(part):
 
 
 def _target_summaries(y, discrete_target):
-    """What deciding and learning the target's bins needs beyond its sample rows, as lazy
-    dask results: whether float values are all whole ("auto"), and the distinct values
-    where y may be categories."""
+    """What checking y, and deciding and learning its bins, need beyond its sample rows, as
+    lazy dask results: whether a float y misses a value, whether its values are all whole
+    ("auto"), and the distinct values where y may be categories."""
     import dask.array as da
 
     also = {}
+    if y.dtype.kind == "f":
+        also["missing"] = da.isnan(y).any()
     if discrete_target == "auto" and y.dtype.kind == "f":
         also["whole"] = da.all(da.isfinite(y) & (y == da.round(y)))
     if discrete_target is True or (discrete_target == "auto" and y.dtype.kind != "f"):
@@ -320,6 +322,11 @@ def dask_mi_batches(
         [X, y], subsample, random_state, also=summaries.values()
     )
     summary = dict(zip(summaries, values, strict=True))
+    if summary.get("missing"):  # as in memory (``check_target``)
+        raise ValueError(
+            "y holds a missing value; MI with a target needs the target of every row: drop "
+            "the rows without one"
+        )
     if discrete_target == "auto":
         # The "auto" rule of ``is_discrete_target``, from the summaries.
         if y.dtype.kind not in "iuf":

@@ -76,12 +76,14 @@ class HistogramMI(BaseEstimator):
     n_permutations : int, default=199
         Permutations for the p-values of features whose test tables are too sparse for the
         G-test (fewer than 5 samples per cell); 0 uses the G-test everywhere. A feature
-        that no permutation reaches gets the tail of a chi-square matched to the permuted
-        MI's mean and variance, below the floor 1 / (n_permutations + 1), so that
-        false-discovery control over many features can tell it apart. p-values come
-        from a coarser table than the scores (about N^(1/4) bins with "adaptive", which is
-        where the test is most powerful), with the G statistic scaled so that its null mean
-        is the exact chance level; see the User Guide.
+        that no permutation reaches gets 10 times as many more, and, where none of those
+        reaches it either, the tail of a chi-square matched to all its permuted MI's mean
+        and variance, below the floor 1 / (11 n_permutations + 1), so that false-discovery
+        control over many features can tell it apart. p-values come from a coarser table
+        than the scores (about N^(1/4) bins with "adaptive", which is where the test is
+        most powerful, except for a feature scored one bin per value, tested on that
+        table), with the G statistic scaled so that its null mean is the exact chance
+        level; see the User Guide.
 
     subsample : int or None, default=200_000
         Rows used to learn bin edges when there are more; all rows are counted.

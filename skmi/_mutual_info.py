@@ -288,11 +288,8 @@ def histogram_mi_classif(
         Chooses the subsample rows.
 
     handle_missing : {"bin", "error"}, default="bin"
-        Missing values in X (NaN; None or ``pd.NA`` in a column of categories): "bin"
-        counts them in a bin of their own, the last of each column that holds them, as
-        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` bins them, so that
-        missingness carries its information; "error" refuses them. A missing target value
-        is always an error.
+        "bin" counts missing values in X in a bin of their own, "error" refuses them; see
+        :func:`histogram_mi_regression`.
 
     n_jobs : int or None, default=None
         Threads over chunks of rows or groups of features, as the work allows; None
@@ -377,11 +374,8 @@ def histogram_entropy(
         Chooses the subsample rows.
 
     handle_missing : {"bin", "error"}, default="bin"
-        Missing values in X (NaN; None or ``pd.NA`` in a column of categories): "bin"
-        counts them in a bin of their own, the last of each column that holds them, as
-        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` bins them, so that
-        missingness carries its information; "error" refuses them. A missing target value
-        is always an error.
+        "bin" counts missing values in X in a bin of their own, "error" refuses them; see
+        :func:`histogram_mi_regression`.
 
     Returns
     -------

@@ -85,10 +85,8 @@ def pairwise_histogram_mi(
         Chooses the subsample rows.
 
     handle_missing : {"bin", "error"}, default="bin"
-        Missing values in X and Y (NaN; None or ``pd.NA`` in a column of categories): "bin"
-        counts them in a bin of their own, the last of each column that holds them, as
-        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` bins them, so that
-        missingness carries its information; "error" refuses them.
+        "bin" counts missing values in X and Y in a bin of their own, "error" refuses them;
+        see :func:`histogram_mi_regression`.
 
     n_jobs : int or None, default=None
         Threads over rows of the result; None means 1, -1 all cores.

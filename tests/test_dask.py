@@ -189,3 +189,13 @@ def test_dask_missing_values_outside_the_sample_get_their_bin(client, n_bins):
         assert_array_equal(a, b)
     for name in ("scores_", "pvalues_", "entropy_"):
         assert_allclose(getattr(got, name), getattr(expected, name), rtol=0, atol=ATOL)
+
+
+def test_dask_missing_target_value_is_an_error(client):
+    """Check that a missing value in a dask target is the ValueError it is in memory, for a
+    continuous and a discrete target alike (it was a bin of its own, or a label)."""
+    X, y = data(6)
+    y[5] = np.nan
+    for func in (histogram_mi_regression, histogram_mi_classif):
+        with pytest.raises(ValueError, match="y holds a missing value"):
+            func(chunked(X), chunked(y))
