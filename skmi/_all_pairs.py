@@ -26,7 +26,7 @@ from skmi._scoring import (
     mutual_info_from_counts,
     small_sample,
 )
-from skmi._tables import _MAX_TABLE_BYTES, sample_rows, table_guard
+from skmi._tables import _MAX_TABLE_BYTES, sample_rows, table_guard, take_codes
 from skmi._threads import n_threads
 
 # Bytes of codes made at once before they are transposed into place (``pair_codes``).
@@ -41,11 +41,18 @@ def _coded(X, n_bins, strategy, rows, n_jobs):
     return codes, counts, binning
 
 
-def coded(X, binning, n_values=0):
-    """Codes of X under ``binning`` as ``pair_codes`` lays them out, and their histograms
-    (n_features, B)."""
-    codes = pair_codes(X, binning, n_values)
-    n_bins_max = int(binning.n_bins.max())
+def coded(X, binning, n_values=0, maps=None):
+    """Codes of X under ``binning`` as ``pair_codes`` lays them out, each mapped through
+    ``maps[j]`` where it is given (the bin that each of feature j's bins merges to; None, or
+    a None entry: unmerged), and their histograms (n_features, B)."""
+    # Merged indices can pass the bins counted (ties leave gaps): the codes hold them all.
+    merged = [bin_map for bin_map in maps or [] if bin_map is not None]
+    n_bins_max = max([int(binning.n_bins.max())] + [int(m.max()) + 1 for m in merged])
+    dtype = _code_dtype(max(n_bins_max, n_values))
+    codes = pair_codes(X, binning, n_values, dtype)
+    for j, bin_map in enumerate(maps or []):
+        if bin_map is not None:
+            codes[j, ...] = take_codes(bin_map.astype(dtype), codes[j, ...])
     if is_device_array(codes):
         counts = BACKENDS["array_api"].count_codes(codes.T, None, n_bins_max, 1)[:, :, 0]
     else:
@@ -53,16 +60,20 @@ def coded(X, binning, n_values=0):
     return codes, counts
 
 
-def pair_codes(X, binning, n_values=0):
+def _code_dtype(n_values):
+    """The smallest unsigned type of codes 0..n_values - 1 (int64 past 2^16)."""
+    return np.uint8 if n_values <= 2**8 else np.uint16 if n_values <= 2**16 else np.int64
+
+
+def pair_codes(X, binning, n_values=0, dtype=None):
     """Codes (n_features, n_samples) of X under ``binning``, contiguous per feature (on a
-    device, as ``_array_api.codes`` lays them out already), in the smallest unsigned type
-    that holds them and ``n_values`` values (other codes to pair them with).
+    device, as ``_array_api.codes`` lays them out already), in ``dtype``, or the smallest
+    unsigned type that holds them and ``n_values`` values (other codes to pair them with).
 
     On the host, coded a block of columns at a time (``_CODE_BLOCK_BYTES`` of codes) and
     transposed into place: the codes of all of X and their transposed copy took 50% of a
     float32 X's memory."""
-    most = max(int(binning.n_bins.max()), n_values)
-    dtype = np.uint8 if most <= 2**8 else np.uint16 if most <= 2**16 else np.int64
+    dtype = dtype or _code_dtype(max(int(binning.n_bins.max()), n_values))
     if is_device_array(X):
         return binning.codes(X, dtype=dtype).T
     n_samples, n_features = X.shape

@@ -280,8 +280,10 @@ def _adaptive_tables(X, target, discrete, stages):
 _MORE_PERMUTATIONS = 10
 
 
-def permutation_pvalues(X, edges, y_codes, n_permutations, random_state, n_jobs=None):
-    """p = (1 + #{I_perm >= I}) / (1 + n_permutations): y's codes shuffled, X never re-binned.
+def permutation_pvalues(X, bins, y_codes, n_permutations, random_state, n_jobs=None):
+    """p = (1 + #{I_perm >= I}) / (1 + n_permutations): y's codes shuffled, X never re-binned,
+    each feature's bins those of its test table, ``bins[j] = (edges, map)`` (``Bins``: the
+    counted edges and the test bin of each of their bins, None: the same).
     A feature that no permutation reached is permuted ``_MORE_PERMUTATIONS`` times as often
     again, and its p-value taken from all of them; below that floor, where still none
     reached I, it is the tail of a chi-square matched to the permutations' mean and variance
@@ -298,14 +300,15 @@ def permutation_pvalues(X, edges, y_codes, n_permutations, random_state, n_jobs=
     kept (500 x 200,000 at 16 bins, 199 permutations: 644 s with every table counted and
     scored at once by numpy).
     """
-    binning = Binning(tuple(edges), np.zeros(len(edges), dtype=bool))
+    binning = Binning(tuple(e for e, _ in bins), np.zeros(len(bins), dtype=bool))
     n_y = n_codes(y_codes)
-    codes, counts = coded(X, binning, n_y)
+    maps = [bin_map for _, bin_map in bins]
+    codes, counts = coded(X, binning, n_y, maps)
     log_x = log_or_zero(counts)
     log_y = log_or_zero(np.bincount(to_numpy(y_codes), minlength=n_y))[None, :]
     backend = backend_for(codes)
 
-    every = np.arange(len(edges))
+    every = np.arange(len(bins))
 
     def mi(target, features):  # of the features (indices) with the target's codes
         rows, log_rows = codes, log_x
@@ -387,7 +390,7 @@ def pvalues(tables, n_samples, X=None, n_permutations=0, random_state=None, n_jo
     if X is not None and n_permutations and sparse.any():
         out[sparse] = permutation_pvalues(
             columns(X, sparse),
-            [merged_edges(*tables.test_bins[j]) for j in np.flatnonzero(sparse)],
+            [tables.test_bins[j] for j in np.flatnonzero(sparse)],
             tables.test_y_codes,
             n_permutations,
             random_state,

@@ -81,9 +81,9 @@ class HistogramMI(BaseEstimator):
         and variance, below the floor 1 / (11 n_permutations + 1), so that false-discovery
         control over many features can tell it apart. p-values come from a coarser table
         than the scores (about N^(1/4) bins with "adaptive", which is where the test is
-        most powerful, except for a feature scored one bin per value, tested on that
-        table), with the G statistic scaled so that its null mean is the exact chance
-        level; see the User Guide.
+        most powerful; a feature scored one bin per value keeps its frequent values apart
+        and pools the rare ones, whatever their order), with the G statistic scaled so that
+        its null mean is the exact chance level; see the User Guide.
 
     subsample : int or None, default=200_000
         Rows used to learn bin edges when there are more; all rows are counted.

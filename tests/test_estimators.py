@@ -242,7 +242,8 @@ def test_permutation_pvalues_equal_a_numpy_reference(n_jobs):
     mean, var = np.array([p.mean() for p in permuted]), np.array([p.var() for p in permuted])
     tail = chi2.sf(observed / (var / (2 * mean)), 2 * mean**2 / var)
     expected[exceed == 0] = np.minimum(expected, tail)[exceed == 0]
-    got = permutation_pvalues(X, list(edges), y_codes, 49, np.random.RandomState(4), n_jobs)
+    bins = [(e, None) for e in edges]
+    got = permutation_pvalues(X, bins, y_codes, 49, np.random.RandomState(4), n_jobs)
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=0)
     assert (expected[3:] > 0.02).any()  # the binary features tie with some permutations
     assert floor.any() and (expected[floor] < 1 / 50).all()  # resolved below the first floor

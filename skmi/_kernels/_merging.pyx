@@ -143,6 +143,63 @@ def rank_groups(const int64_t[::1] cumulative, const uint8_t[::1] single, int64_
     return out_array
 
 
+cdef void _frequency_groups(
+    const int64_t* cumulative, const uint8_t* single, int64_t k, int64_t* out,
+    Py_ssize_t size, int64_t* scratch,
+) noexcept nogil:
+    """Test bin at resolution k of each unit of a column binned one bin per value (every
+    occupied unit a single value), whatever the order of its values: a value holding at
+    least max(2, n / 2k) of the n rows keeps a bin of its own, the others share one, the
+    last of the values' bins (as ``OneHotEncoder`` pools infrequent categories). Where more
+    values hold that many than k bins allow, those whose count ties with or falls below the
+    k-th largest (the (k - 1)-th where others share a bin) share it too, so that relabelling
+    the values never changes the table. A bin of missing values (``single`` 2) follows.
+    ``scratch`` holds size values.
+
+    Merged by rank, neighbours in value would share bins, and which values met would depend
+    on how they are labelled: a test of a discrete column would change with its labels.
+    """
+    cdef Py_ssize_t u, i, m = size, n_masses = 0
+    cdef int64_t n, least, count, previous = 0, cut = 0, kept = 0, rest = 0
+    for u in range(size):
+        if single[u] == 2:
+            m = u
+            break
+    n = cumulative[m - 1] if m > 0 else 0
+    least = max(2, (n + 2 * k - 1) // (2 * k))
+    for u in range(m):
+        count = cumulative[u] - previous
+        previous = cumulative[u]
+        if count >= least:
+            scratch[n_masses] = count
+            n_masses += 1
+        elif count > 0:
+            rest = 1
+    if n_masses > k - rest:
+        # The (k - 1)-th largest mass count bounds those kept from below, ties excluded.
+        for i in range(1, n_masses):  # insertion sort, descending: a few hundred at most
+            count = scratch[i]
+            u = i
+            while u > 0 and scratch[u - 1] < count:
+                scratch[u] = scratch[u - 1]
+                u -= 1
+            scratch[u] = count
+        cut, rest = scratch[k - 1], 1
+    previous = 0
+    for u in range(m):  # the values kept, in their order; empty units add nothing anywhere
+        count = cumulative[u] - previous
+        previous = cumulative[u]
+        out[u] = -1 if count > 0 else 0
+        if count >= least and count > cut:
+            out[u] = kept
+            kept += 1
+    for u in range(m):  # the others share the bin after them
+        if out[u] < 0:
+            out[u] = kept
+    for u in range(m, size):
+        out[u] = kept + rest
+
+
 cdef void _merge_values(
     int64_t mode, const int64_t* cumulative, const uint8_t* single, int64_t n, int64_t k,
     int64_t fine_k, int64_t* out, Py_ssize_t size, int64_t* scratch,
@@ -303,11 +360,11 @@ def adaptive_tables(
     # Merged indices run up to the resolution, which can exceed the fine table's own size when
     # ties left few fine bins (a binary feature merged by rank goes to bins 0 and k-1).
     # A bin of missing values (``x_single`` 2) comes after the k merged ones. A feature whose
-    # every bin is a single value is tested on its estimating table where that table has a
-    # bin per value: the test merges no value into a neighbour that the score kept apart.
+    # every bin is a single value, scored one bin per value, is tested on its values by
+    # frequency (``_frequency_groups``), whatever their order.
     cdef Py_ssize_t j, u, v, r, q, start, lo, hi, step, mid, best
     cdef bint missing, any_missing = False
-    cdef Py_ssize_t test_height = 1, values, t_k
+    cdef Py_ssize_t test_height = 1, values
     per_value_array = np.zeros(n_features, dtype=np.uint8)
     cdef uint8_t[::1] per_value = per_value_array
     for j in range(n_features):
@@ -316,9 +373,8 @@ def adaptive_tables(
             missing = missing or x_single[j, u] == 2
             values += x_single[j, u] == 1
         any_missing = any_missing or missing
-        per_value[j] = x_modes[j] != MODE_KEEP and values > 0 and values + missing == n_x[j]
-        t_k = max(test_k, values) if per_value[j] else test_k
-        test_height = max(test_height, n_x[j] if x_modes[j] == MODE_KEEP else t_k + missing)
+        per_value[j] = x_modes[j] == MODE_BY_RANK and values > 0 and values + missing == n_x[j]
+        test_height = max(test_height, n_x[j] if x_modes[j] == MODE_KEEP else test_k + missing)
     cdef Py_ssize_t mx = max(kx, candidates[n_candidates - 1], test_k) + any_missing
     cdef Py_ssize_t my = max(ky, candidates[n_candidates - 1], test_k)
     k_est_array = np.empty(n_features, dtype=np.int64)
@@ -460,14 +516,19 @@ def adaptive_tables(
                     cells[j] += count > 0
             mi[j] = max(mi[j] / n, 0.0)
             second[j] /= n
-            t_k = test_k
+            values = 0  # occupied single-value bins
             if per_value[j]:
-                values = 0  # occupied single-value bins
                 for u in range(n_used):
-                    values += x_single[j, u] == 1 and x_cum[u] > (x_cum[u - 1] if u else 0)
-                if values <= k_est[j]:
-                    t_k = max(test_k, values)
-            _merge_map(x_mode, &x_cum[0], s.x_single, n, t_k, fine_k, test_x_map, kx, s.scratch)
+                    values += x_cum[u] > (x_cum[u - 1] if u else 0)
+                values -= x_single[j, n_used - 1] == 2 and x_cum[n_used - 1] > (
+                    x_cum[n_used - 2] if n_used > 1 else 0
+                )
+            if per_value[j] and values <= k_est[j]:
+                _frequency_groups(&x_cum[0], s.x_single, test_k, test_x_map, kx, s.scratch)
+            else:
+                _merge_map(
+                    x_mode, &x_cum[0], s.x_single, n, test_k, fine_k, test_x_map, kx, s.scratch
+                )
             _merge_map(
                 y_mode, &y_cum[0], s.y_single, n, test_k, fine_k, &test_y_map[0], ky, s.scratch
             )
@@ -477,7 +538,8 @@ def adaptive_tables(
                 u0, u1 = x_runs[r], x_runs[r + 1]
                 for q in range(n_y_runs):
                     v0, v1 = y_runs[q], y_runs[q + 1]
-                    test[j, test_x_map[u0], test_y_map[v0]] = _block_sum(
+                    # +=: values pooled by frequency need not be neighbours
+                    test[j, test_x_map[u0], test_y_map[v0]] += _block_sum(
                         &sums[0, 0], width, u0, u1, v0, v1
                     )
     return (
