@@ -201,14 +201,19 @@ def pair_table_guard(n_features, n_b):
 
 def add_pair_tables(tables, X, binning, n_jobs):
     """``tables`` (n_pairs, B, B) int64, or new ones when None, with the joint table of every
-    pair of columns of validated X (binned by ``binning``) added in place."""
+    pair of columns of validated X (binned by ``binning``) added in place, and the binning
+    they were counted with: a column that holds missing values for the first time gains a
+    bin for them (``with_missing_retry``), and the tables grow to hold it."""
+    codes, binning = with_missing_retry(binning, X, lambda b: pair_codes(X, b))
     n_b = int(binning.n_bins.max())
     if tables is None:
         pair_table_guard(binning.n_features, n_b)
         tables = np.zeros((binning.n_features * (binning.n_features + 1) // 2, n_b, n_b), np.int64)
-    codes = pair_codes(X, binning)
+    elif tables.shape[1] < n_b:
+        grow = n_b - tables.shape[1]
+        tables = np.pad(tables, ((0, 0), (0, grow), (0, grow)))
     backend_for(codes).pair_counts(codes, tables, n_jobs)
-    return tables
+    return tables, binning
 
 
 def parts_of_tables(tables, n_features):

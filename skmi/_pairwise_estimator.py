@@ -249,7 +249,7 @@ class PairwiseHistogramMI(BaseEstimator):
             if first:
                 self._binning = self._first_binning(X, bin_edges)
                 self._batch_params = self._binning_params()
-            tables = add_pair_tables(
+            tables, self._binning = add_pair_tables(
                 None if first else self._tables, X, self._binning, self.n_jobs
             )
         self._tables = tables

@@ -173,3 +173,20 @@ def test_pandas_missing_values():
     frame = pd.DataFrame({"a": x, "b": pd.array(x, dtype="Float64")})
     got = histogram_mi_classif(frame, y, n_bins=8)
     assert_allclose(got, histogram_mi_classif(np.c_[x, x], y, n_bins=8))
+
+
+def test_pairwise_batches_grow_a_bin_for_missing_values():
+    """Check that PairwiseHistogramMI.partial_fit gives a column its bin for missing values
+    when a later batch first holds them (every pair's table grows), with the result of one
+    batch of all rows on the same edges."""
+    rng = np.random.default_rng(10)
+    X = rng.normal(size=(900, 3))
+    X[:, 2] = X[:, 0] + rng.normal(size=900)
+    X[600:650, 1] = np.nan
+    batches = PairwiseHistogramMI(n_bins=4)
+    for rows in np.array_split(np.arange(900), 3):
+        batches.partial_fit(X[rows])
+    assert [np.isnan(e[-1]) for e in batches.bin_edges_] == [False, True, False]
+    once = PairwiseHistogramMI(n_bins=4).partial_fit(X, bin_edges=list(batches.bin_edges_))
+    assert_allclose(batches.scores_, once.scores_, rtol=1e-12)
+    assert batches.n_samples_seen_ == 900
