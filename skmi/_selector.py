@@ -9,6 +9,8 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skmi._backends import is_device_array
+from skmi._backends._array_api import to_numpy
 from skmi._greedy import CRITERIA, greedy_codes, greedy_order
 from skmi._histogram_mi import HistogramMI
 from skmi._validation import check_base, check_X_y
@@ -31,6 +33,8 @@ def _greedy(selector, X, y, eligible):
     Features constant at that resolution carry no information by any criterion and are
     left to follow by score."""
     estimator = selector.estimator_
+    if is_device_array(X):  # the greedy search runs on the host, on coarse codes
+        X, y = to_numpy(X), to_numpy(y) if is_device_array(y) else y
     X, y, discrete_target, encoding = check_X_y(
         selector, X, y, estimator.discrete_target_, handle_missing=estimator.handle_missing
     )
@@ -122,10 +126,11 @@ class MISelector(SelectorMixin, BaseEstimator):
         ``standard_errors_``, ``bin_edges_`` and the rest.
 
     scores_ : ndarray of shape (`n_features_in_`,)
-        MI of each feature with the target, its relevance (``estimator_.scores_``).
+        MI of each feature with the target, its relevance (``estimator_.scores_``, as a
+        numpy array: the selection is made on the host, whatever X's namespace).
 
     pvalues_ : ndarray of shape (`n_features_in_`,)
-        p-values of independence (``estimator_.pvalues_``).
+        p-values of independence (``estimator_.pvalues_``, as a numpy array).
 
     ranking_ : ndarray of shape (`n_features_in_`,)
         Feature indices in the order of selection: the eligible features as ``method``
@@ -212,8 +217,9 @@ class MISelector(SelectorMixin, BaseEstimator):
         self.n_features_in_ = self.estimator_.n_features_in_
         if hasattr(self.estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.estimator_.feature_names_in_
-        self.scores_ = self.estimator_.scores_
-        self.pvalues_ = self.estimator_.pvalues_
+        # The selection is made on the host, whatever X's namespace.
+        self.scores_ = to_numpy(self.estimator_.scores_)
+        self.pvalues_ = to_numpy(self.estimator_.pvalues_)
         eligible = self._eligible()
         order, values = _SELECTION_METHODS[self.method](self, X, y, eligible)
         rest = np.setdiff1d(np.arange(self.n_features_in_), order)

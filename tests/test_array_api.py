@@ -18,6 +18,7 @@ from sklearn.utils.estimator_checks import check_array_api_input
 from skmi import (
     EntropyBinner,
     HistogramMI,
+    MISelector,
     histogram_entropy,
     histogram_mi_classif,
     histogram_mi_regression,
@@ -474,3 +475,17 @@ def test_torch_activations_that_require_grad():
     np.testing.assert_allclose(got.numpy(), pairwise_histogram_mi(X, n_bins=4), rtol=1e-12)
     scores = HistogramMI(n_bins=4).fit(tracked, torch.asarray(y)).scores_
     np.testing.assert_allclose(scores.numpy(), HistogramMI(n_bins=4).fit(X, y).scores_, 1e-12)
+
+
+@pytest.mark.parametrize(("name", "dev"), NAMESPACES)
+@pytest.mark.parametrize("method", ["univariate", "cmim", "jmi"])
+def test_selector_on_arrays_of_other_namespaces(name, dev, method):
+    """Check that MISelector takes the array-API input its HistogramMI takes (it raised
+    IndexError or AttributeError): the scores come from the device, the selection (the
+    greedy codes included) is made on the host, with the numpy input's results."""
+    X, y = _data(300)
+    expected = MISelector(k=2, method=method).fit(X, y)
+    got = MISelector(k=2, method=method).fit(_to(X, name, dev), _to(y, name, dev))
+    np.testing.assert_array_equal(got.get_support(), expected.get_support())
+    np.testing.assert_array_equal(got.ranking_, expected.ranking_)
+    np.testing.assert_allclose(got.scores_, expected.scores_, rtol=1e-12)
