@@ -151,9 +151,10 @@ cdef void _frequency_groups(
     occupied unit a single value), whatever the order of its values: a value holding at
     least max(2, n / 2k) of the n rows keeps a bin of its own, the others share one, the
     last of the values' bins (as ``OneHotEncoder`` pools infrequent categories). Where more
-    values hold that many than k bins allow, those whose count ties with or falls below the
-    k-th largest (the (k - 1)-th where others share a bin) share it too, so that relabelling
-    the values never changes the table. A bin of missing values (``single`` 2) follows.
+    values hold that many than k bins allow, only those above the k-th largest count keep
+    theirs (at most k - 1, leaving the shared bin), and those tied with it share it too, so
+    that relabelling the values never changes the table. A bin of missing values (``single``
+    2) follows.
     ``scratch`` holds size values.
 
     Merged by rank, neighbours in value would share bins, and which values met would depend
@@ -176,7 +177,7 @@ cdef void _frequency_groups(
         elif count > 0:
             rest = 1
     if n_masses > k - rest:
-        # The (k - 1)-th largest mass count bounds those kept from below, ties excluded.
+        # Kept: the counts above the k-th largest, at most k - 1; its ties share a bin.
         for i in range(1, n_masses):  # insertion sort, descending: a few hundred at most
             count = scratch[i]
             u = i
