@@ -33,10 +33,16 @@ from skmi._validation import check_X
 BATCH_FINE_RESOLUTION = _FINE_RESOLUTIONS[-1]
 
 
-def given_binning(bin_edges, discrete, n_features, name="bin_edges"):
+def given_binning(bin_edges, discrete, n_features, name="bin_edges", encoding=None):
     """A ``Binning`` of given edges: one non-decreasing array of >= 2 finite numbers per
     feature, then a NaN where the feature has a bin for missing values, as ``bin_edges_``
-    attributes hold them."""
+    attributes hold them. X's ``encoding`` (``check_X``) must be empty: edges in the units
+    of integers past 2^53 or of categories' codes cannot be taken as given."""
+    if encoding:
+        raise ValueError(
+            f"{name} cannot be given for integer features past 2**53 or columns of "
+            "categories; let the first batch learn them"
+        )
     if len(bin_edges) != n_features:
         raise ValueError(
             f"{name} must hold one array of edges per feature ({n_features}), got {len(bin_edges)}"

@@ -9,7 +9,6 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from skmi._backends import is_device_array
 from skmi._backends._array_api import follow, like, namespace, to_numpy
 from skmi._batches import check_batch_X, given_binning
-from skmi._binning import object_array
 from skmi._categories import categorical_mask
 from skmi._core import estimate_entropy
 from skmi._dask import (
@@ -19,7 +18,7 @@ from skmi._dask import (
     is_dask_collection,
     learn_dask_binning,
 )
-from skmi._integers import decoded_edges
+from skmi._integers import reported_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
 from skmi._scoring import corrected_entropy
 from skmi._tables import count_histograms, grown
@@ -229,13 +228,9 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
                     discrete=categorical_mask(self._integer_encoding, X.shape[1]),
                 )
             else:
-                if self._integer_encoding:
-                    raise ValueError(
-                        "bin_edges cannot be given for integer features past 2**53 or "
-                        "columns of categories; let the first batch learn them"
-                    )
+                continuous = np.zeros(X.shape[1], dtype=bool)
                 self._binning = given_binning(
-                    bin_edges, np.zeros(X.shape[1], dtype=bool), X.shape[1]
+                    bin_edges, continuous, X.shape[1], encoding=self._integer_encoding
                 )
                 self._counts, self._binning = count_histograms(
                     X, self._binning, None, self._binning.n_bins
@@ -251,7 +246,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
     def _set_counts(self, X):
         """The fitted attributes from the binning and the histograms summed so far, where
         the last X lives (``follow``)."""
-        self.bin_edges_ = object_array(decoded_edges(self._binning.edges, self._integer_encoding))
+        self.bin_edges_ = reported_edges(self._binning.edges, self._integer_encoding)
         self.n_bins_ = follow(self._binning.n_bins, X)
         counts = self._counts.widened()
         entropy = corrected_entropy(counts, self.correction) / check_base(self.base)

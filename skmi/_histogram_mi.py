@@ -5,10 +5,9 @@ from sklearn.utils._param_validation import StrOptions
 
 from skmi._backends._array_api import follow
 from skmi._batches import add_mi, check_unchanged, given_binning, given_target, score_mi, start_mi
-from skmi._binning import object_array
 from skmi._core import estimate_mi, normalized, pvalues
 from skmi._dask import dask_fit_input, dask_mi_batches, is_dask_collection
-from skmi._integers import decoded_edges
+from skmi._integers import reported_edges
 from skmi._params import (
     DEFAULT_CORRECTION,
     DEFAULT_N_BINS,
@@ -358,12 +357,7 @@ class HistogramMI(BaseEstimator):
         discrete = self._discrete(X, encoding)
         binning = None
         if bin_edges is not None:
-            if encoding:
-                raise ValueError(
-                    "bin_edges cannot be given for integer features past 2**53 or columns "
-                    "of categories; let the first batch learn them"
-                )
-            binning = given_binning(bin_edges, discrete, X.shape[1])
+            binning = given_binning(bin_edges, discrete, X.shape[1], encoding=encoding)
         return start_mi(
             X,
             y,
@@ -403,7 +397,7 @@ class HistogramMI(BaseEstimator):
         self.target_entropy_ = follow(result.target_entropy / log_base, X)
         self.n_bins_ = follow(result.n_bins, X)
         self.target_n_bins_ = follow(result.target_n_bins, X)
-        self.bin_edges_ = object_array(decoded_edges(result.bin_edges, self._integer_encoding))
+        self.bin_edges_ = reported_edges(result.bin_edges, self._integer_encoding)
         self.n_samples_seen_ = n_samples
         return self
 

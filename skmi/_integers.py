@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from skmi._binning import object_array
+
 # Every integer of magnitude up to 2^53 is a float64.
 _EXACT = 2**53
 
@@ -98,6 +100,12 @@ def decoded_edges(edges, encoding):
     """Each feature's edges in its values' own units: decoded where the feature was
     encoded."""
     return [encoding[j].decode(e) if j in encoding else e for j, e in enumerate(edges)]
+
+
+def reported_edges(edges, encoding):
+    """``bin_edges_`` as the estimators report them: each feature's edges in its values'
+    units (``decoded_edges``), in a 1-D object array, as scikit-learn's ``bin_edges_``."""
+    return object_array(decoded_edges(edges, encoding))
 
 
 def encode(X, raw, encoding):

@@ -11,9 +11,9 @@ from skmi._all_pairs import (
     parts_of_tables,
 )
 from skmi._batches import check_batch_X, given_binning
-from skmi._binning import Binning, object_array
+from skmi._binning import Binning
 from skmi._dask import dask_fit_input, dask_pair_tables, is_dask_collection, learn_dask_binning
-from skmi._integers import decoded_edges
+from skmi._integers import reported_edges
 from skmi._params import DEFAULT_CORRECTION, ENTROPY_CONSTRAINTS, MI_CONSTRAINTS
 from skmi._scoring import _NORMALIZATIONS
 from skmi._tables import sample_rows
@@ -275,12 +275,7 @@ class PairwiseHistogramMI(BaseEstimator):
             rows = sample_rows(X.shape[0], self.subsample, self.random_state)
             n_bins = check_n_bins(self.n_bins, X.shape[1])
             return Binning.learn(X, n_bins, self.strategy, continuous, rows, self.n_jobs)
-        if self._integer_encoding:
-            raise ValueError(
-                "bin_edges cannot be given for integer features past 2**53; let the first "
-                "batch learn them"
-            )
-        return given_binning(bin_edges, continuous, X.shape[1])
+        return given_binning(bin_edges, continuous, X.shape[1], encoding=self._integer_encoding)
 
     def _binning_params(self):
         """The parameters that shape the edges and tables: fixed after the first batch."""
@@ -294,7 +289,7 @@ class PairwiseHistogramMI(BaseEstimator):
         for name in _STATISTICS:
             self.__dict__.pop(name, None)
         self.n_bins_ = self._binning.n_bins
-        self.bin_edges_ = object_array(decoded_edges(self._binning.edges, self._integer_encoding))
+        self.bin_edges_ = reported_edges(self._binning.edges, self._integer_encoding)
         self.n_samples_seen_ = n_samples
         return self
 
