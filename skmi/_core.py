@@ -13,16 +13,13 @@ from functools import cache, cached_property
 from typing import NamedTuple
 
 import numpy as np
-from scipy.stats import chi2
-from sklearn.utils import check_random_state
 
 from skmi._adaptive import merge, resolution_plan
-from skmi._all_pairs import coded
-from skmi._backends import EdgeRows, backend_for, is_device_array, log_or_zero
-from skmi._backends._array_api import like, namespace, to_numpy
+from skmi._backends import EdgeRows, is_device_array
 from skmi._binning import Binning, merged_edges
 from skmi._blocks import block_of, block_threads, feature_blocks, stacked, table_cells
 from skmi._params import DEFAULT_ENTROPY_N_BINS
+from skmi._pvalues import pvalues
 from skmi._scoring import (
     _MI_CORRECTIONS,
     _NORMALIZATIONS,
@@ -30,14 +27,12 @@ from skmi._scoring import (
     corrected_entropy,
     delta_method_se,
     entropy_from_counts,
-    g_test_pvalues,
-    margins,
-    mutual_info_from_counts,
     summarize,
 )
 from skmi._tables import (
     CountTables,
     coded_target,
+    columns,
     count_histograms,
     count_joint,
     learn_target,
@@ -50,10 +45,6 @@ from skmi._tables import (
     target_single,
 )
 from skmi._threads import thread_map
-
-# The mean-matched G-test holds its level down to about 2.5 samples per cell of the test
-# table (measured: 0.032 at 1.7, 0.058 at 28); permutations are used below twice that.
-_G_TEST_MIN_PER_CELL = 5
 
 
 @dataclass(frozen=True)
@@ -229,15 +220,6 @@ def _adaptive_pass(X, target, discrete, stages, fine_k, plan):
     return k, tables
 
 
-def columns(X, index):
-    """Columns ``index`` (numpy integers or a boolean mask) of X, in X's namespace."""
-    if is_device_array(X):
-        xp, _ = namespace(X)
-        index = np.flatnonzero(index) if np.asarray(index).dtype == bool else index
-        return xp.take(X, like(np.asarray(index, dtype=np.int64), X), axis=1)
-    return X[:, index]
-
-
 def _pad(a, width):
     return np.pad(a, ((0, 0), (0, width - a.shape[1])))
 
@@ -271,132 +253,6 @@ def _adaptive_tables(X, target, discrete, stages):
         for j, bins in zip(grow, finer.bins, strict=True):
             tables.bins[j] = bins
     return tables
-
-
-# Permutations more, as a multiple of ``n_permutations``, for the features that none of the
-# first reached: on null columns of 95% zeros in 150 rows, the chi-square matched to 199
-# permutations put 14 times the level below 1e-4 (0.0014 of 20,000 columns); matched to
-# 2,189, the level (0.0001), for 20% more time.
-_MORE_PERMUTATIONS = 10
-
-
-def permutation_pvalues(X, bins, y_codes, n_permutations, random_state, n_jobs=None):
-    """p = (1 + #{I_perm >= I}) / (1 + n_permutations): y's codes shuffled, X never re-binned,
-    each feature's bins those of its test table, ``bins[j] = (edges, map)`` (``Bins``: the
-    counted edges and the test bin of each of their bins, None: the same).
-    A feature that no permutation reached is permuted ``_MORE_PERMUTATIONS`` times as often
-    again, and its p-value taken from all of them; below that floor, where still none
-    reached I, it is the tail of a chi-square matched to the permutations' mean and variance
-    (``moment_matched_tail``).
-
-    The plug-in MI is the statistic: the mean-matching and the corrections depend on margins
-    only, which permuting leaves unchanged, so they would rank the permutations the same way.
-    The one statistic that needs the samples rather than their tables: tables summed over
-    batches or chunks are tested with the G-test alone.
-
-    Each feature's table with the (permuted) target is counted and reduced to its MI at once
-    (``Backend.pair_mi``, the target as the one column paired with every feature), the
-    observed one as the permuted ones, so that ties between them stay exact: no table is
-    kept (500 x 200,000 at 16 bins, 199 permutations: 644 s with every table counted and
-    scored at once by numpy).
-    """
-    binning = Binning(tuple(e for e, _ in bins), np.zeros(len(bins), dtype=bool))
-    n_y = n_codes(y_codes)
-    maps = [bin_map for _, bin_map in bins]
-    codes, counts = coded(X, binning, n_y, maps)
-    log_x = log_or_zero(counts)
-    log_y = log_or_zero(np.bincount(to_numpy(y_codes), minlength=n_y))[None, :]
-    backend = backend_for(codes)
-
-    every = np.arange(len(bins))
-
-    def mi(target, features):  # of the features (indices) with the target's codes
-        rows, log_rows = codes, log_x
-        if features is not every:
-            rows, log_rows = columns(codes.T, features).T, log_x[features]
-            rows = rows if is_device_array(rows) else np.ascontiguousarray(rows)
-        row = _as_row(target, codes)
-        return backend.pair_mi(rows, row, log_rows, log_y, False, n_jobs)[0][:, 0]
-
-    observed = mi(y_codes, every)
-    rng = check_random_state(random_state)
-    # Ties between a permuted and the observed table are the rule for discrete data; the
-    # tolerance keeps round-off from deciding them.
-    threshold = observed - 1e-12 * np.maximum(observed, 1.0)
-    exceed = np.zeros(observed.shape, dtype=np.int64)
-    moments = np.zeros((2, *observed.shape))
-    drawn = np.zeros(observed.shape, dtype=np.int64)
-
-    def permute(features, rounds):
-        for _ in range(rounds if features.size else 0):
-            permuted = mi(_permuted(rng, y_codes), features)
-            exceed[features] += permuted >= threshold[features]
-            moments[:, features] += (permuted, permuted * permuted)
-        drawn[features] += rounds
-
-    permute(every, n_permutations)
-    permute(np.flatnonzero(exceed == 0), _MORE_PERMUTATIONS * n_permutations)
-    p = (1 + exceed) / (1 + drawn)
-    below = exceed == 0
-    if below.any():
-        mean = moments[0, below] / drawn[below]
-        variance = moments[1, below] / drawn[below] - mean * mean
-        p[below] = np.minimum(p[below], moment_matched_tail(observed[below], mean, variance))
-    return p
-
-
-def moment_matched_tail(mi, mean, variance):
-    """P(I >= mi) where I is a scaled chi-square, a chi2_df, with the ``mean`` and
-    ``variance`` of the permuted MI: a = variance / (2 mean), df = 2 mean^2 / variance
-    (Satterthwaite's match of two moments). The G statistic 2N I is chi-square under
-    independence once cells are full; the scaled one follows a sparse table's permutation
-    law in its first two moments. It resolves the p-values of features no permutation
-    reached, below the floor 1 / (n_permutations + 1) that would bar false-discovery
-    control over many features; 1 where the permutations did not vary."""
-    out = np.ones(mi.shape)
-    varied = (variance > 0) & (mean > 0)
-    scale = variance[varied] / (2 * mean[varied])
-    df = 2 * mean[varied] ** 2 / variance[varied]
-    out[varied] = chi2.sf(mi[varied] / scale, df)
-    return out
-
-
-def _as_row(codes_y, codes):
-    """Target codes as one row beside the features' ``codes``: in their type and namespace."""
-    if is_device_array(codes):
-        xp, _ = namespace(codes)
-        return xp.reshape(xp.astype(like(codes_y, codes), codes.dtype), (1, -1))
-    return np.asarray(codes_y, dtype=codes.dtype).reshape(1, -1)
-
-
-def _permuted(rng, codes):
-    """``rng.permutation(codes)``, in the codes' namespace: the same draws shuffle their
-    indices."""
-    if is_device_array(codes):
-        xp, _ = namespace(codes)
-        return xp.take(codes, like(rng.permutation(codes.shape[0]), codes))
-    return rng.permutation(codes)
-
-
-def pvalues(tables, n_samples, X=None, n_permutations=0, random_state=None, n_jobs=None):
-    """Mean-matched G-test p-values on the test tables; permutations where they are sparse,
-    when the samples ``X`` are at hand (not for tables summed over batches)."""
-    test = tables.test.astype(np.int64, copy=False)  # numpy arithmetic: no uint16 wrap
-    test_mi = mutual_info_from_counts(test)
-    a, b = margins(test)
-    out = g_test_pvalues(test_mi, a, b)
-    cells = np.count_nonzero(a, axis=1) * np.count_nonzero(b, axis=1)
-    sparse = n_samples < _G_TEST_MIN_PER_CELL * cells
-    if X is not None and n_permutations and sparse.any():
-        out[sparse] = permutation_pvalues(
-            columns(X, sparse),
-            [tables.test_bins[j] for j in np.flatnonzero(sparse)],
-            tables.test_y_codes,
-            n_permutations,
-            random_state,
-            n_jobs,
-        )
-    return out
 
 
 @dataclass

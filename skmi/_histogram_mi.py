@@ -5,7 +5,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from skmi._backends._array_api import follow
 from skmi._batches import add_mi, check_unchanged, given_binning, given_target, score_mi, start_mi
-from skmi._core import estimate_mi, normalized, pvalues
+from skmi._core import estimate_mi, normalized
 from skmi._dask import dask_fit_input, dask_mi_batches, is_dask_collection
 from skmi._integers import reported_edges
 from skmi._params import (
@@ -14,6 +14,7 @@ from skmi._params import (
     DEFAULT_N_PERMUTATIONS,
     MI_CONSTRAINTS,
 )
+from skmi._pvalues import pvalues
 from skmi._validation import (
     check_base,
     check_n_bins,

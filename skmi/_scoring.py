@@ -4,7 +4,7 @@ Counts are the sufficient statistic: every function here takes integer count arr
 histograms ``(n_features, n_bins)``, of joint tables ``(n_features, n_x, n_y)`` or of three-way
 tables ``(n_features, n_x, n_z, n_y)``) and returns one value per table, in nats. No sampling,
 no validation, no state; permutation p-values, the one statistic that needs the samples
-themselves, are in ``_core``.
+themselves, are in ``_pvalues``.
 
 Corrections, normalisations and tests are entries of dicts of same-signature functions; the
 dicts are the only lists of their names.

@@ -159,6 +159,15 @@ def n_codes(codes):
     return int(codes.max()) + 1
 
 
+def columns(X, index):
+    """Columns ``index`` (numpy integers or a boolean mask) of X, in X's namespace."""
+    if is_device_array(X):
+        xp, _ = namespace(X)
+        index = np.flatnonzero(index) if np.asarray(index).dtype == bool else index
+        return xp.take(X, like(np.asarray(index, dtype=np.int64), X), axis=1)
+    return X[:, index]
+
+
 def take_codes(table, codes):
     """``table[codes]``: each code mapped through the numpy ``table``, in the codes'
     namespace."""
