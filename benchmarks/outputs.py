@@ -19,6 +19,7 @@ from skmi import (
     EntropyBinner,
     HistogramMI,
     MISelector,
+    PairwiseHistogramMI,
     histogram_entropy,
     histogram_mi_classif,
     histogram_mi_regression,
@@ -28,7 +29,8 @@ from skmi import (
 
 def _datasets():
     """Inputs that reach every path: ties, heavy tails, float32, categories, the second
-    adaptive pass, subsampled edges, int32 tables past 2^16 rows, sparse test tables."""
+    adaptive pass, subsampled edges, int32 tables past 2^16 rows, sparse test tables, missing
+    values."""
     rng = np.random.default_rng(0)
     z = rng.normal(size=(3000, 6))
     X = np.c_[
@@ -47,6 +49,10 @@ def _datasets():
     yield "small", small, small[:, 0] + rng.normal(size=60), labels[:60]
     big = rng.normal(size=(70_000, 4))
     big[:, 1] = big[:, 0] + 0.05 * big[:, 1]  # strong: the second adaptive pass
+    holes = X.copy()
+    holes[rng.random(3000) < 0.1, 1] = np.nan
+    holes[rng.random(3000) < 0.3, 3] = np.nan
+    yield "missing", holes, y, labels
     yield "big", big, big[:, 0] + big[:, 2], np.where(big[:, 3] > 0, 1, 0)
 
 
@@ -143,12 +149,50 @@ def _pairwise_outputs(name, X):
     return out
 
 
+def _batch_outputs(name, X, y, labels):
+    """``partial_fit`` over three batches, and (with dask installed) fit on dask chunks."""
+    out = {}
+    parts = np.array_split(np.arange(X.shape[0]), 3)
+    estimators = {
+        "mi-adaptive": lambda: HistogramMI(n_permutations=0),
+        "mi-6": lambda: HistogramMI(6, n_permutations=0),
+        "binner": lambda: EntropyBinner(5),
+        "pairwise": lambda: PairwiseHistogramMI(6),
+    }
+    for key, make in estimators.items():
+        supervised = key.startswith("mi")
+        for kind, target in [("reg", y), ("classif", labels)] if supervised else [("", None)]:
+            est = make()
+            for rows in parts:
+                args = (X[rows], target[rows]) if supervised else (X[rows],)
+                est.partial_fit(*args)
+            for attr in ("scores_", "pvalues_", "entropy_", "n_bins_", "correlation_"):
+                if hasattr(est, attr):
+                    out[f"{name}/partial_fit/{key}{kind}/{attr}"] = np.asarray(getattr(est, attr))
+            out.update(_edges(f"{name}/partial_fit/{key}{kind}", est.bin_edges_))
+    try:
+        import dask.array as da
+    except ImportError:
+        return out
+    Xd = da.from_array(X, chunks=(X.shape[0] // 4 + 1, -1))
+    for key, make in estimators.items():
+        supervised = key.startswith("mi")
+        est = make().fit(Xd, y) if supervised else make().fit(Xd)
+        for attr in ("scores_", "pvalues_", "entropy_", "n_bins_"):
+            if hasattr(est, attr):
+                out[f"{name}/dask/{key}/{attr}"] = np.asarray(getattr(est, attr))
+    out[f"{name}/dask/regression"] = histogram_mi_regression(Xd, y)
+    out[f"{name}/dask/entropy"] = histogram_entropy(Xd)
+    return out
+
+
 def capture(path):
     out = {}
     for name, X, y, labels in _datasets():
         out.update(_mi_outputs(name, X, y, labels))
         out.update(_binning_outputs(name, X))
         out.update(_pairwise_outputs(name, X))
+        out.update(_batch_outputs(name, X, y, labels))
         for n_jobs in [1, 2]:
             out[f"{name}/n_jobs={n_jobs}"] = histogram_mi_regression(X, y, n_jobs=n_jobs)
     np.savez_compressed(path, **out)

@@ -16,7 +16,8 @@ from typing import NamedTuple
 import numpy as np
 from sklearn import get_config
 
-from skmi._backends import BACKENDS, backend_for, is_device_array, log_or_zero
+from skmi._accumulate import start_pairs
+from skmi._backends import log_or_zero
 from skmi._binning import Binning, with_missing_retry
 from skmi._scoring import (
     _MI_CORRECTIONS,
@@ -33,49 +34,44 @@ from skmi._threads import n_threads
 _CODE_BLOCK_BYTES = 2**20
 
 
-def _coded(X, n_bins, strategy, rows, n_jobs):
-    """Codes (n_features, n_samples) in the smallest unsigned type, histograms
-    (n_features, B), and the binning."""
-    binning = Binning.learn(X, n_bins, strategy, np.zeros(X.shape[1], dtype=bool), rows, n_jobs)
-    (codes, counts), binning = with_missing_retry(binning, X, lambda b: coded(X, b))
+def _coded(source, n_bins, strategy, rows, n_jobs):
+    """Codes (n_features, n_samples) of the source's rows in the smallest unsigned type,
+    histograms (n_features, B), and the binning."""
+    continuous = np.zeros(source.shape[1], dtype=bool)
+    binning = source.learn(n_bins, strategy, continuous, rows, n_jobs)
+    (codes, counts), binning = with_missing_retry(binning, source.X, lambda b: coded(source, b))
     return codes, counts, binning
 
 
-def coded(X, binning, n_values=0, maps=None):
-    """Codes of X under ``binning`` as ``pair_codes`` lays them out, each mapped through
-    ``maps[j]`` where it is given (the bin that each of feature j's bins merges to; None, or
-    a None entry: unmerged), and their histograms (n_features, B)."""
+def coded(source, binning, n_values=0, maps=None):
+    """Codes of the source's rows under ``binning`` as ``pair_codes`` lays them out, each
+    mapped through ``maps[j]`` where it is given (the bin that each of feature j's bins
+    merges to; None, or a None entry: unmerged), and their histograms (n_features, B)."""
     # Merged indices can pass the bins counted (ties leave gaps): the codes hold them all.
     merged = [bin_map for bin_map in maps or [] if bin_map is not None]
     n_bins_max = max([int(binning.n_bins.max())] + [int(m.max()) + 1 for m in merged])
-    dtype = _code_dtype(max(n_bins_max, n_values))
-    codes = pair_codes(X, binning, n_values, dtype)
+    dtype = code_dtype(max(n_bins_max, n_values))
+    codes = source.pair_codes(binning, n_values, dtype)
     for j, bin_map in enumerate(maps or []):
         if bin_map is not None:
             codes[j, ...] = take_codes(bin_map.astype(dtype), codes[j, ...])
-    if is_device_array(codes):
-        counts = BACKENDS["array_api"].count_codes(codes.T, None, n_bins_max, 1)[:, :, 0]
-    else:
-        counts = np.stack([np.bincount(c, minlength=n_bins_max) for c in codes])
-    return codes, counts
+    return codes, source.backend.code_histograms(codes, n_bins_max)
 
 
-def _code_dtype(n_values):
+def code_dtype(n_values):
     """The smallest unsigned type of codes 0..n_values - 1 (int64 past 2^16)."""
     return np.uint8 if n_values <= 2**8 else np.uint16 if n_values <= 2**16 else np.int64
 
 
 def pair_codes(X, binning, n_values=0, dtype=None):
-    """Codes (n_features, n_samples) of X under ``binning``, contiguous per feature (on a
-    device, as ``_array_api.codes`` lays them out already), in ``dtype``, or the smallest
-    unsigned type that holds them and ``n_values`` values (other codes to pair them with).
+    """Codes (n_features, n_samples) of numpy X under ``binning``, contiguous per feature,
+    in ``dtype``, or the smallest unsigned type that holds them and ``n_values`` values
+    (other codes to pair them with).
 
-    On the host, coded a block of columns at a time (``_CODE_BLOCK_BYTES`` of codes) and
-    transposed into place: the codes of all of X and their transposed copy took 50% of a
-    float32 X's memory."""
-    dtype = dtype or _code_dtype(max(int(binning.n_bins.max()), n_values))
-    if is_device_array(X):
-        return binning.codes(X, dtype=dtype).T
+    Coded a block of columns at a time (``_CODE_BLOCK_BYTES`` of codes) and transposed into
+    place: the codes of all of X and their transposed copy took 50% of a float32 X's
+    memory."""
+    dtype = dtype or code_dtype(max(int(binning.n_bins.max()), n_values))
     n_samples, n_features = X.shape
     out = np.empty((n_features, n_samples), dtype=dtype)
     step = max(1, _CODE_BLOCK_BYTES // max(n_samples * out.itemsize, 1))
@@ -145,21 +141,22 @@ def pair_pvalues(parts):
     return per_pair(lambda plugin, a, b, cells: g_test_pvalues(plugin, a, b), *parts)
 
 
-def pair_parts(X, Y, *, n_bins, strategy, subsample, random_state, n_jobs):
-    """``PairParts`` of every column of validated X with every column of validated Y (None:
-    X), each pair's table counted and reduced at once (``Backend.pair_mi``), and X's
-    binning. ``n_bins`` one int per column is for X alone (Y None)."""
-    symmetric = Y is None
-    rows = sample_rows(X.shape[0], subsample, random_state)
-    codes_x, counts_x, binning = _coded(X, n_bins, strategy, rows, n_jobs)
+def pair_parts(source, other, *, n_bins, strategy, subsample, random_state, n_jobs):
+    """``PairParts`` of every column of a source's rows with every column of ``other``'s
+    (None: the same), each pair's table counted and reduced at once (``Backend.pair_mi``),
+    and the first's binning. ``n_bins`` one int per column is for X alone (Y None)."""
+    symmetric = other is None
+    rows = sample_rows(source.shape[0], subsample, random_state)
+    codes_x, counts_x, binning = _coded(source, n_bins, strategy, rows, n_jobs)
     codes_y, counts_y, _ = (
-        (codes_x, counts_x, None) if symmetric else _coded(Y, n_bins, strategy, rows, n_jobs)
+        (codes_x, counts_x, None) if symmetric else _coded(other, n_bins, strategy, rows, n_jobs)
     )
     n_pairs = codes_x.shape[0] * codes_y.shape[0]
     workers = n_threads(n_jobs, codes_x.shape[0], n_pairs * codes_x.shape[1])
     table_guard(workers, counts_x.shape[1], counts_y.shape[1], n_bins)
     log_x, log_y = log_or_zero(counts_x), log_or_zero(counts_y)
-    plugin, cells = backend_for(codes_x).pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs)
+    pair_mi = source.backend.pair_mi
+    plugin, cells = pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs)
     return PairParts(plugin, cells, counts_x, counts_y), binning
 
 
@@ -199,12 +196,12 @@ def pair_table_guard(n_features, n_b):
         )
 
 
-def add_pair_tables(tables, X, binning, n_jobs):
+def add_pair_tables(tables, source, binning, n_jobs):
     """``tables`` (n_pairs, B, B) int64, or new ones when None, with the joint table of every
-    pair of columns of validated X (binned by ``binning``) added in place, and the binning
-    they were counted with: a column that holds missing values for the first time gains a
-    bin for them (``with_missing_retry``), and the tables grow to hold it."""
-    codes, binning = with_missing_retry(binning, X, lambda b: pair_codes(X, b))
+    pair of columns of a source's rows (binned by ``binning``) added in place, and the
+    binning they were counted with: a column that holds missing values for the first time
+    gains a bin for them (``with_missing_retry``), and the tables grow to hold it."""
+    codes, binning = with_missing_retry(binning, source.X, source.pair_codes)
     n_b = int(binning.n_bins.max())
     if tables is None:
         pair_table_guard(binning.n_features, n_b)
@@ -212,7 +209,7 @@ def add_pair_tables(tables, X, binning, n_jobs):
     elif tables.shape[1] < n_b:
         grow = n_b - tables.shape[1]
         tables = np.pad(tables, ((0, 0), (0, grow), (0, grow)))
-    backend_for(codes).pair_counts(codes, tables, n_jobs)
+    source.backend.pair_counts(codes, tables, n_jobs)
     return tables, binning
 
 
@@ -237,3 +234,17 @@ def parts_of_tables(tables, n_features):
         matrix.T[upper] = values
         matrices.append(matrix)
     return PairParts(*matrices, counts, counts)
+
+
+def fit_pairs(source, *, n_bins, strategy, subsample, random_state, n_jobs):
+    """``fit``'s tables of every pair of a source's columns: reduced at once where the rows
+    are at hand (``pair_parts``: one table per thread, whatever the number of columns), or
+    counted where they live and summed (a dask array, as one batch). Returns the
+    ``PairParts`` (None: to make from the tables), the binning, and the ``Accumulator``
+    that ``partial_fit`` continues from (None: fit kept no tables)."""
+    params = dict(strategy=strategy, subsample=subsample, random_state=random_state)
+    if source.one_pass:
+        parts, binning = pair_parts(source, None, n_bins=n_bins, n_jobs=n_jobs, **params)
+        return parts, binning, None
+    accumulator = start_pairs(source, n_bins=n_bins, n_jobs=n_jobs, **params)
+    return None, accumulator.binning, accumulator

@@ -6,23 +6,13 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from skmi._backends import is_device_array
-from skmi._backends._array_api import follow, like, namespace, to_numpy
-from skmi._batches import check_batch_X, given_binning
+from skmi._accumulate import check_unchanged, given_binning, start_histograms
 from skmi._categories import categorical_mask
-from skmi._core import estimate_entropy
-from skmi._dask import (
-    dask_codes,
-    dask_fit_input,
-    dask_histograms,
-    is_dask_collection,
-    learn_dask_binning,
-)
 from skmi._integers import reported_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
 from skmi._scoring import corrected_entropy
-from skmi._tables import count_histograms, grown
-from skmi._validation import check_base, check_n_bins, check_X, finite_checked_by_binning
+from skmi._sources import finite_checked_by_binning, on_host, read, read_batch
+from skmi._validation import check_base, check_n_bins
 
 _ENCODINGS = ("ordinal", "onehot", "onehot-dense")
 
@@ -160,28 +150,12 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         self : object
             Fitted binner.
         """
-        if is_dask_collection(X):
-            X = dask_fit_input(self, X)
-            n_bins = check_n_bins(self.n_bins, X.shape[1])
-            args = (np.zeros(X.shape[1], dtype=bool), self.subsample, self.random_state, None)
-            self._binning = learn_dask_binning(X, n_bins, self.strategy, *args)
-            self._counts = dask_histograms(X, self._binning, n_bins)
-            self._integer_encoding = {}
-            self._batch_params = self._binning_params()
-            return self._set_counts(X)
-        X, self._integer_encoding = check_X(X, estimator=self, handle_missing=self.handle_missing)
-        with finite_checked_by_binning(type(self).__name__, X=X):
-            _, self._binning, self._counts = estimate_entropy(
-                X,
-                n_bins=check_n_bins(self.n_bins, X.shape[1]),
-                strategy=self.strategy,
-                correction=self.correction,
-                subsample=self.subsample,
-                random_state=self.random_state,
-                discrete=categorical_mask(self._integer_encoding, X.shape[1]),
-            )
+        source = read(X, estimator=self, handle_missing=self.handle_missing)
+        with finite_checked_by_binning(type(self).__name__, X=source):
+            self._accumulator = self._first_batch(source, None)
+        self._integer_encoding = source.encoding
         self._batch_params = self._binning_params()
-        return self._set_counts(X)
+        return self._set_counts(source)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, *, bin_edges=None):
@@ -209,49 +183,64 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
         self : object
             Fitted binner.
         """
-        first = not hasattr(self, "_binning")
-        X = check_batch_X(self, X, first, bin_edges)
-        with finite_checked_by_binning(type(self).__name__, X=X):
-            if not first:
-                more, self._binning = count_histograms(
-                    X, self._binning, None, self._binning.n_bins
-                )
-                self._counts = grown(self._counts, more.counts.shape[1]) + more
-            elif bin_edges is None:
-                _, self._binning, self._counts = estimate_entropy(
-                    X,
-                    n_bins=check_n_bins(self.n_bins, X.shape[1]),
-                    strategy=self.strategy,
-                    correction=None,
-                    subsample=self.subsample,
-                    random_state=self.random_state,
-                    discrete=categorical_mask(self._integer_encoding, X.shape[1]),
-                )
+        # scikit-learn's rule: continue from the tables held (of a fit or earlier batches).
+        first = getattr(self, "_accumulator", None) is None
+        if not first:
+            check_unchanged(self._batch_params, self._binning_params())
+            if bin_edges is not None:
+                raise ValueError("bin_edges is used on the first call to partial_fit only")
+        source = read_batch(
+            X,
+            estimator=self,
+            first=first,
+            encoding=None if first else self._integer_encoding,
+            handle_missing=self.handle_missing,
+        )
+        with finite_checked_by_binning(type(self).__name__, X=source):
+            if first:
+                self._accumulator = self._first_batch(source, bin_edges)
             else:
-                continuous = np.zeros(X.shape[1], dtype=bool)
-                self._binning = given_binning(
-                    bin_edges, continuous, X.shape[1], encoding=self._integer_encoding
-                )
-                self._counts, self._binning = count_histograms(
-                    X, self._binning, None, self._binning.n_bins
-                )
+                self._accumulator = self._accumulator.add(source)
         if first:
+            self._integer_encoding = source.encoding
             self._batch_params = self._binning_params()
-        return self._set_counts(X)
+        return self._set_counts(source)
+
+    def _first_batch(self, source, bin_edges):
+        """The ``Accumulator`` of the first batch (or of fit's rows): edges learnt from its
+        sample rows, or given, and every row counted."""
+        n_features = source.shape[1]
+        binning = None
+        if bin_edges is not None:
+            continuous = np.zeros(n_features, dtype=bool)
+            binning = given_binning(bin_edges, continuous, n_features, encoding=source.encoding)
+        return start_histograms(
+            source,
+            n_bins=check_n_bins(self.n_bins, n_features),
+            strategy=self.strategy,
+            discrete=categorical_mask(source.encoding, n_features),
+            subsample=self.subsample,
+            random_state=self.random_state,
+            binning=binning,
+        )
 
     def _binning_params(self):
         """The parameters that shape the edges and counts: fixed after the first batch."""
         return {name: getattr(self, name) for name in ("n_bins", "strategy", "subsample")}
 
-    def _set_counts(self, X):
+    @property
+    def _binning(self):
+        return self._accumulator.binning
+
+    def _set_counts(self, source):
         """The fitted attributes from the binning and the histograms summed so far, where
-        the last X lives (``follow``)."""
+        the last rows live (``source.follow``)."""
         self.bin_edges_ = reported_edges(self._binning.edges, self._integer_encoding)
-        self.n_bins_ = follow(self._binning.n_bins, X)
-        counts = self._counts.widened()
+        self.n_bins_ = source.follow(self._binning.n_bins)
+        counts = self._accumulator.tables.widened()
         entropy = corrected_entropy(counts, self.correction) / check_base(self.base)
-        self.entropy_ = follow(entropy, X)
-        self.n_samples_seen_ = self._counts.n_samples
+        self.entropy_ = source.follow(entropy)
+        self.n_samples_seen_ = self._accumulator.n_samples
         return self
 
     def transform(self, X):
@@ -269,9 +258,7 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             array, binned chunk by chunk on the workers (ordinal encoding only).
         """
         check_is_fitted(self)
-        if is_dask_collection(X):
-            return dask_codes(self, X)
-        X, _ = check_X(
+        source = read(
             X,
             estimator=self,
             reset=False,
@@ -280,34 +267,11 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             handle_missing=self.handle_missing,
         )
         # A missing value is coded past its column's bins where fit saw none in it.
-        with finite_checked_by_binning(type(self).__name__, X=X):
-            codes, _ = self._binning.coded(X)
+        with finite_checked_by_binning(type(self).__name__, X=source):
+            codes, _ = source.codes(self._binning)
         if self.encode == "ordinal":
             return codes
-        n_bins = self._binning.n_bins
-        if is_device_array(codes):
-            if self.encode == "onehot-dense":
-                xp, dev = namespace(codes)
-                return xp.concat(
-                    [
-                        xp.astype(codes[:, j : j + 1] == xp.arange(k, device=dev), xp.float64)
-                        for j, k in enumerate(n_bins.tolist())
-                    ],
-                    axis=1,
-                )
-            codes = to_numpy(codes)  # a scipy sparse matrix lives on the host
-        offsets = np.concatenate(([0], np.cumsum(n_bins)[:-1]))
-        # Missing values of a column fit saw none in have no column of their own: all zeros.
-        seen = codes < n_bins
-        onehot = sp.csr_matrix(
-            (
-                np.ones(int(seen.sum())),
-                (codes + offsets)[seen],
-                np.concatenate(([0], np.cumsum(seen.sum(axis=1)))),
-            ),
-            shape=(codes.shape[0], int(n_bins.sum())),
-        )
-        return onehot.toarray() if self.encode == "onehot-dense" else onehot
+        return source.one_hot(codes, self._binning.n_bins, dense=self.encode == "onehot-dense")
 
     def inverse_transform(self, X):
         """Map codes (or their one-hot encoding) to the centres of their bins.
@@ -324,12 +288,13 @@ class EntropyBinner(TransformerMixin, BaseEstimator):
             Bin centres.
         """
         check_is_fitted(self)
-        codes = self._codes_from(to_numpy(X) if is_device_array(X) else X)
+        X, follow = on_host(X)
+        codes = self._codes_from(X)
         centres = np.empty(codes.shape)
         for j, edges in enumerate(self.bin_edges_):
             mids = (edges[:-1] + edges[1:]) / 2
             centres[:, j] = mids[codes[:, j]]
-        return like(centres, X) if is_device_array(X) else centres
+        return follow(centres)
 
     def _codes_from(self, X):
         """Integer codes from ordinal or one-hot input, checked against ``n_bins_``."""

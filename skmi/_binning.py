@@ -36,19 +36,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skmi._backends import (
-    BACKEND,
-    BACKENDS,
-    EdgeRows,
-    NonFiniteError,
-    backend_for,
-    is_device_array,
-    missing_bins,
-)
+from skmi._backends import BACKEND, EdgeRows, NonFiniteError, missing_bins
 from skmi._backends._array_api import namespace, to_numpy
 from skmi._backends._common import value_edges_of
 from skmi._kernels._merging import rank_groups
-from skmi._rules import _SIZE_RULES, n_bins_for
+from skmi._rules import n_bins_for
 from skmi._threads import n_threads, thread_map
 
 
@@ -159,8 +151,6 @@ def category_edges(x):
 # wide ones, since a block reads whole cache lines of each row of a C-ordered X (blocks of 2
 # of 200,000 x 50's columns read each line four times: 0.16 s at 16 bins, 0.14 in 20).
 _SORT_BLOCK_BYTES = 2**24
-# Values of the sample sorted at once on a device, whose sort is one call a block.
-_DEVICE_BLOCK_VALUES = 2**26
 
 
 def _common_edges(part, k, strategy):
@@ -273,8 +263,6 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None, n_samples=None):
     """
     n_features = X.shape[1]
     n_samples = X.shape[0] if n_samples is None else n_samples
-    if is_device_array(X):
-        return _device_edges(X, n_bins, strategy, discrete, rows, n_samples)
     n_rows = X.shape[0] if rows is None else rows.size
     workers = n_threads(n_jobs, n_features, n_rows * n_features)
     # As few blocks as the budget allows, in a multiple of the threads, so that each
@@ -292,86 +280,6 @@ def fit_edges(X, n_bins, strategy, discrete, rows, n_jobs=None, n_samples=None):
     )
     single = {j: s for _, part in parts for j, s in part.items()}
     return EdgeRows.joined([edges for edges, _ in parts]), single
-
-
-def _device_bin_counts(low, high, n_bins, n_samples, columns):
-    """The bin count of each of ``columns`` whose sorted sample spans [low, high], for an int,
-    one int per feature, or a rule of ``_SIZE_RULES`` (which reads N alone, so the span is
-    all it needs of the values)."""
-    if isinstance(n_bins, str):
-        spans = zip(low, high, strict=True)
-        return [n_bins_for(np.array([lo, hi]), n_samples, n_bins) for lo, hi in spans]
-    return [int(n_bins[j]) if np.ndim(n_bins) == 1 else int(n_bins) for j in columns]
-
-
-def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
-    """``fit_edges`` of an array of another namespace (torch, cupy, ...), equal to that of
-    its numpy copy: each block of sample columns is sorted on its device, and only what the
-    edges are made of comes back, the minimum, the maximum and the order statistics at the
-    quantile ranks (``_quantile_inner_edges`` of the ranks themselves). Discrete features,
-    tied columns (which may hold point masses), columns with missing values and rules that
-    read the values copy their sorted sample to numpy instead, for the code of the numpy
-    path (``_block_edges``)."""
-    xp, dev = namespace(X)
-    n_features = X.shape[1]
-    copied = np.asarray(discrete, dtype=bool).copy()
-    if isinstance(n_bins, str) and n_bins not in _SIZE_RULES:
-        copied[:] = True
-    sample = BACKENDS["array_api"].sample_columns
-    n_rows = n_samples if rows is None else rows.size
-    step = max(1, _DEVICE_BLOCK_VALUES // n_rows)
-    edges, single = [None] * n_features, {}
-    for lo in range(0, n_features, step):
-        hi = min(lo + step, n_features)
-        part = xp.sort(sample(X, rows, lo, hi), axis=1)
-        # Tied columns may hold point masses, and columns with missing values need a bin for
-        # them: their rules run on the host (``_column_edges``).
-        tied = to_numpy(xp.any(part[:, 1:] == part[:, :-1], axis=1) | xp.isnan(part[:, -1]))
-        on_host = np.flatnonzero(copied[lo:hi] | tied)
-        if on_host.size:
-            per_feature = n_bins[lo + on_host] if np.ndim(n_bins) == 1 else n_bins
-            if rows is None:  # the sorted sample is every row
-                host = np.ascontiguousarray(
-                    to_numpy(xp.take(part, xp.asarray(on_host, device=dev), axis=0)).T
-                )
-            else:  # every row: categories and point masses are learnt from all of them
-                host = to_numpy(xp.take(X, xp.asarray(lo + on_host, device=dev), axis=1))
-            args = (strategy, np.asarray(discrete, dtype=bool)[lo + on_host], rows, n_samples)
-            block, block_single = _block_edges(host, 0, on_host.size, per_feature, *args)
-            for j, e in zip(on_host, block, strict=True):
-                edges[lo + j] = e
-            single.update({lo + on_host[j]: s for j, s in block_single.items()})
-        on_device = np.flatnonzero(~(copied[lo:hi] | tied))
-        if not on_device.size:
-            continue
-        if on_device.size < hi - lo:
-            part = xp.take(part, xp.asarray(on_device, device=dev), axis=0)
-        low = to_numpy(xp.astype(part[:, 0], xp.float64))
-        high = to_numpy(xp.astype(part[:, -1], xp.float64))
-        # Sorted, -inf comes first and NaN last: before any rule computes with them.
-        if not (np.isfinite(low).all() and np.isfinite(high).all()):
-            raise NonFiniteError
-        ks = np.array(_device_bin_counts(low, high, n_bins, n_samples, lo + on_device))
-        for k in np.unique(ks):
-            group = np.flatnonzero(ks == k)
-            if strategy == "quantile" and k > 1:
-                ranks = _quantile_inner_edges(np.arange(n_rows), k)
-                chosen = part
-                if group.size < part.shape[0]:
-                    chosen = xp.take(part, xp.asarray(group, device=dev), axis=0)
-                stats = xp.take(chosen, xp.asarray(ranks, device=dev), axis=1)
-                inner = to_numpy(xp.astype(stats, xp.float64))
-            else:
-                inner = _STRATEGIES[strategy](np.c_[low[group], high[group]], k)
-            if k > 1:
-                full, clean = _common_edges(np.c_[low[group], inner, high[group]], k, None)
-            for g, j in enumerate(group):
-                if k > 1 and clean[g]:
-                    edges[lo + on_device[j]] = full[g]
-                else:
-                    row = inner[g] if k > 1 and high[j] > low[j] else inner[g, :0]
-                    edges[lo + on_device[j]] = tied_edges(low[j], row, high[j])
-    return edges, single
 
 
 @dataclass(frozen=True, eq=False)
@@ -436,11 +344,8 @@ class Binning:
         another namespace) that holds a missing value and has none, for counting X after the
         edges were learnt without them (a subsample, an earlier batch); ``NonFiniteError``
         where X holds an infinite value, or where no column gains a bin."""
-        if is_device_array(X):
-            xp, _ = namespace(X)
-            infinite, nan = bool(xp.any(xp.isinf(X))), to_numpy(xp.any(xp.isnan(X), axis=0))
-        else:
-            infinite, nan = bool(np.isinf(X).any()), np.isnan(X).any(axis=0)
+        xp, _ = namespace(X)
+        infinite, nan = bool(xp.any(xp.isinf(X))), to_numpy(xp.any(xp.isnan(X), axis=0))
         if infinite or not (nan & ~self.missing).any():
             raise NonFiniteError
         return self.with_missing(nan)
@@ -492,15 +397,15 @@ class Binning:
 
     __hash__ = None  # holds arrays: equal binnings need not hash equal
 
-    def coded(self, X, dtype=np.int64):
+    def coded(self, X, dtype=np.int64, backend=BACKEND):
         """Bin codes of X (``codes``) and the binning that gave them (``with_missing_retry``)."""
-        return with_missing_retry(self, X, lambda binning: binning.codes(X, dtype))
+        return with_missing_retry(self, X, lambda binning: binning.codes(X, dtype, backend))
 
-    def codes(self, X, dtype=np.int64, backend=None):
-        """Bin codes (n_samples, n_features) of the columns of X, in X's namespace;
-        ``NonFiniteError`` if X holds a value that is not finite. ``backend`` None: the one
-        for X (``backend_for``)."""
-        return (backend or backend_for(X)).codes(X, self.edges, dtype)
+    def codes(self, X, dtype=np.int64, backend=BACKEND):
+        """Bin codes (n_samples, n_features) of the columns of X by ``backend`` (the one
+        that counts X's source), in X's namespace; ``NonFiniteError`` if X holds a value
+        that is not finite."""
+        return backend.codes(X, self.edges, dtype)
 
 
 def with_missing_retry(binning, X, bin_with):

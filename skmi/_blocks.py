@@ -8,7 +8,7 @@ wide C-ordered X be read a transposed block at a time.
 
 import numpy as np
 
-from skmi._backends import BACKEND, is_device_array
+from skmi._backends import BACKEND
 from skmi._rules import n_bins_for
 from skmi._threads import n_threads
 
@@ -49,12 +49,9 @@ def feature_blocks(X, rows, table_cells):
     Where the edges are learnt from every row (``rows`` None) of few rows
     (``_TRANSPOSED_ROWS``), learning gathers each column's values contiguously anyway: a
     C-ordered X is then transposed once, a block at a time, and both learning and counting
-    read the copy, not the strided columns. A device array is one block: its memory is the
-    device's.
+    read the copy, not the strided columns.
     """
     n_rows, n_features = X.shape
-    if is_device_array(X):
-        return [slice(0, n_features)], False
     transpose = (
         rows is None and n_rows <= _TRANSPOSED_ROWS and n_features > 1 and not X.flags.f_contiguous
     )

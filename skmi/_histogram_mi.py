@@ -3,11 +3,15 @@
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import StrOptions
 
-from skmi._backends._array_api import follow
-from skmi._batches import add_mi, check_unchanged, given_binning, given_target, score_mi, start_mi
-from skmi._core import estimate_mi, normalized
-from skmi._dask import dask_fit_input, dask_mi_batches, is_dask_collection
+from skmi._accumulate import (
+    check_unchanged,
+    given_binning,
+    given_target,
+    score_mi,
+    start_mi,
+)
 from skmi._integers import reported_edges
+from skmi._one_pass import fit_mi
 from skmi._params import (
     DEFAULT_CORRECTION,
     DEFAULT_N_BINS,
@@ -15,13 +19,9 @@ from skmi._params import (
     MI_CONSTRAINTS,
 )
 from skmi._pvalues import pvalues
-from skmi._validation import (
-    check_base,
-    check_n_bins,
-    check_X_y,
-    discrete_mask,
-    finite_checked_by_binning,
-)
+from skmi._results import normalized
+from skmi._sources import finite_checked_by_binning, read_batch, read_with_target
+from skmi._validation import check_base, check_n_bins, discrete_mask
 
 
 class HistogramMI(BaseEstimator):
@@ -216,29 +216,28 @@ class HistogramMI(BaseEstimator):
         self : object
             Fitted estimator.
         """
-        if is_dask_collection(X):
-            return self._fit_dask(X, y)
-        X, y, discrete_target, encoding = check_X_y(
-            self, X, y, self.discrete_target, handle_missing=self.handle_missing
+        source, y, discrete_target = read_with_target(
+            X, y, self.discrete_target, estimator=self, handle_missing=self.handle_missing
         )
-        with finite_checked_by_binning(type(self).__name__, X=X):
-            result, self._batches = estimate_mi(
-                X,
+        with finite_checked_by_binning(type(self).__name__, X=source):
+            fitted = fit_mi(
+                source,
                 y,
                 discrete_target=discrete_target,
-                n_bins=check_n_bins(self.n_bins, X.shape[1]),
+                n_bins=check_n_bins(self.n_bins, source.shape[1]),
                 strategy=self.strategy,
                 correction=self.correction,
-                discrete=self._discrete(X, encoding),
+                discrete=self._discrete(source),
                 subsample=self.subsample,
                 random_state=self.random_state,
                 n_permutations=self.n_permutations,
                 n_jobs=self.n_jobs,
             )
+        self._accumulator = fitted.accumulator
         self._batch_params = self._table_params()
-        self._integer_encoding = encoding
-        self.discrete_target_ = discrete_target
-        return self._set_result(result, X.shape[0], X)
+        self._integer_encoding = source.encoding
+        self.discrete_target_ = fitted.discrete_target
+        return self._set_result(fitted.result, source, fitted.pending)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, *, bin_edges=None, target_bin_edges=None, classes=None):
@@ -261,7 +260,7 @@ class HistogramMI(BaseEstimator):
         the p-values (``n_permutations`` is not used: permutations need the rows); they are
         computed when ``pvalues_`` is first read, so that a batch only counts. A call
         after :meth:`fit` adds to fit's rows, except after an "adaptive" fit, whose fine
-        tables were chosen for its own N: that call starts anew from its batch.
+        tables were chosen for its own N and are not kept: such a call is an error.
 
         Parameters
         ----------
@@ -288,82 +287,57 @@ class HistogramMI(BaseEstimator):
         self : object
             Fitted estimator.
         """
-        # After an "adaptive" fit there are no tables to add to (``_batches`` is None).
-        fitted = getattr(self, "_batches", None) is not None
-        if fitted:
+        # scikit-learn's rule: continue from the tables held (of a fit or earlier batches).
+        first = getattr(self, "_accumulator", None) is None
+        if not first:
             check_unchanged(self._batch_params, self._table_params())
             for name, value in [("bin_edges", bin_edges), ("target_bin_edges", target_bin_edges)]:
                 if value is not None:
                     raise ValueError(f"{name} is used on the first call to partial_fit only")
-        encoding = self._integer_encoding if fitted else None
-        discrete_target = self.discrete_target_ if fitted else self.discrete_target
-        if not fitted and classes is not None and discrete_target == "auto":
+        discrete_target = self.discrete_target if first else self.discrete_target_
+        if first and classes is not None and discrete_target == "auto":
             discrete_target = True
-        X, y, discrete_target, encoding = check_X_y(
-            self, X, y, discrete_target, encoding=encoding, handle_missing=self.handle_missing
+        source, y, discrete_target = read_batch(
+            X,
+            y,
+            discrete_target,
+            estimator=self,
+            first=first,
+            encoding=None if first else self._integer_encoding,
+            handle_missing=self.handle_missing,
         )
-        with finite_checked_by_binning(type(self).__name__, X=X):
-            if fitted:
-                batches = add_mi(self._batches, X, y, self.n_jobs)
-            else:
-                batches = self._first_batches(
-                    X, y, discrete_target, encoding, bin_edges, target_bin_edges, classes
+        with finite_checked_by_binning(type(self).__name__, X=source):
+            if first:
+                accumulator, discrete_target = self._first_batch(
+                    source, y, discrete_target, bin_edges, target_bin_edges, classes
                 )
+            else:
+                accumulator = self._accumulator.add(source, y, self.n_jobs)
         result, tables = score_mi(
-            batches,
+            accumulator,
             discrete_target=discrete_target,
             strategy=self.strategy,
             correction=self.correction,
             n_jobs=self.n_jobs,
         )
-        if not fitted:
+        if first:
             self._batch_params = self._table_params()
-            self._integer_encoding = encoding
+            self._integer_encoding = source.encoding
             self.discrete_target_ = discrete_target
-        self._batches = batches
-        self._pending_tables = tables
-        return self._set_result(result, batches.tables.n_samples, X)
+        self._accumulator = accumulator
+        return self._set_result(result, source, tables)
 
-    def _fit_dask(self, X, y):
-        """fit on a dask array or DataFrame: bins from a sample, tables counted on the
-        workers (``_dask``), scored here with the G-test."""
-        X = dask_fit_input(self, X)
-        self._batches, self.discrete_target_ = dask_mi_batches(
-            X,
-            y,
-            discrete_target=self.discrete_target,
-            n_bins=check_n_bins(self.n_bins, X.shape[1]),
-            strategy=self.strategy,
-            discrete=self._discrete(X, {}),
-            subsample=self.subsample,
-            random_state=self.random_state,
-            n_jobs=self.n_jobs,
-        )
-        result, tables = score_mi(
-            self._batches,
-            discrete_target=self.discrete_target_,
-            strategy=self.strategy,
-            correction=self.correction,
-            n_jobs=self.n_jobs,
-        )
-        self._batch_params = self._table_params()
-        self._integer_encoding = {}
-        self._pending_tables = tables
-        return self._set_result(result, self._batches.tables.n_samples, X)
-
-    def _first_batches(
-        self, X, y, discrete_target, encoding, bin_edges, target_bin_edges, classes
-    ):
-        """``Batches`` of the first call: bins learnt from X and y, or given."""
-        discrete = self._discrete(X, encoding)
+    def _first_batch(self, source, y, discrete_target, bin_edges, target_bin_edges, classes):
+        """The ``Accumulator`` of the first call: bins learnt from its batch, or given."""
+        discrete = self._discrete(source)
         binning = None
         if bin_edges is not None:
-            binning = given_binning(bin_edges, discrete, X.shape[1], encoding=encoding)
+            binning = given_binning(bin_edges, discrete, source.shape[1], encoding=source.encoding)
         return start_mi(
-            X,
+            source,
             y,
             discrete_target=discrete_target,
-            n_bins=check_n_bins(self.n_bins, X.shape[1]),
+            n_bins=check_n_bins(self.n_bins, source.shape[1]),
             strategy=self.strategy,
             discrete=discrete,
             subsample=self.subsample,
@@ -373,32 +347,34 @@ class HistogramMI(BaseEstimator):
             target=given_target(discrete_target, classes, target_bin_edges),
         )
 
-    def _discrete(self, X, encoding):
-        """The mask of discrete features of validated X (``discrete_mask``)."""
+    def _discrete(self, source):
+        """The mask of discrete features of a source's rows (``discrete_mask``)."""
         names = getattr(self, "feature_names_in_", None)
-        return discrete_mask(self.discrete_features, X.shape[1], encoding, names)
+        return discrete_mask(self.discrete_features, source.shape[1], source.encoding, names)
 
     def _table_params(self):
         """The parameters that shape the count tables: fixed after the first batch."""
         names = ("n_bins", "strategy", "discrete_features", "discrete_target", "subsample")
         return {name: getattr(self, name) for name in names}
 
-    def _set_result(self, result, n_samples, X):
-        """The fitted attributes from an ``MIResult`` of ``n_samples`` rows, where X lives
-        (``follow``)."""
+    def _set_result(self, result, source, pending):
+        """The fitted attributes from an ``MIResult`` of every row seen, where the last rows
+        live (``source.follow``); ``pending``: the tables of p-values to compute when first
+        read (None: the result holds them)."""
         log_base = check_base(self.base)
-        self.scores_ = follow(normalized(result, self.normalize, log_base), X)
-        if result.pvalues is None:  # summed tables: the G-test, when first read
-            self.__dict__.pop("pvalues_", None)
-        else:
-            self._pending_tables = None
-            self.pvalues_ = follow(result.pvalues, X)
-        self.standard_errors_ = follow(result.standard_errors / log_base, X)
-        self.entropy_ = follow(result.entropy / log_base, X)
-        self.target_entropy_ = follow(result.target_entropy / log_base, X)
-        self.n_bins_ = follow(result.n_bins, X)
-        self.target_n_bins_ = follow(result.target_n_bins, X)
+        follow = source.follow
+        self.scores_ = follow(normalized(result, self.normalize, log_base))
+        self._pending_tables = pending
+        self.__dict__.pop("pvalues_", None)
+        if result.pvalues is not None:
+            self.pvalues_ = follow(result.pvalues)
+        self.standard_errors_ = follow(result.standard_errors / log_base)
+        self.entropy_ = follow(result.entropy / log_base)
+        self.target_entropy_ = follow(result.target_entropy / log_base)
+        self.n_bins_ = follow(result.n_bins)
+        self.target_n_bins_ = follow(result.target_n_bins)
         self.bin_edges_ = reported_edges(result.bin_edges, self._integer_encoding)
+        n_samples = source.shape[0] if self._accumulator is None else self._accumulator.n_samples
         self.n_samples_seen_ = n_samples
         return self
 

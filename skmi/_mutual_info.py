@@ -1,20 +1,11 @@
 """Score functions in scikit-learn's style: histogram MI of each feature with a target, and the
 entropy of each feature. Each is validation, a docstring and one delegating call."""
 
-import numpy as np
 from sklearn.utils._param_validation import validate_params
 
-from skmi._backends._array_api import follow
-from skmi._batches import score_mi
-from skmi._categories import categorical_mask, column_names
-from skmi._core import estimate_entropy, estimate_mi, normalized
-from skmi._dask import (
-    as_dask_array,
-    dask_histograms,
-    dask_mi_batches,
-    is_dask_collection,
-    learn_dask_binning,
-)
+from skmi._accumulate import start_histograms
+from skmi._categories import categorical_mask
+from skmi._one_pass import fit_mi
 from skmi._params import (
     DEFAULT_CORRECTION,
     DEFAULT_ENTROPY_N_BINS,
@@ -22,60 +13,33 @@ from skmi._params import (
     ENTROPY_CONSTRAINTS,
     MI_CONSTRAINTS,
 )
+from skmi._results import normalized
 from skmi._scoring import corrected_entropy
-from skmi._validation import (
-    check_base,
-    check_n_bins,
-    check_X,
-    check_X_target,
-    discrete_mask,
-    finite_checked_by_binning,
-)
+from skmi._sources import finite_checked_by_binning, read, read_with_target
+from skmi._validation import check_base, check_n_bins, discrete_mask
 
 
 def mutual_info(
     X, y, *, discrete_target, normalize, base, n_bins, discrete_features, handle_missing, **params
 ):
-    """Validate, estimate, normalise and convert to ``base``: the score functions' one core.
-    Dask X is counted on its workers (``_dask``)."""
-    if is_dask_collection(X):
-        X, names = as_dask_array(X, handle_missing=handle_missing)
-        batches, _ = dask_mi_batches(
-            X,
+    """Read, estimate, normalise and convert to ``base``: the score functions' one core."""
+    source, y, discrete_target = read_with_target(
+        X, y, discrete_target, handle_missing=handle_missing
+    )
+    n_features = source.shape[1]
+    discrete = discrete_mask(discrete_features, n_features, source.encoding, source.names)
+    with finite_checked_by_binning(X=source):
+        fitted = fit_mi(
+            source,
             y,
             discrete_target=discrete_target,
-            n_bins=check_n_bins(n_bins, X.shape[1]),
-            discrete=discrete_mask(discrete_features, X.shape[1], names=names),
-            strategy=params["strategy"],
-            subsample=params["subsample"],
-            random_state=params["random_state"],
-            n_jobs=params["n_jobs"],
-        )
-        result, _ = score_mi(
-            batches,
-            discrete_target=discrete_target,
-            strategy=params["strategy"],
-            correction=params["correction"],
-            n_jobs=params["n_jobs"],
-        )
-        return normalized(result, normalize, check_base(base))
-    names = column_names(X)
-    X, y, encoding = check_X_target(X, y, discrete_target, handle_missing)
-    log_base = check_base(base)
-    n_bins = check_n_bins(n_bins, X.shape[1])
-    discrete = discrete_mask(discrete_features, X.shape[1], encoding, names)
-    with finite_checked_by_binning(X=X):
-        result, _ = estimate_mi(
-            X,
-            y,
-            discrete_target=discrete_target,
-            n_bins=n_bins,
+            n_bins=check_n_bins(n_bins, n_features),
             discrete=discrete,
             n_permutations=None,
             keep_tables=False,
             **params,
         )
-    return follow(normalized(result, normalize, log_base), X)
+    return source.follow(normalized(fitted.result, normalize, check_base(base)))
 
 
 _MI_PARAMS = {
@@ -398,18 +362,16 @@ def histogram_entropy(
     >>> histogram_entropy([[1], [2], [3], [4]], n_bins=4, base=2)
     array([2.])
     """
-    if is_dask_collection(X):
-        X, _ = as_dask_array(X, handle_missing=handle_missing)
-        n_bins = check_n_bins(n_bins, X.shape[1])
-        args = (strategy, np.zeros(X.shape[1], dtype=bool), subsample, random_state, None)
-        binning = learn_dask_binning(X, n_bins, *args)
-        counts = dask_histograms(X, binning, n_bins).widened()
-        return corrected_entropy(counts, correction) / check_base(base)
-    X, encoding = check_X(X, handle_missing=handle_missing)
-    log_base = check_base(base)
-    n_bins = check_n_bins(n_bins, X.shape[1])
-    params = dict(strategy=strategy, correction=correction, subsample=subsample)
-    params["discrete"] = categorical_mask(encoding, X.shape[1])
-    with finite_checked_by_binning(X=X):
-        entropy, _, _ = estimate_entropy(X, n_bins=n_bins, random_state=random_state, **params)
-    return follow(entropy / log_base, X)
+    source = read(X, handle_missing=handle_missing)
+    n_features = source.shape[1]
+    with finite_checked_by_binning(X=source):
+        accumulator = start_histograms(
+            source,
+            n_bins=check_n_bins(n_bins, n_features),
+            strategy=strategy,
+            discrete=categorical_mask(source.encoding, n_features),
+            subsample=subsample,
+            random_state=random_state,
+        )
+    entropy = corrected_entropy(accumulator.tables.widened(), correction)
+    return source.follow(entropy / check_base(base))

@@ -4,12 +4,10 @@ import numpy as np
 from sklearn.utils._param_validation import validate_params
 
 from skmi._all_pairs import estimate_pairwise
-from skmi._backends import is_device_array
-from skmi._backends._array_api import follow, like, to_numpy
-from skmi._dask import is_dask_collection
 from skmi._pairwise_estimator import PairwiseHistogramMI
 from skmi._params import DEFAULT_CORRECTION
-from skmi._validation import check_base, check_n_bins, check_X, finite_checked_by_binning
+from skmi._sources import finite_checked_by_binning, follower, read, read_beside
+from skmi._validation import check_base, check_n_bins
 
 _PAIRWISE_CONSTRAINTS = {
     "X": ["array-like"],
@@ -117,30 +115,26 @@ def pairwise_histogram_mi(
            [1., 1., 1.],
            [1., 1., 1.]])
     """
-    if Y is None and not is_device_array(X):
+    if Y is None:
         params = dict(n_bins=n_bins, strategy=strategy, correction=correction)
         params.update(normalize=normalize, base=base, subsample=subsample)
         params.update(random_state=random_state, handle_missing=handle_missing)
         est = PairwiseHistogramMI(**params, n_jobs=n_jobs)
-        return est.fit(X).scores_
-    if is_dask_collection(X):
-        raise ValueError("Y is not supported for dask X: give the columns of both as X")
-    X, _ = check_X(X, handle_missing=handle_missing)
-    if Y is not None:  # Y follows X: to its device, or to numpy
-        Y = like(Y, X) if is_device_array(X) else to_numpy(Y) if is_device_array(Y) else Y
-        Y = check_X(Y, input_name="Y", handle_missing=handle_missing)[0]
-    if Y is not None and X.shape[0] != Y.shape[0]:
+        return follower(X)(est.fit(X).scores_)
+    source = read(X, handle_missing=handle_missing)
+    other = read_beside(Y, source, input_name="Y", handle_missing=handle_missing)
+    if other.shape[0] != source.shape[0]:
         raise ValueError(
-            f"X and Y must have the same number of samples, got {X.shape[0]} and {Y.shape[0]}"
+            "X and Y must have the same number of samples, got "
+            f"{source.shape[0]} and {other.shape[0]}"
         )
-    log_base = check_base(base)
-    n_bins = check_n_bins(n_bins, X.shape[1])
-    if np.ndim(n_bins) == 1 and Y is not None:
+    n_bins = check_n_bins(n_bins, source.shape[1])
+    if np.ndim(n_bins) == 1:
         raise ValueError("n_bins as one int per feature needs Y=None")
-    with finite_checked_by_binning(X=X, Y=Y if Y is not None else X):
+    with finite_checked_by_binning(X=source, Y=other):
         mi = estimate_pairwise(
-            X,
-            Y,
+            source,
+            other,
             n_bins=n_bins,
             strategy=strategy,
             correction=correction,
@@ -149,4 +143,4 @@ def pairwise_histogram_mi(
             random_state=random_state,
             n_jobs=n_jobs,
         )
-    return follow(mi / log_base if normalize is None else mi, X)
+    return source.follow(mi / check_base(base) if normalize is None else mi)

@@ -3,21 +3,13 @@
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 
-from skmi._all_pairs import (
-    add_pair_tables,
-    pair_parts,
-    pair_pvalues,
-    pair_statistics,
-    parts_of_tables,
-)
-from skmi._batches import check_batch_X, given_binning
-from skmi._binning import Binning
-from skmi._dask import dask_fit_input, dask_pair_tables, is_dask_collection, learn_dask_binning
+from skmi._accumulate import check_unchanged, given_binning, start_pairs
+from skmi._all_pairs import fit_pairs, pair_pvalues, pair_statistics, parts_of_tables
 from skmi._integers import reported_edges
 from skmi._params import DEFAULT_CORRECTION, ENTROPY_CONSTRAINTS, MI_CONSTRAINTS
 from skmi._scoring import _NORMALIZATIONS
-from skmi._tables import sample_rows
-from skmi._validation import check_base, check_n_bins, check_X, finite_checked_by_binning
+from skmi._sources import finite_checked_by_binning, read, read_batch
+from skmi._validation import check_base, check_n_bins
 
 # Fitted attributes computed when first read (``__getattr__``).
 _STATISTICS = ("scores_", "pvalues_", "correlation_", "entropy_")
@@ -198,21 +190,19 @@ class PairwiseHistogramMI(BaseEstimator):
         self : object
             Fitted estimator.
         """
-        if is_dask_collection(X):
-            return self._fit_dask(X)
-        X, self._integer_encoding = check_X(X, estimator=self, handle_missing=self.handle_missing)
-        with finite_checked_by_binning(type(self).__name__, X=X):
-            parts, self._binning = pair_parts(
-                X,
-                None,
-                n_bins=check_n_bins(self.n_bins, X.shape[1]),
+        source = read(X, estimator=self, handle_missing=self.handle_missing)
+        with finite_checked_by_binning(type(self).__name__, X=source):
+            parts, self._binning, self._accumulator = fit_pairs(
+                source,
+                n_bins=check_n_bins(self.n_bins, source.shape[1]),
                 strategy=self.strategy,
                 subsample=self.subsample,
                 random_state=self.random_state,
                 n_jobs=self.n_jobs,
             )
-        self._tables = None  # fit keeps no tables: a partial_fit after it starts anew
-        return self._set_parts(parts, X.shape[0])
+        self._integer_encoding = source.encoding
+        self._batch_params = self._binning_params()
+        return self._set_parts(parts, source.shape[0])
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, *, bin_edges=None):
@@ -243,39 +233,47 @@ class PairwiseHistogramMI(BaseEstimator):
         self : object
             Fitted estimator.
         """
-        first = getattr(self, "_tables", None) is None
-        X = check_batch_X(self, X, first, bin_edges)
-        with finite_checked_by_binning(type(self).__name__, X=X):
+        # scikit-learn's rule: continue from the tables held (of a fit or earlier batches).
+        first = getattr(self, "_accumulator", None) is None
+        if not first:
+            check_unchanged(self._batch_params, self._binning_params())
+            if bin_edges is not None:
+                raise ValueError("bin_edges is used on the first call to partial_fit only")
+        source = read_batch(
+            X,
+            estimator=self,
+            first=first,
+            encoding=None if first else self._integer_encoding,
+            handle_missing=self.handle_missing,
+        )
+        with finite_checked_by_binning(type(self).__name__, X=source):
             if first:
-                self._binning = self._first_binning(X, bin_edges)
-                self._batch_params = self._binning_params()
-            tables, self._binning = add_pair_tables(
-                None if first else self._tables, X, self._binning, self.n_jobs
+                accumulator = self._first_batch(source, bin_edges)
+            else:
+                accumulator = self._accumulator.add(source, n_jobs=self.n_jobs)
+        if first:
+            self._integer_encoding = source.encoding
+            self._batch_params = self._binning_params()
+        self._accumulator, self._binning = accumulator, accumulator.binning
+        return self._set_parts(None, accumulator.n_samples)
+
+    def _first_batch(self, source, bin_edges):
+        """The ``Accumulator`` of the first batch: bins learnt from it, or given."""
+        binning = None
+        if bin_edges is not None:
+            continuous = np.zeros(source.shape[1], dtype=bool)
+            binning = given_binning(
+                bin_edges, continuous, source.shape[1], encoding=source.encoding
             )
-        self._tables = tables
-        return self._set_parts(None, int(tables[0].sum()))
-
-    def _fit_dask(self, X):
-        """fit on a dask array or DataFrame: bins from a sample, every pair's table counted
-        on the workers and summed (``_dask``); the tables are kept, so partial_fit adds to
-        them."""
-        X = dask_fit_input(self, X)
-        n_bins = check_n_bins(self.n_bins, X.shape[1])
-        args = (np.zeros(X.shape[1], dtype=bool), self.subsample, self.random_state, None)
-        self._binning = learn_dask_binning(X, n_bins, self.strategy, *args)
-        self._tables = dask_pair_tables(X, self._binning)
-        self._integer_encoding = {}
-        self._batch_params = self._binning_params()
-        return self._set_parts(None, int(self._tables[0].sum()))
-
-    def _first_binning(self, X, bin_edges):
-        """The binning of the first batch: learnt from it, or the given edges."""
-        continuous = np.zeros(X.shape[1], dtype=bool)
-        if bin_edges is None:
-            rows = sample_rows(X.shape[0], self.subsample, self.random_state)
-            n_bins = check_n_bins(self.n_bins, X.shape[1])
-            return Binning.learn(X, n_bins, self.strategy, continuous, rows, self.n_jobs)
-        return given_binning(bin_edges, continuous, X.shape[1], encoding=self._integer_encoding)
+        return start_pairs(
+            source,
+            n_bins=check_n_bins(self.n_bins, source.shape[1]),
+            strategy=self.strategy,
+            subsample=self.subsample,
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
+            binning=binning,
+        )
 
     def _binning_params(self):
         """The parameters that shape the edges and tables: fixed after the first batch."""
@@ -309,7 +307,8 @@ class PairwiseHistogramMI(BaseEstimator):
         if name not in _STATISTICS or "_parts" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         if self._parts is None:
-            self._parts = parts_of_tables(self._tables, self._binning.n_features)
+            counts = self._accumulator.tables.counts
+            self._parts = parts_of_tables(counts, self._binning.n_features)
         if name == "pvalues_":
             self.pvalues_ = pair_pvalues(self._parts)
         else:

@@ -8,11 +8,11 @@ from scipy.stats import chi2
 from sklearn.utils import check_random_state
 
 from skmi._all_pairs import coded
-from skmi._backends import backend_for, is_device_array, log_or_zero
+from skmi._backends import log_or_zero
 from skmi._backends._array_api import like, namespace, to_numpy
 from skmi._binning import Binning
 from skmi._scoring import g_test_pvalues, margins, mutual_info_from_counts
-from skmi._tables import columns, n_codes
+from skmi._tables import n_codes
 
 # The mean-matched G-test holds its level down to about 2.5 samples per cell of the test
 # table (measured: 0.032 at 1.7, 0.058 at 28); permutations are used below twice that.
@@ -26,7 +26,7 @@ _G_TEST_MIN_PER_CELL = 5
 _MORE_PERMUTATIONS = 10
 
 
-def permutation_pvalues(X, bins, y_codes, n_permutations, random_state, n_jobs=None):
+def permutation_pvalues(source, bins, y_codes, n_permutations, random_state, n_jobs=None):
     """p = (1 + #{I_perm >= I}) / (1 + n_permutations): y's codes shuffled, X never re-binned,
     each feature's bins those of its test table, ``bins[j] = (edges, map)`` (``Bins``: the
     counted edges and the test bin of each of their bins, None: the same).
@@ -49,18 +49,18 @@ def permutation_pvalues(X, bins, y_codes, n_permutations, random_state, n_jobs=N
     binning = Binning(tuple(e for e, _ in bins), np.zeros(len(bins), dtype=bool))
     n_y = n_codes(y_codes)
     maps = [bin_map for _, bin_map in bins]
-    codes, counts = coded(X, binning, n_y, maps)
+    codes, counts = coded(source, binning, n_y, maps)
     log_x = log_or_zero(counts)
     log_y = log_or_zero(np.bincount(to_numpy(y_codes), minlength=n_y))[None, :]
-    backend = backend_for(codes)
+    backend = source.backend
+    xp, _ = namespace(codes)
 
     every = np.arange(len(bins))
 
     def mi(target, features):  # of the features (indices) with the target's codes
         rows, log_rows = codes, log_x
-        if features is not every:
-            rows, log_rows = columns(codes.T, features).T, log_x[features]
-            rows = rows if is_device_array(rows) else np.ascontiguousarray(rows)
+        if features is not every:  # a contiguous copy of their rows
+            rows, log_rows = xp.take(codes, like(features, codes), axis=0), log_x[features]
         row = _as_row(target, codes)
         return backend.pair_mi(rows, row, log_rows, log_y, False, n_jobs)[0][:, 0]
 
@@ -75,7 +75,7 @@ def permutation_pvalues(X, bins, y_codes, n_permutations, random_state, n_jobs=N
 
     def permute(features, rounds):
         for _ in range(rounds if features.size else 0):
-            permuted = mi(_permuted(rng, y_codes), features)
+            permuted = mi(backend.permuted(rng, y_codes), features)
             exceed[features] += permuted >= threshold[features]
             moments[:, features] += (permuted, permuted * permuted)
         drawn[features] += rounds
@@ -109,33 +109,22 @@ def moment_matched_tail(mi, mean, variance):
 
 def _as_row(codes_y, codes):
     """Target codes as one row beside the features' ``codes``: in their type and namespace."""
-    if is_device_array(codes):
-        xp, _ = namespace(codes)
-        return xp.reshape(xp.astype(like(codes_y, codes), codes.dtype), (1, -1))
-    return np.asarray(codes_y, dtype=codes.dtype).reshape(1, -1)
+    xp, _ = namespace(codes)
+    return xp.reshape(xp.astype(like(codes_y, codes), codes.dtype, copy=False), (1, -1))
 
 
-def _permuted(rng, codes):
-    """``rng.permutation(codes)``, in the codes' namespace: the same draws shuffle their
-    indices."""
-    if is_device_array(codes):
-        xp, _ = namespace(codes)
-        return xp.take(codes, like(rng.permutation(codes.shape[0]), codes))
-    return rng.permutation(codes)
-
-
-def pvalues(tables, n_samples, X=None, n_permutations=0, random_state=None, n_jobs=None):
+def pvalues(tables, n_samples, source=None, n_permutations=0, random_state=None, n_jobs=None):
     """Mean-matched G-test p-values on the test tables; permutations where they are sparse,
-    when the samples ``X`` are at hand (not for tables summed over batches)."""
+    when the rows are at hand (a ``source``; not for tables summed over batches)."""
     test = tables.test.astype(np.int64, copy=False)  # numpy arithmetic: no uint16 wrap
     test_mi = mutual_info_from_counts(test)
     a, b = margins(test)
     out = g_test_pvalues(test_mi, a, b)
     cells = np.count_nonzero(a, axis=1) * np.count_nonzero(b, axis=1)
     sparse = n_samples < _G_TEST_MIN_PER_CELL * cells
-    if X is not None and n_permutations and sparse.any():
+    if source is not None and n_permutations and sparse.any():
         out[sparse] = permutation_pvalues(
-            columns(X, sparse),
+            source.columns(sparse),
             [tables.test_bins[j] for j in np.flatnonzero(sparse)],
             tables.test_y_codes,
             n_permutations,

@@ -9,11 +9,11 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skmi._backends import is_device_array
 from skmi._backends._array_api import to_numpy
 from skmi._greedy import CRITERIA, greedy_codes, greedy_order
 from skmi._histogram_mi import HistogramMI
-from skmi._validation import check_base, check_X_y
+from skmi._sources import read_with_target
+from skmi._validation import check_base
 
 
 def _by_score(scores, features):
@@ -33,16 +33,25 @@ def _greedy(selector, X, y, eligible):
     Features constant at that resolution carry no information by any criterion and are
     left to follow by score."""
     estimator = selector.estimator_
-    if is_device_array(X):  # the greedy search runs on the host, on coarse codes
-        X, y = to_numpy(X), to_numpy(y) if is_device_array(y) else y
-    X, y, discrete_target, encoding = check_X_y(
-        selector, X, y, estimator.discrete_target_, handle_missing=estimator.handle_missing
-    )
-    codes, n_x, y_codes, n_y = greedy_codes(
+    source, y, discrete_target = read_with_target(
         X,
         y,
+        estimator.discrete_target_,
+        estimator=selector,
+        handle_missing=estimator.handle_missing,
+    )
+    if not source.one_pass:
+        raise ValueError(
+            f"method={selector.method!r} needs the rows at hand for its three-way tables, "
+            f"got a {type(X).__name__}; select on a sample in memory, or use "
+            "method='univariate', which needs the estimator's scores alone"
+        )
+    # The greedy search runs on the host, on coarse codes.
+    codes, n_x, y_codes, n_y = greedy_codes(
+        source.host(source.X),
+        source.host(y),
         discrete_target=discrete_target,
-        discrete=estimator._discrete(X, encoding),
+        discrete=estimator._discrete(source),
         strategy=estimator.strategy,
         n_bins=estimator.n_bins,
         subsample=estimator.subsample,

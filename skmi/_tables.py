@@ -11,12 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import check_random_state
 
-from skmi._backends import (
-    backend_for,
-    count_dtype,
-    is_device_array,
-    target_dtype,
-)
+from skmi._backends import BACKEND, count_dtype, target_dtype
 from skmi._backends._array_api import like, namespace
 from skmi._binning import Binning, with_missing_retry
 
@@ -129,16 +124,8 @@ def coded_target(y, target):
 
 
 def target_codes(y, discrete, n_bins, strategy, rows):
-    """Codes of the target (in y's namespace: int64 on a device) under bins learnt from it
-    (``learn_target``; on a device, its categories or its one-column binning there), and
-    those bins: the one-column ``Binning`` of a binned y, None for categories."""
-    if is_device_array(y):
-        xp, _ = namespace(y)
-        if discrete:
-            return xp.astype(xp.unique_inverse(y).inverse_indices, xp.int64), None
-        column = xp.reshape(y, (-1, 1))
-        binning = Binning.learn(column, n_bins, strategy, np.zeros(1, dtype=bool), rows)
-        return binning.codes(column)[:, 0], binning
+    """Codes of the target under bins learnt from it (``learn_target``), and those bins:
+    the one-column ``Binning`` of a binned y, None for categories."""
     target = learn_target(y, discrete, n_bins, strategy, rows)
     return coded_target(y, target), target if isinstance(target, Binning) else None
 
@@ -153,38 +140,31 @@ def target_single(target, n_y):
 
 def n_codes(codes):
     """Values 0..n-1 that the codes (of any namespace) can take: the largest, plus one."""
-    if is_device_array(codes):
-        xp, _ = namespace(codes)
-        return int(xp.max(codes)) + 1
-    return int(codes.max()) + 1
+    xp, _ = namespace(codes)
+    return int(xp.max(codes)) + 1
 
 
 def columns(X, index):
     """Columns ``index`` (numpy integers or a boolean mask) of X, in X's namespace."""
-    if is_device_array(X):
-        xp, _ = namespace(X)
-        index = np.flatnonzero(index) if np.asarray(index).dtype == bool else index
-        return xp.take(X, like(np.asarray(index, dtype=np.int64), X), axis=1)
-    return X[:, index]
+    xp, _ = namespace(X)
+    index = np.flatnonzero(index) if np.asarray(index).dtype == bool else index
+    return xp.take(X, like(np.asarray(index, dtype=np.intp), X), axis=1)
 
 
 def take_codes(table, codes):
     """``table[codes]``: each code mapped through the numpy ``table``, in the codes'
     namespace."""
-    if is_device_array(codes):
-        xp, _ = namespace(codes)
-        return xp.take(like(table, codes), codes)
-    return table[codes]
+    xp, _ = namespace(codes)
+    return xp.take(like(table, codes), xp.reshape(codes, (-1,)))
 
 
-def count_joint(X, binning, y_codes, n_y, n_jobs, n_bins, backend=None):
+def count_joint(X, binning, y_codes, n_y, n_jobs, n_bins, backend=BACKEND):
     """Joint tables of each column of X, binned by ``binning``, with the target codes (of
     ``n_y`` values: given, so that batches with fewer get tables of the same shape), and the
     binning they were counted with: ``binning``, with a bin for missing values added to each
     column whose missing values it had none for (``with_missing_retry``). ``n_bins`` is
-    what was asked for, to name it in the error on tables too large. ``backend`` None: the
-    one for X (``backend_for``); the tables are numpy either way."""
-    backend = backend or backend_for(X)
+    what was asked for, to name it in the error on tables too large. ``backend`` counts X
+    where it lives (its source's); the tables are numpy either way."""
 
     def count(binning):
         table_guard(binning.n_features, int(binning.n_bins.max()), n_y, n_bins)
@@ -193,7 +173,7 @@ def count_joint(X, binning, y_codes, n_y, n_jobs, n_bins, backend=None):
     return with_missing_retry(binning, X, count)
 
 
-def count_histograms(X, binning, n_jobs, n_bins, backend=None):
+def count_histograms(X, binning, n_jobs, n_bins, backend=BACKEND):
     """Histograms (n_features, n_x) of each column of X binned by ``binning``, and the
     binning they were counted with (``count_joint``)."""
     no_target = np.zeros(X.shape[0], dtype=target_dtype(1))
@@ -211,9 +191,8 @@ def grown(tables, width):
     return CountTables(np.pad(counts, pad))
 
 
-def count_three_way(codes, n_x, z_codes, n_z, y_codes, n_y, backend=None):
+def count_three_way(codes, n_x, z_codes, n_z, y_codes, n_y, backend=BACKEND):
     """Three-way tables (n_features, n_x, n_z, n_y) of each column of ``codes`` (of n_x
     values) with the codes of a conditioning variable z and of the target y."""
     table_guard(codes.shape[1], n_x * n_z, n_y, (n_x, n_z, n_y))
-    backend = backend or backend_for(codes)
     return CountTables(backend.count_codes_3(codes, z_codes, y_codes, n_x, n_z, n_y))

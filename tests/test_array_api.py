@@ -26,7 +26,8 @@ from skmi import (
 )
 from skmi._backends import BACKENDS, _array_api
 from skmi._binning import Binning, object_array
-from skmi._device_validation import check_device_X
+from skmi._sources import OnDevice
+from skmi._sources._device import check_device_X
 
 try:
     import torch
@@ -172,7 +173,7 @@ def test_pairwise_tiles_equal_one_tile(name, dev, monkeypatch):
     expected_y = pairwise_histogram_mi(X, X[:, :3], n_bins=4)
     monkeypatch.setattr(_array_api, "_PAIR_TILE_ROWS", 12)  # three columns of 4 bins
     monkeypatch.setattr(_array_api, "_BLOCK_VALUES", 1000)  # two columns a block
-    monkeypatch.setattr("skmi._binning._DEVICE_BLOCK_VALUES", 1000)
+    monkeypatch.setattr("skmi._sources._device._DEVICE_BLOCK_VALUES", 1000)
     X_dev = _to(X, name, dev)
     np.testing.assert_allclose(_numpy(pairwise_histogram_mi(X_dev, n_bins=4)), expected, 1e-12)
     got_y = _numpy(pairwise_histogram_mi(X_dev, X[:, :3], n_bins=4))
@@ -189,9 +190,10 @@ def test_edges_and_codes_equal_numpy(name, dev, strategy, n_bins):
     discrete = np.array([False, False, True, False, False])
     for values in (X, X.astype(np.float32)):
         expected = Binning.learn(values, n_bins, strategy, discrete)
-        got = Binning.learn(_to(values, name, dev), n_bins, strategy, discrete)
+        source = OnDevice(_to(values, name, dev))
+        got = source.learn(n_bins, strategy, discrete)
         assert got == expected
-        codes = got.codes(_to(values, name, dev))
+        codes, _ = source.codes(got)
         np.testing.assert_array_equal(_numpy(codes), expected.codes(values))
 
 
@@ -392,13 +394,14 @@ def test_only_arrays_of_other_namespaces_take_the_device_path():
     import pandas as pd
     import scipy.sparse as sp
 
-    from skmi._backends import BACKEND, backend_for, is_device_array
+    from skmi._backends import BACKEND
+    from skmi._sources import InMemory, OnDevice, kind_of
 
     for data in (np.ones((3, 2)), [[1.0, 2.0]], pd.DataFrame({"a": [1.0]}), sp.eye(2).tocsr()):
-        assert not is_device_array(data)
-        assert backend_for(data) is BACKEND
-    assert is_device_array(array_api_strict.ones((3, 2)))
-    assert backend_for(array_api_strict.ones((3, 2))) is BACKENDS["array_api"]
+        assert kind_of(data) is InMemory
+        assert kind_of(data).backend is BACKEND
+    assert kind_of(array_api_strict.ones((3, 2))) is OnDevice
+    assert OnDevice.backend is BACKENDS["array_api"]
 
 
 def test_float32_edges_bin_float32_values_as_float64_edges_do():

@@ -8,7 +8,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from skmi import EntropyBinner, HistogramMI
 from skmi._adaptive import resolution_plan
-from skmi._batches import BATCH_FINE_RESOLUTION
+from skmi._plan import BATCH_FINE_N_BINS as BATCH_FINE_RESOLUTION
 
 # The tables of any split of the rows are the same integers as those of all rows, and they
 # are scored by the same functions, so every output agrees to round-off at most; 1e-12 is
@@ -135,16 +135,6 @@ def test_histogram_mi_partial_fit_continues_a_fit_with_bins_as_asked():
     b = fit_in_batches(HistogramMI(7), X, y, [0, 800, 2000])
     assert_same_outputs(a, b)
     assert a.n_samples_seen_ == 2000
-
-
-def test_histogram_mi_partial_fit_after_an_adaptive_fit_starts_anew():
-    """Check that partial_fit after an "adaptive" fit, which keeps no tables to add to,
-    starts from its own batch."""
-    rng = np.random.default_rng(12)
-    X, y = regression_data(rng, 1200)
-    est = HistogramMI().fit(X, y).partial_fit(X[:700], y[:700])
-    assert est.n_samples_seen_ == 700
-    assert_same_outputs(est, HistogramMI().partial_fit(X[:700], y[:700]))
 
 
 def test_histogram_mi_partial_fit_pvalues_follow_every_batch():

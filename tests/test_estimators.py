@@ -210,6 +210,7 @@ def test_permutation_pvalues_equal_a_numpy_reference(n_jobs):
     from skmi._binning import Binning
     from skmi._pvalues import permutation_pvalues
     from skmi._scoring import mutual_info_from_counts
+    from skmi._sources import InMemory
 
     rng = np.random.default_rng(8)
     X = np.c_[rng.normal(size=(90, 3)), rng.integers(0, 2, (90, 2))]
@@ -243,7 +244,7 @@ def test_permutation_pvalues_equal_a_numpy_reference(n_jobs):
     tail = chi2.sf(observed / (var / (2 * mean)), 2 * mean**2 / var)
     expected[exceed == 0] = np.minimum(expected, tail)[exceed == 0]
     bins = [(e, None) for e in edges]
-    got = permutation_pvalues(X, bins, y_codes, 49, np.random.RandomState(4), n_jobs)
+    got = permutation_pvalues(InMemory(X), bins, y_codes, 49, np.random.RandomState(4), n_jobs)
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=0)
     assert (expected[3:] > 0.02).any()  # the binary features tie with some permutations
     assert floor.any() and (expected[floor] < 1 / 50).all()  # resolved below the first floor

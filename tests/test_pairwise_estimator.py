@@ -75,14 +75,6 @@ def test_pairwise_estimator_entries_are_histogram_mi_and_pvalues():
     assert_allclose(est.correlation_, np.sqrt(-np.expm1(-2 * np.maximum(est.scores_, 0))))
 
 
-def test_pairwise_estimator_partial_fit_after_fit_starts_anew():
-    """Check that fit keeps no tables, so the next partial_fit starts from its batch."""
-    X = activations(3)
-    est = PairwiseHistogramMI(n_bins=5).fit(X).partial_fit(X[:500])
-    assert est.n_samples_seen_ == 500
-    assert_array_equal(est.scores_, PairwiseHistogramMI(n_bins=5).partial_fit(X[:500]).scores_)
-
-
 def test_pairwise_estimator_partial_fit_errors():
     """Check the errors: other features, edges on a later call, a changed n_bins, and
     tables past the budget, which name the largest number of features that fits."""

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from skmi._backends import _array_api, _compiled, _numpy
-from skmi._backends._array_api import is_device_array
 from skmi._backends._common import (
     EdgeRows,
     NonFiniteError,
@@ -51,6 +50,10 @@ class Backend(NamedTuple):
         Adds the joint table of every pair (i, j >= i) of columns of ``codes`` (per column,
         contiguous, each code below B) into ``out`` (n_pairs, B, B) int64, in place, the
         pairs in row-major order of the upper triangle: batches of rows accumulate.
+    code_histograms(codes, n_x) -> (n_features, n_x), numpy
+        Histogram of each row of ``codes`` (n_features, n_samples), codes below n_x.
+    permuted(rng, codes) -> codes
+        ``rng.permutation(codes)`` where the codes live: the same draws for every backend.
 
     ``codes`` and ``count`` raise ``NonFiniteError`` when X holds NaN or infinity.
     """
@@ -62,6 +65,8 @@ class Backend(NamedTuple):
     count_codes_3: Callable
     pair_mi: Callable
     pair_counts: Callable
+    code_histograms: Callable
+    permuted: Callable
 
 
 def _backend(module):
@@ -79,12 +84,6 @@ BACKENDS = {
 BACKEND = BACKENDS["compiled"]
 
 
-def backend_for(X):
-    """The backend that counts X where it lives: "array_api" for an array of another
-    namespace (torch, cupy, ...), ``BACKEND`` for numpy."""
-    return BACKENDS["array_api"] if is_device_array(X) else BACKEND
-
-
 __all__ = [
     "BACKEND",
     "BACKENDS",
@@ -95,10 +94,8 @@ __all__ = [
     "EdgeRows",
     "NonFiniteError",
     "adaptive_tables",
-    "backend_for",
     "count_dtype",
     "expected_mi",
-    "is_device_array",
     "log_or_zero",
     "log_table",
     "missing_bins",

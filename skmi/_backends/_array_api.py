@@ -21,9 +21,7 @@ from sklearn.externals.array_api_compat import (
     array_namespace,
     device,
     is_cupy_namespace,
-    is_dask_array,
     is_numpy_array,
-    is_pydata_sparse_array,
     is_torch_namespace,
 )
 
@@ -37,19 +35,6 @@ _FLOAT32_EXACT_ROWS = 2**24
 # One-hot rows (columns x bins) per tile of the all-pairs product: large enough for the
 # matrix units, small enough that a tile's float64 reduction stays within a few GiB.
 _PAIR_TILE_ROWS = 8192
-
-
-def is_device_array(a):
-    """Whether ``a`` is an array of a namespace other than numpy (torch, cupy, ...). Dask
-    arrays (chunks counted where they are, then summed) and sparse arrays are not: they
-    have paths of their own."""
-    if is_numpy_array(a) or is_dask_array(a) or is_pydata_sparse_array(a):
-        return False
-    try:
-        array_namespace(a)
-    except TypeError:
-        return False
-    return True
 
 
 def namespace(a):
@@ -73,12 +58,6 @@ def like(a, reference):
     """``a`` (numpy or of the reference's namespace) as an array beside ``reference``."""
     xp, dev = namespace(reference)
     return xp.asarray(a, device=dev)
-
-
-def follow(a, X):
-    """The numpy result ``a`` where X lives: as it is for numpy X, else in X's namespace and
-    on its device ("everything follows X", as in scikit-learn)."""
-    return like(a, X) if is_device_array(X) else a
 
 
 def _dtype(xp, dtype):
@@ -365,3 +344,15 @@ def pair_counts(codes, out, n_jobs):
                 if lo < y1:
                     start = first[i] + lo - i
                     out[start : start + y1 - lo] += tables[i - x0, lo - y0 :]
+
+
+def code_histograms(codes, n_x):
+    """Histogram (n_features, n_x), numpy int64, of each row of ``codes``."""
+    return count_codes(codes.T, None, n_x, 1)[:, :, 0]
+
+
+def permuted(rng, codes):
+    """``rng.permutation(codes)`` where the codes live: the same draws shuffle their
+    indices, which index the codes there."""
+    xp = array_namespace(codes)
+    return xp.take(codes, like(rng.permutation(codes.shape[0]), codes))

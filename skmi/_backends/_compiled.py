@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from skmi._backends import _numpy
 from skmi._backends._common import (
     EdgeRows,
     NonFiniteError,
@@ -170,3 +171,8 @@ def pair_counts(codes, out, n_jobs):
     workers = n_threads(n_jobs, n_features, n_features**2 * codes.shape[1] // 2)
     parts = [np.arange(t, n_features, workers) for t in range(workers)]
     thread_map(_pair_counts_kernel, [(codes, part, out) for part in parts], workers)
+
+
+# The host's: numpy's own routines are as fast as a kernel would be.
+code_histograms = _numpy.code_histograms
+permuted = _numpy.permuted

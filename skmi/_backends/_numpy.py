@@ -83,3 +83,13 @@ def pair_counts(codes, out, n_jobs):
             flat = ci.astype(np.int64) * n_b + cj
             out[p] += np.bincount(flat, minlength=n_b * n_b).reshape(n_b, n_b)
             p += 1
+
+
+def code_histograms(codes, n_x):
+    """Histogram (n_features, n_x) of each row of ``codes`` (n_features, n_samples)."""
+    return np.stack([np.bincount(c, minlength=n_x) for c in codes])
+
+
+def permuted(rng, codes):
+    """``rng.permutation(codes)``."""
+    return rng.permutation(codes)

@@ -18,17 +18,16 @@ import numpy as np
 
 from skmi._all_pairs import pair_codes, pair_table_guard
 from skmi._backends import BACKEND
-from skmi._batches import BATCH_FINE_RESOLUTION
 from skmi._binning import Binning, bin_count, category_edges, present_values, value_edges
-from skmi._core import Batches
-from skmi._params import DEFAULT_ENTROPY_N_BINS
 from skmi._tables import (
+    CountTables,
     coded_target,
     count_histograms,
     count_joint,
     sample_rows,
     target_n_bins,
 )
+from skmi._validation import auto_discrete
 
 # Tables summed per task of the tree over the chains' totals: a task holds this many.
 _SPLIT_EVERY = 4
@@ -270,83 +269,173 @@ def dask_pair_tables(X, binning):
     return folded_sum(_pair_chunk, X, binning)
 
 
-def dask_fit_input(estimator, X):
-    """Dask X for an estimator's fit (``as_dask_array``), its ``n_features_in_`` and
-    ``feature_names_in_`` set as ``validate_data`` sets them."""
-    X, names = as_dask_array(X, handle_missing=estimator.handle_missing)
-    estimator.n_features_in_ = X.shape[1]
-    if names is not None and all(isinstance(name, str) for name in names):
-        estimator.feature_names_in_ = names
-    elif hasattr(estimator, "feature_names_in_"):
-        del estimator.feature_names_in_
-    return X
-
-
 def _chunk_codes(block, binning):
     """Codes of one chunk, a missing value past its column's bins where fit saw none
     (``Binning.coded``)."""
     return binning.coded(block)[0]
 
 
-def dask_codes(binner, X):
-    """The ordinal codes of dask X under a fitted binner's bins, as a lazy dask array."""
-    X, _ = as_dask_array(X, handle_missing=binner.handle_missing)
-    if X.shape[1] != binner.n_features_in_:
-        raise ValueError(
-            f"X has {X.shape[1]} features, but {type(binner).__name__} is expecting "
-            f"{binner.n_features_in_} features as input"
-        )
-    if binner.encode != "ordinal":
-        raise ValueError(
-            f"encode={binner.encode!r} is not available for dask X: its codes are binned "
-            "chunk by chunk; use encode='ordinal'"
-        )
-    return X.map_blocks(_chunk_codes, binning=binner._binning, dtype=np.int64)
+class DaskChunks:
+    """Rows in the chunks of a dask array (or DataFrame, ``as_dask_array``), where they
+    live: bins learnt from a sample gathered to the client, every chunk counted on a worker,
+    and only the summed tables brought back (``folded_sum``). A dask array is counted as one
+    batch of ``partial_fit`` is (``_accumulate``), at the plan for batches; its p-values are
+    the G-test's (permutations need the rows on the client)."""
 
+    backend = BACKEND
+    # Scored from tables summed over chunks: no pass over the rows at hand.
+    one_pass = False
+    # Counted as one whole batch: partial_fit takes batches in memory or on a device.
+    batches = False
 
-def dask_mi_batches(
-    X, y, *, discrete_target, n_bins, strategy, discrete, subsample, random_state, n_jobs
-):
-    """``Batches`` of dask X and y (``as_dask_array``), counted on the workers as
-    ``partial_fit`` counts one batch (with "adaptive", at its fine resolution), and whether
-    y was taken as categories ("auto" decided on the workers)."""
-    import dask.array as da
+    def __init__(self, X, names=None):
+        self.X = X
+        self.names = names
+        self.encoding = {}
 
-    y = as_dask_target(y, X.chunks[0])
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"X and y must have the same rows, got {X.shape[0]} and {y.shape[0]}")
-    # One pass over the data gathers the sample rows of X and y, and what the target's
-    # kind and categories need; the count is the second pass.
-    summaries = _target_summaries(y, discrete_target)
-    sample, y_sample, *values = learning_samples(
-        [X, y], subsample, random_state, also=summaries.values()
-    )
-    summary = dict(zip(summaries, values, strict=True))
-    if summary.get("missing"):  # as in memory (``check_target``)
-        raise ValueError(
-            "y holds a missing value; MI with a target needs the target of every row: drop "
-            "the rows without one"
+    @property
+    def shape(self):
+        return self.X.shape
+
+    @classmethod
+    def read(
+        cls,
+        X,
+        *,
+        estimator=None,
+        reset=True,
+        ensure_min_samples=2,
+        input_name="X",
+        encoding=None,
+        handle_missing="bin",
+    ):
+        """X as a 2-D dask array of floats (``as_dask_array``), with ``n_features_in_`` and
+        ``feature_names_in_`` set as ``validate_data`` sets them (``reset``), or checked
+        against them."""
+        X, names = as_dask_array(X, input_name, handle_missing)
+        if estimator is not None and reset:
+            estimator.n_features_in_ = X.shape[1]
+            if names is not None and all(isinstance(name, str) for name in names):
+                estimator.feature_names_in_ = names
+            elif hasattr(estimator, "feature_names_in_"):
+                del estimator.feature_names_in_
+        elif estimator is not None and X.shape[1] != estimator.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
+                f"{estimator.n_features_in_} features as input"
+            )
+        return cls(X, names)
+
+    @classmethod
+    def read_with_target(
+        cls, X, y, discrete_target, *, estimator=None, encoding=None, handle_missing="bin"
+    ):
+        """The source of X (``read``) and y chunked like its rows (``as_dask_target``); an
+        "auto" ``discrete_target`` is decided on the workers when the bins are learnt
+        (``learn_bins``)."""
+        source = cls.read(X, estimator=estimator, handle_missing=handle_missing)
+        y = as_dask_target(y, source.X.chunks[0])
+        if y.shape[0] != source.X.shape[0]:
+            raise ValueError(
+                f"X and y must have the same rows, got {source.X.shape[0]} and {y.shape[0]}"
+            )
+        return source, y, discrete_target
+
+    def learn_bins(
+        self,
+        n_bins,
+        strategy,
+        discrete,
+        subsample,
+        random_state,
+        n_jobs=None,
+        *,
+        binning=None,
+        y=None,
+        discrete_target=None,
+        target_n_bins=None,
+        target=None,
+    ):
+        """The bins of X, learnt from its sample rows gathered to the client, and with a
+        target y, the target's and whether it is discrete ("auto" decided from summaries
+        computed on the workers): one pass over the data for all of them. Edges cannot be
+        given for dask X."""
+        import dask.array as da
+
+        if binning is not None or target is not None:
+            raise ValueError("bin_edges cannot be given for dask X: its first pass learns them")
+        if y is None:
+            (sample,) = learning_samples([self.X], subsample, random_state)
+            binning = _learn_from_sample(self.X, sample, n_bins, strategy, discrete, n_jobs)
+            return binning, None, None
+        # One pass over the data gathers the sample rows of X and y, and what the target's
+        # kind and categories need; the count is the second pass.
+        summaries = _target_summaries(y, discrete_target)
+        sample, y_sample, *values = learning_samples(
+            [self.X, y], subsample, random_state, also=summaries.values()
         )
-    if discrete_target == "auto":
-        # The "auto" rule of ``is_discrete_target``, from the summaries.
-        if y.dtype.kind not in "iuf":
-            discrete_target = True
-        elif y.dtype.kind == "f" and not summary["whole"]:
-            discrete_target = False
+        summary = dict(zip(summaries, values, strict=True))
+        if summary.get("missing"):  # as in memory (``check_target``)
+            raise ValueError(
+                "y holds a missing value; MI with a target needs the target of every row: "
+                "drop the rows without one"
+            )
+        if discrete_target == "auto":
+            # The "auto" rule of ``is_discrete_target``, from the summaries.
+            if y.dtype.kind not in "iuf":
+                discrete_target = True
+            elif y.dtype.kind == "f" and not summary["whole"]:
+                discrete_target = False
+            else:
+                if "classes" not in summary:  # whole floats: their distinct values, one more pass
+                    summary["classes"] = da.unique(y).compute()
+                discrete_target = auto_discrete(summary["classes"].size, y.shape[0])
+        if discrete_target:
+            target = summary["classes"] if "classes" in summary else da.unique(y).compute()
         else:
-            if "classes" not in summary:  # whole floats: their distinct values, one more pass
-                summary["classes"] = da.unique(y).compute()
-            discrete_target = summary["classes"].size <= max(2, np.sqrt(y.shape[0]))
-    adaptive = isinstance(n_bins, str) and n_bins == "adaptive"
-    k = BATCH_FINE_RESOLUTION if adaptive else n_bins
-    if discrete_target:
-        target = summary["classes"] if "classes" in summary else da.unique(y).compute()
-    else:
-        target_k = k if np.ndim(k) == 0 else DEFAULT_ENTROPY_N_BINS
-        column = y_sample.reshape(-1, 1).astype(np.float64)
-        target = _learn_from_sample(
-            y.reshape(-1, 1), column, target_k, strategy, np.zeros(1, dtype=bool), n_jobs
+            column = y_sample.reshape(-1, 1).astype(np.float64)
+            continuous = np.zeros(1, dtype=bool)
+            target = _learn_from_sample(
+                y.reshape(-1, 1), column, target_n_bins, strategy, continuous, n_jobs
+            )
+        binning = _learn_from_sample(self.X, sample, n_bins, strategy, discrete, n_jobs)
+        return binning, target, bool(discrete_target)
+
+    @staticmethod
+    def check_finite(X, input_name, estimator_name=None, allow_nan=True):
+        """The error scikit-learn's check would give for an infinite value of X."""
+        import dask.array as da
+
+        if bool(da.isinf(X).any().compute()):
+            raise ValueError(f"Input {input_name} contains infinity.")
+
+    def check_levels(self, binning):
+        """Nothing to check: a dask array is counted as one first batch."""
+
+    def count_target(self, binning, y, target, n_jobs, n_bins):
+        """Joint ``CountTables`` of every chunk with y's, summed on the workers."""
+        return dask_joint_tables(self.X, y, binning, target, n_bins), binning
+
+    def count_histograms(self, binning, n_jobs, n_bins):
+        """Histogram ``CountTables`` of every chunk, summed on the workers."""
+        return dask_histograms(self.X, binning, n_bins), binning
+
+    def count_pairs(self, tables, binning, n_jobs):
+        """Every pair's table of every chunk, summed on the workers."""
+        counts = dask_pair_tables(self.X, binning)
+        return CountTables(counts), binning
+
+    def codes(self, binning, dtype=np.int64):
+        """The codes of X under ``binning``, as a lazy dask array binned chunk by chunk."""
+        return self.X.map_blocks(_chunk_codes, binning=binning, dtype=np.int64), binning
+
+    def one_hot(self, codes, n_bins, dense):
+        """Not for dask: its codes are binned chunk by chunk, lazily."""
+        raise ValueError(
+            "a one-hot encoding is not available for dask X: its codes are binned chunk by "
+            "chunk; use encode='ordinal'"
         )
-    binning = _learn_from_sample(X, sample, k, strategy, discrete, n_jobs)
-    tables = dask_joint_tables(X, y, binning, target, k)
-    return Batches(binning, target, tables, k if adaptive else None), discrete_target
+
+    def follow(self, a):
+        """A numpy result as it is: computed results are on the client."""
+        return a

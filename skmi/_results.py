@@ -1,0 +1,183 @@
+"""Scoring: from the tables of MI with a target, summed over every row, to results.
+
+Each feature's estimating table is summarised (``TableSummary``: all that the corrections,
+standard errors and entropies need) and kept with its table to test (``MITables``); scoring
+reads those and N alone, so tables counted in one pass, in batches or on dask chunks score
+by the same functions. Bins and their merges are kept as counted edges and maps
+(``Bins``), made into edges only when read.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from skmi._adaptive import merge
+from skmi._backends import EdgeRows
+from skmi._binning import merged_edges
+from skmi._blocks import stacked
+from skmi._scoring import (
+    _MI_CORRECTIONS,
+    _NORMALIZATIONS,
+    TableSummary,
+    delta_method_se,
+    entropy_from_counts,
+    summarize,
+)
+from skmi._tables import take_codes, target_single
+
+
+class Bins(Sequence):
+    """Each feature's counted edges and the map of its counted bins to the bins it is scored
+    at (None: the same), ``(edges[j], maps[j])``, made when read: the score functions,
+    which never read them, make no Python object per feature. An item can be replaced
+    (features counted again, finer)."""
+
+    def __init__(self, edges, maps=None):
+        self.edges = edges
+        self.maps = maps
+        self.replaced = {}
+
+    def __len__(self):
+        return len(self.edges)
+
+    def __getitem__(self, j):
+        if j in self.replaced:
+            return self.replaced[j]
+        return self.edges[j], None if self.maps is None else self.maps[j]
+
+    def __setitem__(self, j, bins):
+        self.replaced[j] = bins
+
+    @classmethod
+    def joined(cls, parts):
+        """The ``Bins`` of consecutive blocks of features as one, still made when read."""
+        if len(parts) == 1:
+            return parts[0]
+        edges = EdgeRows.joined([part.edges for part in parts])
+        maps = None
+        if parts[0].maps is not None:
+            maps = stacked([part.maps for part in parts])
+        joined = cls(edges, maps)
+        start = 0
+        for part in parts:
+            joined.replaced.update({start + j: bins for j, bins in part.replaced.items()})
+            start += len(part)
+        return joined
+
+
+@dataclass
+class MITables:
+    """Each feature's estimating table, summarised, and its table to test with.
+
+    ``bins[j]`` and ``test_bins[j]`` are feature j's counted edges and the map of those bins
+    to its estimating (test) bins, or None where they are the same: the merged edges are
+    built only when asked for (``merged_edges``).
+    """
+
+    summary: TableSummary
+    test: np.ndarray  # (n_features, t_x, t_y) of integer counts
+    bins: Sequence
+    test_bins: Sequence
+    y_codes: np.ndarray | None  # the target's codes counted (None: tables summed)
+    test_y_map: np.ndarray | None = None  # the test bin of each of those (None: the same)
+
+    @property
+    def test_y_codes(self):
+        """The target's codes at the testing resolution, made when permutations ask: the
+        score functions, which never do, hold no copy of N codes."""
+        if self.test_y_map is None:
+            return self.y_codes
+        return take_codes(self.test_y_map, self.y_codes)
+
+    @classmethod
+    def joined(cls, parts):
+        """The test tables of consecutive blocks of features, as one (the summaries,
+        already scored, are left out)."""
+        if len(parts) == 1:
+            return parts[0]
+        test = stacked([part.test for part in parts])
+        test_bins = Bins.joined([part.test_bins for part in parts])
+        first = parts[0]
+        return cls(None, test, None, test_bins, first.y_codes, first.test_y_map)
+
+
+def fixed_tables(joint, binning, y_codes=None):
+    """``MITables`` of joint ``CountTables`` counted at the asked bin counts: each feature's
+    table is both its estimating and its test table (in the count type: only the p-values
+    need int64, and score functions ask for none)."""
+    bins = Bins(binning.edges)
+    return MITables(summarize(joint.counts), joint.counts, bins, bins, y_codes)
+
+
+def merged_tables(fine, binning, target, discrete_target, strategy, plan, fine_k, n_jobs):
+    """Each feature's fine ``CountTables`` (counted at ``fine_k`` bins under ``binning``,
+    the target's columns under ``target``, ``learn_target``'s) merged to the resolution
+    ``plan`` allows it and to the test one (``_adaptive.merge``): the resolutions, and the
+    tables as ``MITables`` (without the target's codes, but with their map to the test
+    bins)."""
+    y_single = target_single(target, fine.counts.shape[2])
+    merged = merge(fine, binning, y_single, discrete_target, strategy, plan, fine_k, n_jobs)
+    return merged.k, MITables(
+        merged.summary,
+        merged.test,
+        Bins(binning.edges, merged.bin_maps),
+        Bins(binning.edges, merged.test_bin_maps),
+        None,
+        merged.test_y_map,
+    )
+
+
+@dataclass
+class MIResult:
+    """Everything the estimators expose, in nats; p-values are None when not asked for."""
+
+    scores: np.ndarray
+    pvalues: np.ndarray | None
+    standard_errors: np.ndarray
+    entropy: np.ndarray
+    target_entropy: np.ndarray
+    bins: Sequence  # as in ``MITables``; None when not kept
+    target_n_bins: np.ndarray
+
+    @cached_property
+    def bin_edges(self):
+        return [merged_edges(*bins) for bins in self.bins]
+
+    @property
+    def n_bins(self):
+        return np.array([e.size - 1 for e in self.bin_edges])
+
+    @classmethod
+    def joined(cls, parts):
+        """The results of consecutive blocks of features, as one (p-values not joined)."""
+        if len(parts) == 1:
+            return parts[0]
+        names = ("scores", "standard_errors", "entropy", "target_entropy", "target_n_bins")
+        joined = {name: np.concatenate([getattr(part, name) for part in parts]) for name in names}
+        bins = None if parts[0].bins is None else Bins.joined([part.bins for part in parts])
+        return cls(pvalues=None, bins=bins, **joined)
+
+
+def scored(tables, n_samples, correction, p):
+    """``MIResult`` of ``MITables`` of ``n_samples`` rows, with the p-values ``p``."""
+    summary = tables.summary
+    return MIResult(
+        scores=_MI_CORRECTIONS[correction](
+            summary.plugin, summary.x_margins, summary.y_margins, summary.cells
+        ),
+        pvalues=p,
+        standard_errors=delta_method_se(summary.second, summary.plugin, n_samples),
+        entropy=entropy_from_counts(summary.x_margins),
+        target_entropy=entropy_from_counts(summary.y_margins),
+        bins=tables.bins,
+        target_n_bins=np.count_nonzero(summary.y_margins, axis=1),
+    )
+
+
+def normalized(result, normalize, log_base):
+    """Scores on the scale asked for: MI in the log base, or a base-free normalisation."""
+    if normalize is None:
+        return result.scores / log_base
+    return _NORMALIZATIONS[normalize](result.scores, result.entropy, result.target_entropy)
