@@ -126,6 +126,15 @@ class PairParts(NamedTuple):
     counts_x: np.ndarray
     counts_y: np.ndarray
 
+    def block(self, n_x):
+        """The parts of the first ``n_x`` columns with the others (of square parts)."""
+        return PairParts(
+            self.plugin[:n_x, n_x:],
+            self.cells[:n_x, n_x:],
+            self.counts_x[:n_x],
+            self.counts_y[n_x:],
+        )
+
 
 def pair_statistics(parts, correction, normalize):
     """MI of every pair (corrected; in nats, or on the ``normalize`` scale), the corrected
@@ -236,15 +245,16 @@ def parts_of_tables(tables, n_features):
     return PairParts(*matrices, counts, counts)
 
 
-def fit_pairs(source, *, n_bins, strategy, subsample, random_state, n_jobs):
-    """``fit``'s tables of every pair of a source's columns: reduced at once where the rows
-    are at hand (``pair_parts``: one table per thread, whatever the number of columns), or
-    counted where they live and summed (a dask array, as one batch). Returns the
-    ``PairParts`` (None: to make from the tables), the binning, and the ``Accumulator``
-    that ``partial_fit`` continues from (None: fit kept no tables)."""
+def fit_pairs(source, other, *, n_bins, strategy, subsample, random_state, n_jobs):
+    """``fit``'s tables of every pair of a source's columns (with those of ``other``, or
+    among themselves: None): reduced at once where the rows are at hand (``pair_parts``:
+    one table per thread, whatever the number of columns), or counted where they live and
+    summed (a dask array, as one batch). Returns the ``PairParts`` (None: to make from the
+    tables), the binning of the source's columns, and the ``Accumulator`` that
+    ``partial_fit`` continues from (None: fit kept no tables)."""
     params = dict(strategy=strategy, subsample=subsample, random_state=random_state)
     if source.one_pass:
-        parts, binning = pair_parts(source, None, n_bins=n_bins, n_jobs=n_jobs, **params)
+        parts, binning = pair_parts(source, other, n_bins=n_bins, n_jobs=n_jobs, **params)
         return parts, binning, None
     accumulator = start_pairs(source, n_bins=n_bins, n_jobs=n_jobs, **params)
     return None, accumulator.binning, accumulator

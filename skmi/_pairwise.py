@@ -49,9 +49,9 @@ def pairwise_histogram_mi(
         counted and reduced on its device, all pairs' tables as exact one-hot matrix
         products (see the :ref:`GPU guide <gpu>`).
 
-    Y : array-like of shape (n_samples, n_features_y), default=None
-        Second set of columns; None means X, and the result is symmetric. Moved to X's
-        namespace and device.
+    Y : array-like of shape (n_samples, n_features_y) or (n_samples,), default=None
+        Second set of columns (1-D: one column); None means X, and the result is
+        symmetric. Moved to X's namespace and device.
 
     n_bins : int, str or array-like, default="fourth-root"
         Bins per column: an int >= 2, one int per column of X (then Y must be None), or a

@@ -8,7 +8,7 @@ from skmi._all_pairs import fit_pairs, pair_pvalues, pair_statistics, parts_of_t
 from skmi._integers import reported_edges
 from skmi._params import DEFAULT_CORRECTION, ENTROPY_CONSTRAINTS, MI_CONSTRAINTS
 from skmi._scoring import _NORMALIZATIONS
-from skmi._sources import finite_checked_by_binning, read, read_batch
+from skmi._sources import finite_checked_by_binning, read, read_batch, read_beside
 from skmi._validation import check_base, check_n_bins
 
 # Fitted attributes computed when first read (``__getattr__``).
@@ -174,7 +174,8 @@ class PairwiseHistogramMI(BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Estimate the MI of every pair of features of X.
+        """Estimate the MI of every pair of features of X, or of every feature of X with
+        every column of y.
 
         Parameters
         ----------
@@ -182,18 +183,21 @@ class PairwiseHistogramMI(BaseEstimator):
             Data: numbers, missing ones as NaN (``handle_missing``). For activations,
             tokens by hidden units.
 
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or (n_samples, n_columns), default=None
+            A second set of columns, as ``Y`` of :func:`pairwise_histogram_mi`: the
+            matrices are then of every feature of X (rows) with every column of y
+            (columns). None: X with itself.
 
         Returns
         -------
         self : object
             Fitted estimator.
         """
-        source = read(X, estimator=self, handle_missing=self.handle_missing)
-        with finite_checked_by_binning(type(self).__name__, X=source):
+        source, other = self._read(X, y, first=True)
+        with finite_checked_by_binning(type(self).__name__, **_named(source, other)):
             parts, self._binning, self._accumulator = fit_pairs(
                 source,
+                other,
                 n_bins=check_n_bins(self.n_bins, source.shape[1]),
                 strategy=self.strategy,
                 subsample=self.subsample,
@@ -202,18 +206,21 @@ class PairwiseHistogramMI(BaseEstimator):
             )
         self._integer_encoding = source.encoding
         self._batch_params = self._binning_params()
+        self._n_columns_y = 0 if other is None else other.shape[1]
         return self._set_parts(parts, source.shape[0])
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, *, bin_edges=None):
         """Add a batch of rows: the MI of every pair over every row seen so far.
 
-        The first call (on an unfitted estimator, or after :meth:`fit`, which keeps no
-        tables) learns the bins from its batch, or takes them as given; every later call
-        counts its rows into every pair's table, and the fitted attributes are scored from
-        the sums. For the same edges, any split of the rows gives the results of :meth:`fit`
-        on all of them. Values outside the first batch's range fall in the end bins: learn
-        the edges from a representative warm-up batch, or give them.
+        The first call learns the bins from its batch, or takes them as given; every later
+        call counts its rows into every pair's table, and the fitted attributes are scored
+        from the sums. For the same edges, any split of the rows gives the results of
+        :meth:`fit` on all of them. Values outside the first batch's range fall in the end
+        bins: learn the edges from a representative warm-up batch, or give them. A call
+        after :meth:`fit` adds to fit's tables where fit holds them (on a dask array);
+        :meth:`fit` on rows at hand reduces each pair's table as it counts it and holds
+        none, so the call starts from its own batch, as on an unfitted estimator.
 
         Parameters
         ----------
@@ -221,8 +228,8 @@ class PairwiseHistogramMI(BaseEstimator):
             Data of this batch: numbers, missing ones as NaN (``handle_missing``). A
             column that holds missing values for the first time gains a bin for them.
 
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or (n_samples, n_columns), default=None
+            A second set of columns, as in :meth:`fit`: given on every call, or on none.
 
         bin_edges : sequence of array-like of shape (n_features,), default=None
             Edges of each feature, used on the first call only instead of learning them
@@ -239,23 +246,43 @@ class PairwiseHistogramMI(BaseEstimator):
             check_unchanged(self._batch_params, self._binning_params())
             if bin_edges is not None:
                 raise ValueError("bin_edges is used on the first call to partial_fit only")
-        source = read_batch(
-            X,
-            estimator=self,
-            first=first,
-            encoding=None if first else self._integer_encoding,
-            handle_missing=self.handle_missing,
-        )
-        with finite_checked_by_binning(type(self).__name__, X=source):
+        source, other = self._read(X, y, first, batch=True)
+        n_columns_y = 0 if other is None else other.shape[1]
+        if not first and n_columns_y != self._n_columns_y:
+            raise ValueError(
+                f"y has {n_columns_y} columns, but the first call to partial_fit had "
+                f"{self._n_columns_y}: give the same columns on every call"
+            )
+        if other is not None and bin_edges is not None:
+            raise ValueError("bin_edges cannot be given with y: let the first batch learn them")
+        both = source if other is None else source.beside(other)
+        with finite_checked_by_binning(type(self).__name__, **_named(source, other)):
             if first:
-                accumulator = self._first_batch(source, bin_edges)
+                accumulator = self._first_batch(both, bin_edges)
             else:
-                accumulator = self._accumulator.add(source, n_jobs=self.n_jobs)
+                accumulator = self._accumulator.add(both, n_jobs=self.n_jobs)
         if first:
             self._integer_encoding = source.encoding
             self._batch_params = self._binning_params()
+            self._n_columns_y = n_columns_y
         self._accumulator, self._binning = accumulator, accumulator.binning
         return self._set_parts(None, accumulator.n_samples)
+
+    def _read(self, X, y, first, batch=False):
+        """The sources of X and of y (None where y is None), a column or columns beside X
+        (``read_beside``)."""
+        encoding = None if first else self._integer_encoding
+        params = dict(estimator=self, encoding=encoding, handle_missing=self.handle_missing)
+        source = read_batch(X, first=first, **params) if batch else read(X, **params)
+        if y is None:
+            return source, None
+        other = read_beside(y, source, input_name="y", handle_missing=self.handle_missing)
+        if other.shape[0] != source.shape[0]:
+            raise ValueError(
+                f"X and y must have the same number of samples, got {source.shape[0]} and "
+                f"{other.shape[0]}"
+            )
+        return source, other
 
     def _first_batch(self, source, bin_edges):
         """The ``Accumulator`` of the first batch: bins learnt from it, or given."""
@@ -286,8 +313,10 @@ class PairwiseHistogramMI(BaseEstimator):
         self._parts = parts
         for name in _STATISTICS:
             self.__dict__.pop(name, None)
-        self.n_bins_ = self._binning.n_bins
-        self.bin_edges_ = reported_edges(self._binning.edges, self._integer_encoding)
+        n_features = self.n_features_in_  # the binning's first: those of X
+        self.n_bins_ = self._binning.n_bins[:n_features]
+        edges = self._binning.edges[:n_features]
+        self.bin_edges_ = reported_edges(edges, self._integer_encoding)
         self.n_samples_seen_ = n_samples
         return self
 
@@ -308,7 +337,8 @@ class PairwiseHistogramMI(BaseEstimator):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         if self._parts is None:
             counts = self._accumulator.tables.counts
-            self._parts = parts_of_tables(counts, self._binning.n_features)
+            parts = parts_of_tables(counts, self._binning.n_features)
+            self._parts = parts.block(self.n_features_in_) if self._n_columns_y else parts
         if name == "pvalues_":
             self.pvalues_ = pair_pvalues(self._parts)
         else:
@@ -318,3 +348,8 @@ class PairwiseHistogramMI(BaseEstimator):
             self.correlation_ = _NORMALIZATIONS["correlation"](mi, None, None)
             self.entropy_ = entropy / log_base
         return self.__dict__[name]
+
+
+def _named(source, other):
+    """The sources to check, by name, when a value is not finite."""
+    return {"X": source} if other is None else {"X": source, "y": other}

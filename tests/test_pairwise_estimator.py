@@ -75,6 +75,27 @@ def test_pairwise_estimator_entries_are_histogram_mi_and_pvalues():
     assert_allclose(est.correlation_, np.sqrt(-np.expm1(-2 * np.maximum(est.scores_, 0))))
 
 
+def test_pairwise_estimator_takes_y_as_a_second_set_of_columns():
+    """Check that fit(X, y) gives the X-by-y block of ``pairwise_histogram_mi(X, y)`` (a 1-D
+    y as one column), with its p-values and X's entropies and bins, that partial_fit in one
+    batch gives the same from every pair's table, and that y must come on every call."""
+    X = activations(4, n=600)
+    Y = X[:, :2] + np.random.default_rng(2).normal(size=(600, 2))
+    expected = pairwise_histogram_mi(X, Y, n_bins=5)
+    est = PairwiseHistogramMI(n_bins=5).fit(X, Y)
+    assert_array_equal(est.scores_, expected)
+    assert est.pvalues_.shape == expected.shape and est.n_bins_.shape == (X.shape[1],)
+    assert_array_equal(est.entropy_, PairwiseHistogramMI(n_bins=5).fit(X).entropy_)
+    assert_array_equal(PairwiseHistogramMI(n_bins=5).fit(X, Y[:, 0]).scores_[:, 0], expected[:, 0])
+    batch = PairwiseHistogramMI(n_bins=5).partial_fit(X, Y)
+    assert_allclose(batch.scores_, expected, rtol=1e-12, atol=1e-15)
+    assert_allclose(batch.pvalues_, est.pvalues_, rtol=1e-9)
+    with pytest.raises(ValueError, match="y has 0 columns, but the first call"):
+        batch.partial_fit(X)
+    with pytest.raises(ValueError, match="same number of samples"):
+        PairwiseHistogramMI().fit(X, Y[:10])
+
+
 def test_pairwise_estimator_partial_fit_errors():
     """Check the errors: other features, edges on a later call, a changed n_bins, and
     tables past the budget, which name the largest number of features that fits."""

@@ -24,8 +24,10 @@ pass (``learn``, ``target``, ``blocks``, ``block``, ``columns``, ``count_joint``
 
 from contextlib import contextmanager
 
+import numpy as np
+
 from skmi._backends import NonFiniteError
-from skmi._backends._array_api import like
+from skmi._backends._array_api import like, namespace
 from skmi._sources._dask import DaskChunks, is_dask_collection
 from skmi._sources._device import OnDevice, is_device_array
 from skmi._sources._memory import InMemory
@@ -69,19 +71,21 @@ def read_batch(X, y=None, discrete_target=None, *, estimator, first, encoding, *
     return kind.read(X, estimator=estimator, encoding=encoding, **reset, **params)
 
 
-def read_beside(Y, source, **params):
-    """The source of Y, a second set of columns beside a source's X: moved to X's device,
-    or to numpy; not beside dask X, whose chunks Y would have to match."""
-    if source.batches is False or is_dask_collection(Y):
-        raise ValueError("Y is not supported for dask X: give the columns of both as X")
-    Y = (
-        like(Y, source.X)
-        if isinstance(source, OnDevice)
-        else OnDevice.host(Y)
-        if is_device_array(Y)
-        else Y
-    )
-    return kind_of(Y).read(Y, **params)
+def read_beside(Y, source, input_name="Y", **params):
+    """The source of Y, a second set of columns (or one column, 1-D) beside a source's X:
+    moved to X's device, or to numpy; not beside dask X, whose chunks it would have to
+    match."""
+    if not source.one_pass or is_dask_collection(Y):
+        raise ValueError(
+            f"{input_name} is not supported for dask X: give the columns of both as X"
+        )
+    if isinstance(source, OnDevice):
+        Y = like(Y, source.X)
+        Y = namespace(Y)[0].reshape(Y, (-1, 1)) if Y.ndim == 1 else Y
+    else:
+        Y = OnDevice.host(Y) if is_device_array(Y) else Y
+        Y = np.asarray(Y).reshape(-1, 1) if np.ndim(Y) == 1 else Y
+    return kind_of(Y).read(Y, input_name=input_name, **params)
 
 
 def follower(X):

@@ -329,6 +329,14 @@ class OnDevice(InMemory):
     def block(self, block, transpose=False):
         return type(self)(self.X[:, block])
 
+    def beside(self, other):
+        """The source of X's columns followed by those of ``other``'s rows, on X's device."""
+        xp, _ = namespace(self.X)
+        X, Y = self.X, other.X
+        if X.dtype != Y.dtype:  # the array API concatenates one dtype
+            X, Y = xp.astype(X, xp.float64), xp.astype(Y, xp.float64)
+        return type(self)(xp.concat([X, Y], axis=1))
+
     def columns(self, index):
         xp, _ = namespace(self.X)
         index = np.flatnonzero(index) if np.asarray(index).dtype == bool else index

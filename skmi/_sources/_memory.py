@@ -188,6 +188,10 @@ class InMemory:
         """The source of X's columns ``block`` (a slice), read as ``block_of`` reads them."""
         return type(self)(block_of(self.X, block, transpose))
 
+    def beside(self, other):
+        """The source of X's columns followed by those of ``other``'s rows."""
+        return type(self)(np.hstack([self.X, other.X]), self.encoding)
+
     def columns(self, index):
         """The source of X's columns ``index`` (integers or a boolean mask)."""
         return type(self)(self.X[:, index])
