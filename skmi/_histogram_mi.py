@@ -259,8 +259,9 @@ class HistogramMI(BaseEstimator):
         of rows at each call, as :meth:`fit` chooses it. Only the G-test is available for
         the p-values (``n_permutations`` is not used: permutations need the rows); they are
         computed when ``pvalues_`` is first read, so that a batch only counts. A call
-        after :meth:`fit` adds to fit's rows, except after an "adaptive" fit, whose fine
-        tables were chosen for its own N and are not kept: such a call is an error.
+        after :meth:`fit` adds to the tables fit holds; an "adaptive" fit holds none (its
+        fine tables were chosen for its own N and merged block by block), so the call
+        starts from its own batch, as on an unfitted estimator.
 
         Parameters
         ----------
