@@ -10,6 +10,7 @@ from skmi._accumulate import check_unchanged, given_binning, start_histograms
 from skmi._categories import categorical_mask
 from skmi._integers import reported_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
+from skmi._pickles import PickledState
 from skmi._scoring import corrected_entropy
 from skmi._sources import finite_checked_by_binning, on_host, read, read_batch
 from skmi._validation import check_base, check_n_bins
@@ -17,7 +18,7 @@ from skmi._validation import check_base, check_n_bins
 _ENCODINGS = ("ordinal", "onehot", "onehot-dense")
 
 
-class EntropyBinner(TransformerMixin, BaseEstimator):
+class EntropyBinner(PickledState, TransformerMixin, BaseEstimator):
     """Bin continuous features into intervals and report the entropy of each binned feature.
 
     The equal of scikit-learn's :class:`~sklearn.preprocessing.KBinsDiscretizer` where they

@@ -18,13 +18,14 @@ from skmi._params import (
     DEFAULT_N_PERMUTATIONS,
     MI_CONSTRAINTS,
 )
+from skmi._pickles import PickledState
 from skmi._pvalues import pvalues
 from skmi._results import normalized
 from skmi._sources import finite_checked_by_binning, read_batch, read_with_target
 from skmi._validation import check_base, check_n_bins, discrete_mask
 
 
-class HistogramMI(BaseEstimator):
+class HistogramMI(PickledState, BaseEstimator):
     """Mutual information of each feature with a target, from histograms.
 
     Bins each continuous feature (and a continuous target), counts every feature's joint

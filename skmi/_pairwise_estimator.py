@@ -7,6 +7,7 @@ from skmi._accumulate import check_unchanged, given_binning, start_pairs
 from skmi._all_pairs import fit_pairs, pair_pvalues, pair_statistics, parts_of_tables
 from skmi._integers import reported_edges
 from skmi._params import DEFAULT_CORRECTION, ENTROPY_CONSTRAINTS, MI_CONSTRAINTS
+from skmi._pickles import PickledState
 from skmi._scoring import _NORMALIZATIONS
 from skmi._sources import finite_checked_by_binning, read, read_batch, read_beside
 from skmi._validation import check_base, check_n_bins
@@ -15,7 +16,7 @@ from skmi._validation import check_base, check_n_bins
 _STATISTICS = ("scores_", "pvalues_", "correlation_", "entropy_")
 
 
-class PairwiseHistogramMI(BaseEstimator):
+class PairwiseHistogramMI(PickledState, BaseEstimator):
     """Mutual information between every pair of features, from histograms.
 
     The information-theoretic counterpart of scikit-learn's covariance estimators
