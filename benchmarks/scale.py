@@ -146,7 +146,7 @@ def bounded_memory(n_batch_counts):
                 peak = tracemalloc.get_traced_memory()[1] - before
                 tracemalloc.stop()
                 seen += 1
-            tables = est._batches.tables.counts if width == UNITS else est._tables
+            tables = est._accumulator.tables.counts
             out.append((name, seen * TOKENS, peak, tables.nbytes))
     return out
 

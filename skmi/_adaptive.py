@@ -108,8 +108,8 @@ def _joined(parts):
     )
 
 
-def merge(fine, binning, y_single, y_discrete, strategy, plan, fine_k, n_jobs):
-    """Per feature, the finest merge of its fine table (``CountTables`` at ``fine_k`` bins,
+def merge(fine, binning, y_single, y_discrete, strategy, plan, fine_n_bins, n_jobs):
+    """Per feature, the finest merge of its fine table (``CountTables`` at ``fine_n_bins`` bins,
     features binned by ``binning``) that keeps >= c samples per occupied cell, and the merge
     to the test resolution; as ``Merged``. Features go to threads in groups (1e6 x 100 at
     360 x 360: 30 ms on one thread).
@@ -127,8 +127,8 @@ def merge(fine, binning, y_single, y_discrete, strategy, plan, fine_k, n_jobs):
     shared = (
         KEEP if y_discrete else by,
         np.ascontiguousarray(y_single, dtype=np.uint8),
-        fine_k,
-        candidates_for(fine_k, plan.k_max),
+        fine_n_bins,
+        candidates_for(fine_n_bins, plan.k_max),
         plan.c,
         plan.test_k,
         log_table(n),

@@ -13,7 +13,7 @@ from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
 from skmi._pickles import PickledState
 from skmi._scoring import corrected_entropy
 from skmi._sources import finite_checked_by_binning, on_host, read, read_batch
-from skmi._validation import check_base, check_n_bins
+from skmi._validation import check_n_bins, log_of_base
 
 _ENCODINGS = ("ordinal", "onehot", "onehot-dense")
 
@@ -239,7 +239,7 @@ class EntropyBinner(PickledState, TransformerMixin, BaseEstimator):
         self.bin_edges_ = reported_edges(self._binning.edges, self._integer_encoding)
         self.n_bins_ = source.follow(self._binning.n_bins)
         counts = self._accumulator.tables.widened()
-        entropy = corrected_entropy(counts, self.correction) / check_base(self.base)
+        entropy = corrected_entropy(counts, self.correction) / log_of_base(self.base)
         self.entropy_ = source.follow(entropy)
         self.n_samples_seen_ = self._accumulator.n_samples
         return self

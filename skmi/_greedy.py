@@ -24,7 +24,7 @@ from skmi._adaptive import samples_per_cell
 from skmi._backends import BACKEND
 from skmi._binning import Binning
 from skmi._scoring import corrected_entropy
-from skmi._tables import sample_rows, target_codes
+from skmi._tables import learn_target_codes, sample_rows
 
 
 class Step(NamedTuple):
@@ -139,7 +139,7 @@ def greedy_codes(
     k = greedy_n_bins(n_samples, n_classes)
     if isinstance(n_bins, Integral):
         k = min(k, n_bins)
-    y_codes, _ = target_codes(y, discrete_target, k, strategy, rows)
+    y_codes, _ = learn_target_codes(y, discrete_target, k, strategy, rows)
     binning = Binning.learn(X, k, strategy, discrete, rows, n_jobs)
     # One value more than the bins: a column may gain a bin for its missing values.
     dtype = np.uint16 if int(binning.n_bins.max()) < 2**16 else np.int64

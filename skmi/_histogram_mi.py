@@ -22,7 +22,7 @@ from skmi._pickles import PickledState
 from skmi._pvalues import pvalues
 from skmi._results import normalized
 from skmi._sources import finite_checked_by_binning, read_batch, read_with_target
-from skmi._validation import check_base, check_n_bins, discrete_mask
+from skmi._validation import check_n_bins, discrete_mask, log_of_base
 
 
 class HistogramMI(PickledState, BaseEstimator):
@@ -363,7 +363,7 @@ class HistogramMI(PickledState, BaseEstimator):
         """The fitted attributes from an ``MIResult`` of every row seen, where the last rows
         live (``source.follow``); ``pending``: the tables of p-values to compute when first
         read (None: the result holds them)."""
-        log_base = check_base(self.base)
+        log_base = log_of_base(self.base)
         follow = source.follow
         self.scores_ = follow(normalized(result, self.normalize, log_base))
         self._pending_tables = pending

@@ -16,7 +16,7 @@ from skmi._params import (
 from skmi._results import normalized
 from skmi._scoring import corrected_entropy
 from skmi._sources import finite_checked_by_binning, read, read_with_target
-from skmi._validation import check_base, check_n_bins, discrete_mask
+from skmi._validation import check_n_bins, discrete_mask, log_of_base
 
 
 def mutual_info(
@@ -39,7 +39,7 @@ def mutual_info(
             keep_tables=False,
             **params,
         )
-    return source.follow(normalized(fitted.result, normalize, check_base(base)))
+    return source.follow(normalized(fitted.result, normalize, log_of_base(base)))
 
 
 _MI_PARAMS = {
@@ -374,4 +374,4 @@ def histogram_entropy(
             random_state=random_state,
         )
     entropy = corrected_entropy(accumulator.tables.widened(), correction)
-    return source.follow(entropy / check_base(base))
+    return source.follow(entropy / log_of_base(base))

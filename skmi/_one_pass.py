@@ -37,7 +37,7 @@ class Stages(NamedTuple):
     n_samples: int  # X's rows, which the rules and the resolutions read
 
 
-def _fixed_tables(source, target, discrete, n_bins, stages):
+def _asked_bins_pass(source, target, discrete, n_bins, stages):
     """One table per feature at the asked bin count; it is also the table tested. The
     tables, and the ``Accumulator`` that ``partial_fit`` adds rows to. ``target`` is
     ``source.target``'s output."""
@@ -50,15 +50,15 @@ def _fixed_tables(source, target, discrete, n_bins, stages):
     return fixed_tables(joint, binning, y_codes), accumulator
 
 
-def _adaptive_pass(source, target, discrete, stages, fine_k, plan):
-    """Count X against the target codes at ``fine_k`` bins and merge each feature to its
+def _adaptive_pass(source, target, discrete, stages, fine_n_bins, plan):
+    """Count X against the target codes at ``fine_n_bins`` bins and merge each feature to its
     resolution and to the test resolution; the resolutions, and the tables as ``MITables``.
     ``target`` is ``source.target``'s output."""
     strategy, n_jobs = stages.strategy, stages.n_jobs
     y_codes, n_y, learnt = target
-    binning = source.learn(fine_k, strategy, discrete, stages.rows, n_jobs, stages.n_samples)
-    fine, binning = source.count_joint(binning, y_codes, n_y, n_jobs, fine_k)
-    merge_args = (stages.discrete_target, strategy, plan, fine_k, n_jobs)
+    binning = source.learn(fine_n_bins, strategy, discrete, stages.rows, n_jobs, stages.n_samples)
+    fine, binning = source.count_joint(binning, y_codes, n_y, n_jobs, fine_n_bins)
+    merge_args = (stages.discrete_target, strategy, plan, fine_n_bins, n_jobs)
     k, tables = merged_tables(fine, binning, learnt, *merge_args)
     tables.y_codes = y_codes
     return k, tables
@@ -135,9 +135,9 @@ def estimate_mi(
         return source.target(y, discrete_target, k, strategy, rows)
 
     # The target's bins: the first fine resolution's, or those asked for (one count for all).
-    k_y = mi_plan(n_bins, n_samples).target_n_bins
-    n_y = target(k_y)[1]
-    cells = table_cells(n_bins, k_y, n_y, n_samples)
+    y_n_bins = mi_plan(n_bins, n_samples).target_n_bins
+    n_y = target(y_n_bins)[1]
+    cells = table_cells(n_bins, y_n_bins, n_y, n_samples)
     if keep_tables and not adaptive:  # every block's tables are kept: all of them must fit
         table_guard(source.shape[1], cells // n_y, n_y, n_bins)
     blocks, transpose = source.blocks(rows, cells)
@@ -150,8 +150,8 @@ def estimate_mi(
             tables, accumulator = _adaptive_tables(part, target, discrete[block], stages), None
         else:
             block_bins = n_bins[block] if np.ndim(n_bins) else n_bins
-            tables, accumulator = _fixed_tables(
-                part, target(k_y), discrete[block], block_bins, stages
+            tables, accumulator = _asked_bins_pass(
+                part, target(y_n_bins), discrete[block], block_bins, stages
             )
         result = scored(tables, n_samples, correction, None)
         if not keep_tables:

@@ -7,7 +7,7 @@ from skmi._all_pairs import estimate_pairwise
 from skmi._pairwise_estimator import PairwiseHistogramMI
 from skmi._params import DEFAULT_CORRECTION
 from skmi._sources import finite_checked_by_binning, follower, read, read_beside
-from skmi._validation import check_base, check_n_bins
+from skmi._validation import check_n_bins, log_of_base
 
 _PAIRWISE_CONSTRAINTS = {
     "X": ["array-like"],
@@ -143,4 +143,4 @@ def pairwise_histogram_mi(
             random_state=random_state,
             n_jobs=n_jobs,
         )
-    return source.follow(mi / check_base(base) if normalize is None else mi)
+    return source.follow(mi / log_of_base(base) if normalize is None else mi)

@@ -10,7 +10,7 @@ from skmi._params import DEFAULT_CORRECTION, ENTROPY_CONSTRAINTS, MI_CONSTRAINTS
 from skmi._pickles import PickledState
 from skmi._scoring import _NORMALIZATIONS
 from skmi._sources import finite_checked_by_binning, read, read_batch, read_beside
-from skmi._validation import check_base, check_n_bins
+from skmi._validation import check_n_bins, log_of_base
 
 # Fitted attributes computed when first read (``__getattr__``).
 _STATISTICS = ("scores_", "pvalues_", "correlation_", "entropy_")
@@ -343,7 +343,7 @@ class PairwiseHistogramMI(PickledState, BaseEstimator):
         if name == "pvalues_":
             self.pvalues_ = pair_pvalues(self._parts)
         else:
-            log_base = check_base(self.base)
+            log_base = log_of_base(self.base)
             scores, mi, entropy = pair_statistics(self._parts, self.correction, self.normalize)
             self.scores_ = scores / log_base if self.normalize is None else scores
             self.correlation_ = _NORMALIZATIONS["correlation"](mi, None, None)

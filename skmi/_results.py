@@ -111,14 +111,14 @@ def fixed_tables(joint, binning, y_codes=None):
     return MITables(summarize(joint.counts), joint.counts, bins, bins, y_codes)
 
 
-def merged_tables(fine, binning, target, discrete_target, strategy, plan, fine_k, n_jobs):
-    """Each feature's fine ``CountTables`` (counted at ``fine_k`` bins under ``binning``,
+def merged_tables(fine, binning, target, discrete_target, strategy, plan, fine_n_bins, n_jobs):
+    """Each feature's fine ``CountTables`` (counted at ``fine_n_bins`` bins under ``binning``,
     the target's columns under ``target``, ``learn_target``'s) merged to the resolution
     ``plan`` allows it and to the test one (``_adaptive.merge``): the resolutions, and the
     tables as ``MITables`` (without the target's codes, but with their map to the test
     bins)."""
     y_single = target_single(target, fine.counts.shape[2])
-    merged = merge(fine, binning, y_single, discrete_target, strategy, plan, fine_k, n_jobs)
+    merged = merge(fine, binning, y_single, discrete_target, strategy, plan, fine_n_bins, n_jobs)
     return merged.k, MITables(
         merged.summary,
         merged.test,

@@ -13,7 +13,7 @@ from skmi._backends._array_api import to_numpy
 from skmi._greedy import CRITERIA, greedy_codes, greedy_order
 from skmi._histogram_mi import HistogramMI
 from skmi._sources import read_with_target
-from skmi._validation import check_base
+from skmi._validation import log_of_base
 
 
 def _by_score(scores, features):
@@ -65,7 +65,7 @@ def _greedy(selector, X, y, eligible):
     picks, values, in_nats = greedy_order(
         codes[:, features], n_x, y_codes, n_y, n_steps, CRITERIA[selector.method], correction
     )
-    values[in_nats] /= check_base(estimator.base)
+    values[in_nats] /= log_of_base(estimator.base)
     return features[picks], values
 
 

@@ -123,7 +123,7 @@ def coded_target(y, target):
     return codes.astype(dtype)
 
 
-def target_codes(y, discrete, n_bins, strategy, rows):
+def learn_target_codes(y, discrete, n_bins, strategy, rows):
     """Codes of the target under bins learnt from it (``learn_target``), and those bins:
     the one-column ``Binning`` of a binned y, None for categories."""
     target = learn_target(y, discrete, n_bins, strategy, rows)

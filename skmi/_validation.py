@@ -67,7 +67,7 @@ def check_n_bins(n_bins, n_features):
     return per_feature
 
 
-def check_base(base):
+def log_of_base(base):
     """ln(base) to divide nats by (None: nats, 1)."""
     return 1.0 if base is None else np.log(base)
 

@@ -12,7 +12,7 @@ from skmi._tables import (
     count_histograms,
     count_joint,
     count_three_way,
-    target_codes,
+    learn_target_codes,
 )
 
 
@@ -115,7 +115,7 @@ def test_count_three_way_margins_are_the_two_way_tables():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(5000, 2))
     y = X[:, 0] + rng.normal(size=5000)
-    y_codes, _ = target_codes(y, False, 5, "quantile", None)
+    y_codes, _ = learn_target_codes(y, False, 5, "quantile", None)
     binning = _binning(X, 6)
     codes = binning.codes(X)
     three = count_three_way(codes, 6, codes[:, 1], 6, y_codes, 5)

@@ -203,7 +203,7 @@ cdef void _frequency_groups(
 
 cdef void _merge_values(
     int64_t mode, const int64_t* cumulative, const uint8_t* single, int64_t n, int64_t k,
-    int64_t fine_k, int64_t* out, Py_ssize_t size, int64_t* scratch,
+    int64_t fine_n_bins, int64_t* out, Py_ssize_t size, int64_t* scratch,
 ) noexcept nogil:
     """``_merge_map`` of units that are all values (no bin of missing values among them)."""
     cdef Py_ssize_t u
@@ -214,7 +214,7 @@ cdef void _merge_values(
         if mode == MODE_KEEP:
             out[u] = u
         elif mode == MODE_BY_INDEX:
-            out[u] = u * k // fine_k
+            out[u] = u * k // fine_n_bins
         elif n == 0:
             out[u] = 0
         else:
@@ -223,14 +223,14 @@ cdef void _merge_values(
 
 cdef void _merge_map(
     int64_t mode, const int64_t* cumulative, const uint8_t* single, int64_t n, int64_t k,
-    int64_t fine_k, int64_t* out, Py_ssize_t size, int64_t* scratch,
+    int64_t fine_n_bins, int64_t* out, Py_ssize_t size, int64_t* scratch,
 ) noexcept nogil:
     """Merged index at resolution k of each fine bin of one axis, into ``out[:size]``.
 
-    KEEP (categories): unchanged. BY_INDEX (equal-width bins): floor(u k / fine_k), which is
-    exact when k divides fine_k (equal widths nest) and otherwise whole fine bins of nearly
+    KEEP (categories): unchanged. BY_INDEX (equal-width bins): floor(u k / fine_n_bins), which is
+    exact when k divides fine_n_bins (equal widths nest) and otherwise whole fine bins of nearly
     equal total width. BY_RANK (quantile bins): the k-quantile bin of the bin's last sample,
-    floor((cumulative count - 1) k / N); without ties and with k dividing fine_k that is the
+    floor((cumulative count - 1) k / N); without ties and with k dividing fine_n_bins that is the
     same as merging by index, and with ties (deduplicated fine bins no longer sit at their
     index) ranks still put each in the coarse bin its values belong to. Where fine bins are
     single values (``single`` not NULL), the rank rule keeps the point masses among them
@@ -246,7 +246,7 @@ cdef void _merge_map(
             if single[u] == 2:
                 m = u
                 break
-    _merge_values(mode, cumulative, single, cumulative[m - 1] if m < size else n, k, fine_k,
+    _merge_values(mode, cumulative, single, cumulative[m - 1] if m < size else n, k, fine_n_bins,
                   out, m, scratch)
     for u in range(m, size):
         out[u] = out[m - 1] + 1
@@ -303,7 +303,7 @@ cdef struct Search:
     Py_ssize_t n_y          # fine columns
     Py_ssize_t kx           # rows of the fine table (maps have this many entries)
     int64_t n
-    int64_t fine_k
+    int64_t fine_n_bins
     double c
     const int64_t* sums
     Py_ssize_t width
@@ -318,8 +318,8 @@ cdef bint _admissible(int64_t k, int64_t x_mode, int64_t y_mode, const Search* s
     cdef Py_ssize_t n_x_runs, n_y_runs
     if s.c * most_x * most_y <= s.n:
         return True
-    _merge_map(x_mode, s.x_cum, s.x_single, s.n, k, s.fine_k, s.x_map, s.kx, s.scratch)
-    _merge_map(y_mode, s.y_cum, s.y_single, s.n, k, s.fine_k, s.y_map, s.n_y, s.scratch)
+    _merge_map(x_mode, s.x_cum, s.x_single, s.n, k, s.fine_n_bins, s.x_map, s.kx, s.scratch)
+    _merge_map(y_mode, s.y_cum, s.y_single, s.n, k, s.fine_n_bins, s.y_map, s.n_y, s.scratch)
     n_x_runs = _runs(s.x_map, s.n_x, s.x_runs)
     n_y_runs = _runs(s.y_map, s.n_y, s.y_runs)
     return s.n >= s.c * _occupied(s.sums, s.width, s.x_runs, n_x_runs, s.y_runs, n_y_runs)
@@ -332,7 +332,7 @@ def adaptive_tables(
     int64_t y_mode,
     const uint8_t[:, ::1] x_single,
     const uint8_t[::1] y_single,
-    int64_t fine_k,
+    int64_t fine_n_bins,
     const int64_t[::1] candidates,
     double c,
     int64_t test_k,
@@ -340,7 +340,7 @@ def adaptive_tables(
 ):
     """Per feature, the finest merge of its fine table that keeps >= c samples per occupied cell.
 
-    ``fine`` (n_features, Kx, Ky) holds joint counts at ``fine_k`` bins on each merged axis
+    ``fine`` (n_features, Kx, Ky) holds joint counts at ``fine_n_bins`` bins on each merged axis
     (categories on kept ones; ``n_x[j]`` bins used), ``x_modes`` says how each feature's rows
     merge and ``y_mode`` how the target's columns do (``_merge_map``); ``x_single[j, u]`` and
     ``y_single[v]`` say which fine bins are single values, whose point masses no merge
@@ -427,7 +427,7 @@ def adaptive_tables(
     cdef Py_ssize_t n_logs = log_int.shape[0]
     s.y_map, s.x_runs, s.y_runs = &y_map[0], &x_runs[0], &y_runs[0]
     s.x_cum, s.y_cum = &x_cum[0], &y_cum[0]
-    s.n_y, s.kx, s.fine_k, s.c = ky, kx, fine_k, c
+    s.n_y, s.kx, s.fine_n_bins, s.c = ky, kx, fine_n_bins, c
     s.y_single = &y_single[0] if y_has_single else NULL
     s.scratch = &scratch[0]
     s.sums, s.width = &sums[0, 0], width
@@ -485,9 +485,9 @@ def adaptive_tables(
                         hi = mid
                 best = lo
             k_est[j] = candidates[best]
-            _merge_map(x_mode, &x_cum[0], s.x_single, n, k_est[j], fine_k, x_map, kx, s.scratch)
+            _merge_map(x_mode, &x_cum[0], s.x_single, n, k_est[j], fine_n_bins, x_map, kx, s.scratch)
             _merge_map(
-                y_mode, &y_cum[0], s.y_single, n, k_est[j], fine_k, &y_map[0], ky, s.scratch
+                y_mode, &y_cum[0], s.y_single, n, k_est[j], fine_n_bins, &y_map[0], ky, s.scratch
             )
             n_x_runs = _runs(x_map, n_used, &x_runs[0])
             n_y_runs = _runs(&y_map[0], ky, &y_runs[0])
@@ -528,10 +528,10 @@ def adaptive_tables(
                 _frequency_groups(&x_cum[0], s.x_single, test_k, test_x_map, kx, s.scratch)
             else:
                 _merge_map(
-                    x_mode, &x_cum[0], s.x_single, n, test_k, fine_k, test_x_map, kx, s.scratch
+                    x_mode, &x_cum[0], s.x_single, n, test_k, fine_n_bins, test_x_map, kx, s.scratch
                 )
             _merge_map(
-                y_mode, &y_cum[0], s.y_single, n, test_k, fine_k, &test_y_map[0], ky, s.scratch
+                y_mode, &y_cum[0], s.y_single, n, test_k, fine_n_bins, &test_y_map[0], ky, s.scratch
             )
             n_x_runs = _runs(test_x_map, n_used, &x_runs[0])
             n_y_runs = _runs(&test_y_map[0], ky, &y_runs[0])
