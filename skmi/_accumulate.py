@@ -57,16 +57,17 @@ class Accumulator:
         column that holds missing values for the first time gains a bin for them; a value
         of a discrete column that the first batch did not hold is an error
         (``Binning.check_levels``)."""
+        binning = self.binning
         if self.tables is not None:  # a first batch holds the levels its bins were learnt on
-            source.check_levels(self.binning)
+            binning = source.batch_binning(binning)
         if self.pairs:
-            tables, binning = source.count_pairs(self.tables, self.binning, n_jobs)
+            tables, binning = source.count_pairs(self.tables, binning, n_jobs)
             return replace(self, binning=binning, tables=tables)
-        n_bins = self.fine_n_bins or self.binning.n_bins
+        n_bins = self.fine_n_bins or binning.n_bins
         if self.target is None:
-            more, binning = source.count_histograms(self.binning, n_jobs, n_bins)
+            more, binning = source.count_histograms(binning, n_jobs, n_bins)
         else:
-            more, binning = source.count_target(self.binning, y, self.target, n_jobs, n_bins)
+            more, binning = source.count_target(binning, y, self.target, n_jobs, n_bins)
         tables = more if self.tables is None else grown(self.tables, more.counts.shape[1]) + more
         return replace(self, binning=binning, tables=tables)
 

@@ -215,11 +215,17 @@ def add_pair_tables(tables, source, binning, n_jobs):
     if tables is None:
         pair_table_guard(binning.n_features, n_b)
         tables = np.zeros((binning.n_features * (binning.n_features + 1) // 2, n_b, n_b), np.int64)
-    elif tables.shape[1] < n_b:
-        grow = n_b - tables.shape[1]
-        tables = np.pad(tables, ((0, 0), (0, grow), (0, grow)))
+    else:
+        tables = grown_pairs(tables, n_b)
     source.backend.pair_counts(codes, tables, n_jobs)
     return tables, binning
+
+
+def grown_pairs(tables, n_b):
+    """Every pair's tables (n_pairs, B, B) padded with empty bins to ``n_b`` a side (a column
+    that gained a bin for missing values in a later batch)."""
+    grow = n_b - tables.shape[1]
+    return np.pad(tables, ((0, 0), (0, grow), (0, grow))) if grow > 0 else tables
 
 
 def parts_of_tables(tables, n_features):

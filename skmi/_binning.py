@@ -355,16 +355,20 @@ class Binning:
         one) that is none of the values its bins were learnt from: its bin would be a
         neighbour's, as an unseen category's would (``_categories``)."""
         for j in np.flatnonzero(self.discrete):
-            levels = value_edges_of(self.edges[j])[0][:-1]
-            column = to_numpy(X[:, j]).astype(np.float64)
-            unseen = ~np.isin(column, levels) & ~np.isnan(column)
-            if unseen.any():
-                value = float(column[unseen][0])
-                raise ValueError(
-                    f"X's discrete column {j} holds the value {value!r}, which is none of the "
-                    f"values {levels.tolist()!r} its bins were learnt from; give the first "
-                    "batch every value (or the edges, bin_edges)"
-                )
+            self.check_column_levels(j, to_numpy(X[:, j]))
+
+    def check_column_levels(self, j, values):
+        """``check_levels`` of discrete feature j's ``values``."""
+        levels = value_edges_of(self.edges[j])[0][:-1]
+        column = np.asarray(values).astype(np.float64)
+        unseen = ~np.isin(column, levels) & ~np.isnan(column)
+        if unseen.any():
+            value = float(column[unseen][0])
+            raise ValueError(
+                f"X's discrete column {j} holds the value {value!r}, which is none of the "
+                f"values {levels.tolist()!r} its bins were learnt from; give the first batch "
+                "every value (or the edges, bin_edges)"
+            )
 
     def single_bins(self, width):
         """Whether each bin of each feature is a single value (1), or the bin of its missing

@@ -40,13 +40,7 @@ def _greedy(selector, X, y, eligible):
         estimator=selector,
         handle_missing=estimator.handle_missing,
     )
-    if not source.one_pass:
-        raise ValueError(
-            f"method={selector.method!r} needs the rows at hand for its three-way tables, "
-            f"got a {type(X).__name__}; select on a sample in memory, or use "
-            "method='univariate', which needs the estimator's scores alone"
-        )
-    # The greedy search runs on the host, on coarse codes.
+    # The greedy search runs on the host, on coarse codes (a dask X is gathered there).
     codes, n_x, y_codes, n_y = greedy_codes(
         source.host(source.X),
         source.host(y),

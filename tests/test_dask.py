@@ -199,3 +199,28 @@ def test_dask_missing_target_value_is_an_error(client):
     for func in (histogram_mi_regression, histogram_mi_classif):
         with pytest.raises(ValueError, match="y holds a missing value"):
             func(chunked(X), chunked(y))
+
+
+def test_dask_batches_add_as_numpy_batches(client):
+    """Check partial_fit over dask batches: the results of the same numpy batches, a
+    column whose first missing values come in a later batch gaining their bin (every chunk
+    counting tables of one shape), and a discrete feature's unseen value an error."""
+    X, y = data(6)
+    X[4000:4100, 2] = np.nan  # first missing values, in the second batch only
+    parts = [slice(0, 3000), slice(3000, N)]
+    for make, supervised in [
+        (lambda: HistogramMI(6), True),
+        (lambda: PairwiseHistogramMI(6), False),
+    ]:
+        on_dask, in_memory = make(), make()
+        for rows in parts:
+            args = (X[rows], y[rows]) if supervised else (X[rows],)
+            on_dask.partial_fit(*(chunked(a) for a in args))
+            in_memory.partial_fit(*args)
+        assert on_dask.n_samples_seen_ == N and on_dask.n_bins_[2] == in_memory.n_bins_[2]
+        assert_allclose(on_dask.scores_, in_memory.scores_, rtol=0, atol=ATOL)
+    est = HistogramMI(6, discrete_features=[3]).partial_fit(chunked(X[:3000]), chunked(y[:3000]))
+    unseen = X[3000:].copy()
+    unseen[5, 3] = 99.0
+    with pytest.raises(ValueError, match=r"discrete column 3 holds the value 99\.0"):
+        est.partial_fit(chunked(unseen), chunked(y[3000:]))

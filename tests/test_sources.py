@@ -95,14 +95,8 @@ ENTRY_POINTS = {
 
 # What a source does not support, and the error that says so.
 REFUSED = {
-    ("dask", "HistogramMI.partial_fit"): "partial_fit takes batches in memory or on a device",
-    ("dask", "EntropyBinner.partial_fit"): "partial_fit takes batches in memory or on a device",
-    ("dask", "PairwiseHistogramMI.partial_fit"): (
-        "partial_fit takes batches in memory or on a device"
-    ),
     ("dask", "pairwise_histogram_mi(X, Y)"): "Y is not supported for dask X",
     ("dask", "PairwiseHistogramMI.fit(X, y)"): "y is not supported for dask X",
-    ("dask", "MISelector(method='cmim')"): "needs the rows at hand",
 }
 
 

@@ -13,13 +13,13 @@ torch, cupy, array API        ``OnDevice``    on X's device, by the array-API ba
 dask array or DataFrame       ``DaskChunks``  chunk by chunk on the workers, then summed
 ============================  ==============  =========================================
 
-Every source has ``X``, ``shape``, ``encoding``, ``names``, ``backend`` and the class flags
+Every source has ``X``, ``shape``, ``encoding``, ``names``, ``backend`` and the class flag
 ``one_pass`` (the rows are at hand: fit learns, counts and scores a block of features at a
-time, with permutation p-values) and ``batches`` (``partial_fit`` takes it as a batch), and
-the operations ``learn_bins``, ``count_target``, ``count_histograms``, ``count_pairs``,
-``check_levels``, ``codes``, ``follow``; the sources of rows at hand add those of the one
-pass (``learn``, ``target``, ``blocks``, ``block``, ``columns``, ``count_joint``,
-``pair_codes``, ``observed_single``, ``host``).
+time, with permutation p-values), and the operations of the stages: ``learn_bins``,
+``batch_binning``, ``count_target``, ``count_histograms``, ``count_pairs``, ``codes``,
+``one_hot``, ``follow``, ``host`` and ``check_finite``; the sources of rows at hand add those
+of the one pass (``learn``, ``target``, ``blocks``, ``block``, ``columns``, ``count_joint``,
+``pair_codes``, ``beside``, ``observed_single``).
 """
 
 from contextlib import contextmanager
@@ -56,13 +56,8 @@ def read_with_target(X, y, discrete_target, **params):
 def read_batch(X, y=None, discrete_target=None, *, estimator, first, encoding, **params):
     """``read`` (or ``read_with_target``) for a batch of ``partial_fit``: on the first call
     as ``fit`` reads it (its encoding learnt), later against the fitted features, one sample
-    being enough. A source that is counted whole (dask) is refused with a clear error."""
+    being enough."""
     kind = kind_of(X)
-    if not kind.batches:
-        raise ValueError(
-            f"partial_fit takes batches in memory or on a device, got a {type(X).__name__}: "
-            "give a dask array to fit, which counts its chunks on the workers"
-        )
     if y is not None or discrete_target is not None:
         return kind.read_with_target(
             X, y, discrete_target, estimator=estimator, encoding=encoding, **params

@@ -16,7 +16,7 @@ import os
 
 import numpy as np
 
-from skmi._all_pairs import pair_codes, pair_table_guard
+from skmi._all_pairs import grown_pairs, pair_codes, pair_table_guard
 from skmi._backends import BACKEND
 from skmi._binning import Binning, bin_count, category_edges, present_values, value_edges
 from skmi._tables import (
@@ -279,14 +279,12 @@ class DaskChunks:
     """Rows in the chunks of a dask array (or DataFrame, ``as_dask_array``), where they
     live: bins learnt from a sample gathered to the client, every chunk counted on a worker,
     and only the summed tables brought back (``folded_sum``). A dask array is counted as one
-    batch of ``partial_fit`` is (``_accumulate``), at the plan for batches; its p-values are
-    the G-test's (permutations need the rows on the client)."""
+    batch of ``partial_fit`` is (``_accumulate``), at the plan for batches, and can be one;
+    its p-values are the G-test's (permutations need the rows on the client)."""
 
     backend = BACKEND
     # Scored from tables summed over chunks: no pass over the rows at hand.
     one_pass = False
-    # Counted as one whole batch: partial_fit takes batches in memory or on a device.
-    batches = False
 
     def __init__(self, X, names=None):
         self.X = X
@@ -333,7 +331,8 @@ class DaskChunks:
         """The source of X (``read``) and y chunked like its rows (``as_dask_target``); an
         "auto" ``discrete_target`` is decided on the workers when the bins are learnt
         (``learn_bins``)."""
-        source = cls.read(X, estimator=estimator, handle_missing=handle_missing)
+        reset = encoding is None  # a later batch of partial_fit: checked, not reset
+        source = cls.read(X, estimator=estimator, reset=reset, handle_missing=handle_missing)
         y = as_dask_target(y, source.X.chunks[0])
         if y.shape[0] != source.X.shape[0]:
             raise ValueError(
@@ -409,8 +408,26 @@ class DaskChunks:
         if bool(da.isinf(X).any().compute()):
             raise ValueError(f"Input {input_name} contains infinity.")
 
-    def check_levels(self, binning):
-        """Nothing to check: a dask array is counted as one first batch."""
+    def batch_binning(self, binning):
+        """The binning to count a later batch with, in one pass on the workers: a
+        ValueError where a discrete feature holds a value its bins were not learnt on
+        (``Binning.check_levels``), and a bin for missing values added to each column whose
+        first ones this batch holds, so that every chunk counts tables of one shape."""
+        import dask
+        import dask.array as da
+
+        discrete = np.flatnonzero(binning.discrete)
+        missing, *levels = dask.compute(
+            da.isnan(self.X).any(axis=0), *[da.unique(self.X[:, j]) for j in discrete]
+        )
+        for j, values in zip(discrete, levels, strict=True):
+            binning.check_column_levels(j, values)
+        return binning.with_missing(missing)
+
+    @staticmethod
+    def host(a):
+        """``a`` (a dask array, or numpy) computed to the client."""
+        return np.asarray(a.compute() if hasattr(a, "compute") else a)
 
     def count_target(self, binning, y, target, n_jobs, n_bins):
         """Joint ``CountTables`` of every chunk with y's, summed on the workers."""
@@ -421,8 +438,11 @@ class DaskChunks:
         return dask_histograms(self.X, binning, n_bins), binning
 
     def count_pairs(self, tables, binning, n_jobs):
-        """Every pair's table of every chunk, summed on the workers."""
+        """``tables`` (None: none) with every pair's table of every chunk added, summed on
+        the workers."""
         counts = dask_pair_tables(self.X, binning)
+        if tables is not None:
+            counts += grown_pairs(tables.counts, counts.shape[1])
         return CountTables(counts), binning
 
     def codes(self, binning, dtype=np.int64):

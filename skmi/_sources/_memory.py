@@ -43,8 +43,6 @@ class InMemory:
     backend = BACKEND
     # The rows are at hand: fit learns, counts and scores a block of features at a time.
     one_pass = True
-    # partial_fit takes them as a batch.
-    batches = True
 
     def __init__(self, X, encoding=None, names=None):
         self.X = X
@@ -175,9 +173,12 @@ class InMemory:
         values = self.X if values is None else self.host(values).reshape(-1, 1)
         return binning.observed_single(self.host(values))
 
-    def check_levels(self, binning):
-        """A ValueError where a discrete feature holds a value its bins were not learnt on."""
+    def batch_binning(self, binning):
+        """The binning to count a later batch with: ``binning``, once no discrete feature
+        holds a value its bins were not learnt on (``Binning.check_levels``); a column's
+        first missing values gain their bin as they are counted (``with_missing_retry``)."""
         binning.check_levels(self.host(self.X))
+        return binning
 
     def blocks(self, rows, cells):
         """Slices of X's columns to take through the stages one at a time, and whether to
