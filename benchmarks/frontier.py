@@ -10,7 +10,7 @@ ground truth exists:
 * features against a target: scikit-learn's diabetes, breast cancer, wine and digits.
 
 Every resolution uses quantile bins and the Miller-Madow correction: fixed counts of 4 to 64
-bins, the bin-count rules of ``skmi._rules``, the adaptive default, and two candidates for
+bins, the bin-count rules of ``skmi._binning._rules``, the adaptive default, and two candidates for
 large N built from the adaptive one from outside the package, Richardson extrapolation in
 bin width: I_R = I_adaptive + (I(k) - I(k/2)) / (2^p - 1) at the adaptive resolution k, with
 p = 1 (the discretisation loss of sharp-edged densities shrinks as 1/k) or p = 2 (smooth

@@ -15,12 +15,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from skmi._adaptive import resolution_plan
 from skmi._backends import EdgeRows
 from skmi._binning import Binning
 from skmi._blocks import stacked
 from skmi._plan import mi_plan
-from skmi._results import fixed_tables, merged_tables, scored
+from skmi._scoring._adaptive import resolution_plan
+from skmi._scoring._results import fixed_tables, merged_tables, scored
 from skmi._tables import CountTables, grown
 
 

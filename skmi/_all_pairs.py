@@ -1,4 +1,4 @@
-"""MI of every pair of columns: the stages of ``_core`` with all-pairs tables.
+"""MI of every pair of columns: the stages of every other entry point, with all-pairs tables.
 
 Each column is binned once (``Binning``) and coded; every pair's joint table is then counted
 and reduced to its plug-in MI and occupied cells at once by the backend (``pair_mi``), so

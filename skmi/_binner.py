@@ -7,8 +7,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from skmi._accumulate import check_unchanged, given_binning, start_histograms
-from skmi._categories import categorical_mask
-from skmi._integers import reported_edges
+from skmi._binning._categories import categorical_mask
+from skmi._binning._integers import reported_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
 from skmi._pickles import PickledState
 from skmi._scoring import corrected_entropy

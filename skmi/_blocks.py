@@ -9,7 +9,7 @@ wide C-ordered X be read a transposed block at a time.
 import numpy as np
 
 from skmi._backends import BACKEND
-from skmi._rules import n_bins_for
+from skmi._binning._rules import n_bins_for
 from skmi._threads import n_threads
 
 # Bytes that one block of features takes through the stages at once, at most: its count

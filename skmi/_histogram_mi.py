@@ -10,7 +10,7 @@ from skmi._accumulate import (
     score_mi,
     start_mi,
 )
-from skmi._integers import reported_edges
+from skmi._binning._integers import reported_edges
 from skmi._one_pass import fit_mi
 from skmi._params import (
     DEFAULT_CORRECTION,
@@ -19,8 +19,8 @@ from skmi._params import (
     MI_CONSTRAINTS,
 )
 from skmi._pickles import PickledState
-from skmi._pvalues import pvalues
-from skmi._results import normalized
+from skmi._scoring._pvalues import pvalues
+from skmi._scoring._results import normalized
 from skmi._sources import finite_checked_by_binning, read_batch, read_with_target
 from skmi._validation import check_n_bins, discrete_mask, log_of_base
 
@@ -220,6 +220,11 @@ class HistogramMI(PickledState, BaseEstimator):
         source, y, discrete_target = read_with_target(
             X, y, self.discrete_target, estimator=self, handle_missing=self.handle_missing
         )
+        return self._fit_source(source, y, discrete_target)
+
+    def _fit_source(self, source, y, discrete_target):
+        """``fit`` on the source of its X, read with this estimator (``read_with_target``),
+        and y as read with it: a selector reads X once for its estimator and itself."""
         with finite_checked_by_binning(type(self).__name__, X=source):
             fitted = fit_mi(
                 source,

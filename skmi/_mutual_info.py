@@ -4,7 +4,7 @@ entropy of each feature. Each is validation, a docstring and one delegating call
 from sklearn.utils._param_validation import validate_params
 
 from skmi._accumulate import start_histograms
-from skmi._categories import categorical_mask
+from skmi._binning._categories import categorical_mask
 from skmi._one_pass import fit_mi
 from skmi._params import (
     DEFAULT_CORRECTION,
@@ -13,8 +13,8 @@ from skmi._params import (
     ENTROPY_CONSTRAINTS,
     MI_CONSTRAINTS,
 )
-from skmi._results import normalized
 from skmi._scoring import corrected_entropy
+from skmi._scoring._results import normalized
 from skmi._sources import finite_checked_by_binning, read, read_with_target
 from skmi._validation import check_n_bins, discrete_mask, log_of_base
 

@@ -17,12 +17,12 @@ from typing import NamedTuple
 import numpy as np
 
 from skmi._accumulate import Accumulator, score_mi, start_mi
-from skmi._adaptive import resolution_plan
 from skmi._blocks import block_threads, table_cells
 from skmi._plan import is_adaptive, mi_plan
-from skmi._pvalues import pvalues
-from skmi._results import MIResult, MITables, fixed_tables, merged_tables, scored
 from skmi._scoring import TableSummary
+from skmi._scoring._adaptive import resolution_plan
+from skmi._scoring._pvalues import pvalues
+from skmi._scoring._results import MIResult, MITables, fixed_tables, merged_tables, scored
 from skmi._tables import sample_rows, table_guard
 from skmi._threads import thread_map
 

@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator, _fit_context
 
 from skmi._accumulate import check_unchanged, given_binning, start_pairs
 from skmi._all_pairs import fit_pairs, pair_pvalues, pair_statistics, parts_of_tables
-from skmi._integers import reported_edges
+from skmi._binning._integers import reported_edges
 from skmi._params import DEFAULT_CORRECTION, ENTROPY_CONSTRAINTS, MI_CONSTRAINTS
 from skmi._pickles import PickledState
 from skmi._scoring import _NORMALIZATIONS

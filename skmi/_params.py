@@ -6,7 +6,7 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmi._binning import _STRATEGIES
-from skmi._rules import _BIN_RULES
+from skmi._binning._rules import _BIN_RULES
 from skmi._scoring import _ENTROPY_CORRECTIONS, _MI_CORRECTIONS, _NORMALIZATIONS
 
 # MI chooses its resolution from the joint table (``_adaptive``); entropy has no joint table,

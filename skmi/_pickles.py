@@ -21,10 +21,16 @@ _REFIT = (
 
 # Modules that held pickled state and are gone, with what replaced them.
 _REMOVED = {
-    "skmi._core": "_one_pass, _results and _accumulate",
+    "skmi._core": "_one_pass, _scoring._results and _accumulate",
     "skmi._batches": "_accumulate",
     "skmi._dask": "_sources",
     "skmi._device_validation": "_sources",
+    "skmi._adaptive": "_scoring._adaptive",
+    "skmi._pvalues": "_scoring._pvalues",
+    "skmi._greedy": "_scoring._greedy",
+    "skmi._rules": "_binning._rules",
+    "skmi._integers": "_binning._integers",
+    "skmi._categories": "_binning._categories",
 }
 
 

@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from skmi._adaptive import _FINE_RESOLUTIONS, resolution_plan
 from skmi._params import DEFAULT_ENTROPY_N_BINS
+from skmi._scoring._adaptive import _FINE_RESOLUTIONS, resolution_plan
 
 # The fine bin count of tables whose N is not known when they are counted: the finest, the
 # one fit counts at from about 1.2e5 rows on.

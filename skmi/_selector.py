@@ -10,8 +10,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from skmi._backends._array_api import to_numpy
-from skmi._greedy import CRITERIA, greedy_codes, greedy_order
 from skmi._histogram_mi import HistogramMI
+from skmi._scoring._greedy import CRITERIA, greedy_codes, greedy_order
 from skmi._sources import read_with_target
 from skmi._validation import log_of_base
 
@@ -21,30 +21,23 @@ def _by_score(scores, features):
     return features[np.argsort(-scores[features], kind="stable")]
 
 
-def _univariate(selector, X, y, eligible):
+def _univariate(selector, source, y, eligible):
     """The eligible features by their own score, the score as the criterion."""
     order = _by_score(selector.scores_, np.flatnonzero(eligible))
     return order, selector.scores_[order]
 
 
-def _greedy(selector, X, y, eligible):
-    """Greedy forward order of the eligible features by the method's criterion
-    (``_greedy``), at most ``k`` picks, on codes coarse enough for three-way tables.
-    Features constant at that resolution carry no information by any criterion and are
-    left to follow by score."""
+def _greedy(selector, source, y, eligible):
+    """Greedy forward order of the eligible features of the source's rows by the method's
+    criterion (``_greedy``), at most ``k`` picks, on codes coarse enough for three-way
+    tables. Features constant at that resolution carry no information by any criterion and
+    are left to follow by score."""
     estimator = selector.estimator_
-    source, y, discrete_target = read_with_target(
-        X,
-        y,
-        estimator.discrete_target_,
-        estimator=selector,
-        handle_missing=estimator.handle_missing,
-    )
     # The greedy search runs on the host, on coarse codes (a dask X is gathered there).
     codes, n_x, y_codes, n_y = greedy_codes(
         source.host(source.X),
         source.host(y),
-        discrete_target=discrete_target,
+        discrete_target=estimator.discrete_target_,
         discrete=estimator._discrete(source),
         strategy=estimator.strategy,
         n_bins=estimator.n_bins,
@@ -215,8 +208,14 @@ class MISelector(SelectorMixin, BaseEstimator):
         self : object
             Fitted selector.
         """
-        estimator = HistogramMI() if self.estimator is None else self.estimator
-        self.estimator_ = clone(estimator).fit(X, y)
+        estimator = clone(HistogramMI() if self.estimator is None else self.estimator)
+        estimator._validate_params()
+        # X read once, for the estimator and the multivariate methods.
+        source, y, discrete_target = read_with_target(
+            X, y, estimator.discrete_target, estimator=estimator,
+            handle_missing=estimator.handle_missing,
+        )  # fmt: skip
+        self.estimator_ = estimator._fit_source(source, y, discrete_target)
         self.n_features_in_ = self.estimator_.n_features_in_
         if hasattr(self.estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.estimator_.feature_names_in_
@@ -224,7 +223,7 @@ class MISelector(SelectorMixin, BaseEstimator):
         self.scores_ = to_numpy(self.estimator_.scores_)
         self.pvalues_ = to_numpy(self.estimator_.pvalues_)
         eligible = self._eligible()
-        order, values = _SELECTION_METHODS[self.method](self, X, y, eligible)
+        order, values = _SELECTION_METHODS[self.method](self, source, y, eligible)
         rest = np.setdiff1d(np.arange(self.n_features_in_), order)
         rest = np.concatenate([_by_score(self.scores_, rest[eligible[rest]]),
                                _by_score(self.scores_, rest[~eligible[rest]])])  # fmt: skip

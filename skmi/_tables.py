@@ -144,13 +144,6 @@ def n_codes(codes):
     return int(xp.max(codes)) + 1
 
 
-def columns(X, index):
-    """Columns ``index`` (numpy integers or a boolean mask) of X, in X's namespace."""
-    xp, _ = namespace(X)
-    index = np.flatnonzero(index) if np.asarray(index).dtype == bool else index
-    return xp.take(X, like(np.asarray(index, dtype=np.intp), X), axis=1)
-
-
 def take_codes(table, codes):
     """``table[codes]``: each code mapped through the numpy ``table``, in the codes'
     namespace."""

@@ -10,8 +10,8 @@ import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils.validation import column_or_1d
 
-from skmi._categories import categorical_mask, missing_mask
-from skmi._integers import encode, integer_columns, learn_encoding
+from skmi._binning._categories import categorical_mask, missing_mask
+from skmi._binning._integers import encode, integer_columns, learn_encoding
 from skmi._params import MAX_N_BINS
 
 _FLOATS = [np.float64, np.float32]
@@ -75,7 +75,7 @@ def log_of_base(base):
 def discrete_mask(discrete_features, n_features, encoding=None, names=None):
     """Boolean mask of discrete columns from scikit-learn's ``discrete_features`` forms, or
     column ``names`` (X's, ``column_names``), with the columns of categories of X's
-    ``encoding`` (``check_X``), which are discrete whatever it says."""
+    ``encoding`` (``_sources.read``), which are discrete whatever it says."""
     categories = categorical_mask(encoding or {}, n_features)
     return _given_mask(discrete_features, n_features, names) | categories
 

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from skmi import HistogramMI, histogram_mi_classif, histogram_mi_regression
-from skmi._adaptive import _FINE_RESOLUTIONS, candidates_for, resolution_plan, samples_per_cell
+from skmi._scoring._adaptive import (
+    _FINE_RESOLUTIONS,
+    candidates_for,
+    resolution_plan,
+    samples_per_cell,
+)
 
 
 def test_adaptive_equals_fixed_bins_at_the_chosen_resolution():

@@ -7,8 +7,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skmi import EntropyBinner, HistogramMI
-from skmi._adaptive import resolution_plan
 from skmi._plan import BATCH_FINE_N_BINS as BATCH_FINE_RESOLUTION
+from skmi._scoring._adaptive import resolution_plan
 
 # The tables of any split of the rows are the same integers as those of all rows, and they
 # are scored by the same functions, so every output agrees to round-off at most; 1e-12 is

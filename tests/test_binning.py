@@ -10,8 +10,8 @@ from skmi import EntropyBinner
 from skmi._backends import BACKENDS, NonFiniteError
 from skmi._backends._compiled import edge_index
 from skmi._binning import _STRATEGIES, category_edges, feature_edges, fit_edges
+from skmi._binning._rules import _BIN_RULES, n_bins_for
 from skmi._kernels._binning import bin_codes
-from skmi._rules import _BIN_RULES, n_bins_for
 
 COMPILED = BACKENDS["compiled"]
 

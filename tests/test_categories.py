@@ -1,4 +1,4 @@
-"""Tests of columns of categories (``skmi._categories``): strings, objects and pandas and
+"""Tests of columns of categories (``skmi._binning._categories``): strings, objects and pandas and
 polars categoricals are discrete without being told, each value a bin of its own, and
 missing values a category of their own. The reference is the exact discrete plug-in
 estimate from the values' own counts (``sklearn.metrics.mutual_info_score``)."""

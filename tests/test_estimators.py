@@ -208,8 +208,8 @@ def test_permutation_pvalues_equal_a_numpy_reference(n_jobs):
     from scipy.stats import chi2
 
     from skmi._binning import Binning
-    from skmi._pvalues import permutation_pvalues
     from skmi._scoring import mutual_info_from_counts
+    from skmi._scoring._pvalues import permutation_pvalues
     from skmi._sources import InMemory
 
     rng = np.random.default_rng(8)

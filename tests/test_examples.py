@@ -10,7 +10,7 @@ import matplotlib
 import pytest
 
 import skmi
-from skmi._rules import _BIN_RULES
+from skmi._binning._rules import _BIN_RULES
 from skmi._selector import _SELECTION_METHODS
 
 # Before pyplot is imported anywhere, so that no example opens a window.

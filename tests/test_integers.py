@@ -10,7 +10,7 @@ from skmi import (
     histogram_mi_regression,
     pairwise_histogram_mi,
 )
-from skmi._integers import Ranks, Shift
+from skmi._binning._integers import Ranks, Shift
 
 # 1.7e18 ns is late 2023 as a Unix timestamp; float64 spaces its values 256 apart.
 EPOCH_NS = 1_700_000_000_000_000_000

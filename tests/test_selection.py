@@ -10,8 +10,8 @@ from sklearn.pipeline import Pipeline
 
 from skmi import HistogramMI, MISelector
 from skmi._backends import BACKEND
-from skmi._greedy import CRITERIA, _step, greedy_n_bins
 from skmi._scoring import conditional_mi_from_counts, corrected_entropy
+from skmi._scoring._greedy import CRITERIA, _step, greedy_n_bins
 
 GREEDY = sorted(CRITERIA)
 

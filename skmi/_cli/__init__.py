@@ -19,11 +19,11 @@ from sklearn import datasets
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
 from skmi._binning import _STRATEGIES
+from skmi._binning._rules import _BIN_RULES
 from skmi._cli._reading import UserError, _codes, _incomplete, _separator, _skipped_list, read_csv
 from skmi._cli._report import DEFAULT_TOP, ranking, report, report_csv, report_json
 from skmi._histogram_mi import HistogramMI
 from skmi._params import DEFAULT_CORRECTION, DEFAULT_N_BINS
-from skmi._rules import _BIN_RULES
 from skmi._scoring import _MI_CORRECTIONS
 
 _DATASETS = {

@@ -141,12 +141,6 @@ def _target_summaries(y, discrete_target):
     return also
 
 
-def learn_dask_binning(X, n_bins, strategy, discrete, subsample, random_state, n_jobs):
-    """The ``Binning`` of dask X learnt from its sample rows, the rules seeing the full N."""
-    (sample,) = learning_samples([X], subsample, random_state)
-    return _learn_from_sample(X, sample, n_bins, strategy, discrete, n_jobs)
-
-
 def _learn_from_sample(X, sample, n_bins, strategy, discrete, n_jobs):
     """``Binning.learn`` on the sample rows of dask X, then, as the in-memory path does, the
     categories and the columns with point masses learnt again from the values of every row,

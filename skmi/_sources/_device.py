@@ -30,7 +30,7 @@ from skmi._binning import (
     _quantile_inner_edges,
     tied_edges,
 )
-from skmi._rules import _SIZE_RULES, n_bins_for
+from skmi._binning._rules import _SIZE_RULES, n_bins_for
 from skmi._sources._memory import InMemory
 from skmi._tables import coded_target
 from skmi._validation import auto_discrete, check_target, is_discrete_target
@@ -94,10 +94,10 @@ def device_floats(a, input_name):
 
 
 def check_device_X(X, *, estimator=None, reset=True, ensure_min_samples=2, input_name="X"):
-    """``check_X`` for an array of another namespace (torch, cupy, ...), kept on its device:
-    2-D, real numbers as float32 or float64 (``device_floats``), enough samples, and for an
-    estimator the feature count (``n_features_in_``). Finiteness is checked by binning, as
-    on the numpy path."""
+    """``InMemory.read``'s checks for an array of another namespace (torch, cupy, ...),
+    kept on its device: 2-D, real numbers as float32 or float64 (``device_floats``), enough
+    samples, and for an estimator the feature count (``n_features_in_``). Finiteness is
+    checked by binning, as on the numpy path."""
     if X.ndim != 2:
         raise ValueError(
             f"Expected a 2-dimensional {input_name}, got an array of shape {tuple(X.shape)}"

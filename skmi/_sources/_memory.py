@@ -15,9 +15,9 @@ from sklearn.utils.validation import check_consistent_length, validate_data
 from skmi._all_pairs import add_pair_tables, pair_codes
 from skmi._backends import BACKEND
 from skmi._binning import Binning
+from skmi._binning._categories import Categories, category_columns, column_names, with_codes
+from skmi._binning._integers import encode, integer_columns, learn_encoding
 from skmi._blocks import block_of, feature_blocks
-from skmi._categories import Categories, category_columns, column_names, with_codes
-from skmi._integers import encode, integer_columns, learn_encoding
 from skmi._tables import (
     CountTables,
     coded_target,
@@ -170,14 +170,14 @@ class InMemory:
 
     def observed_single(self, binning, values=None):
         """``binning`` with its single-value bins read off X (or ``values``, a column)."""
-        values = self.X if values is None else self.host(values).reshape(-1, 1)
-        return binning.observed_single(self.host(values))
+        column = self.host(self.X) if values is None else self.host(values).reshape(-1, 1)
+        return binning.observed_single(column)
 
     def batch_binning(self, binning):
         """The binning to count a later batch with: ``binning``, once no discrete feature
         holds a value its bins were not learnt on (``Binning.check_levels``); a column's
         first missing values gain their bin as they are counted (``with_missing_retry``)."""
-        binning.check_levels(self.host(self.X))
+        binning.check_levels(self.X)
         return binning
 
     def blocks(self, rows, cells):
@@ -214,8 +214,9 @@ class InMemory:
     def count_pairs(self, tables, binning, n_jobs):
         """``tables`` (None: new ones) with the table of every pair of X's columns added,
         and the binning they were counted with (``add_pair_tables``)."""
-        counts = add_pair_tables(None if tables is None else tables.counts, self, binning, n_jobs)
-        return CountTables(counts[0]), counts[1]
+        counts = None if tables is None else tables.counts
+        counts, binning = add_pair_tables(counts, self, binning, n_jobs)
+        return CountTables(counts), binning
 
     def codes(self, binning, dtype=np.int64):
         """Bin codes of X, and the binning that gave them (``Binning.coded``)."""

@@ -20,10 +20,10 @@ from typing import NamedTuple
 import numpy as np
 from sklearn import get_config
 
-from skmi._adaptive import samples_per_cell
 from skmi._backends import BACKEND
 from skmi._binning import Binning
 from skmi._scoring import corrected_entropy
+from skmi._scoring._adaptive import samples_per_cell
 from skmi._tables import learn_target_codes, sample_rows
 
 

@@ -10,7 +10,7 @@ import math
 import numpy as np
 from scipy.special import gammaln
 
-from skmi._adaptive import samples_per_cell
+from skmi._scoring._adaptive import samples_per_cell
 
 
 def _rule_sqrt(x, n):

@@ -39,8 +39,8 @@ import numpy as np
 from skmi._backends import BACKEND, EdgeRows, NonFiniteError, missing_bins
 from skmi._backends._array_api import namespace, to_numpy
 from skmi._backends._common import value_edges_of
+from skmi._binning._rules import n_bins_for
 from skmi._kernels._merging import rank_groups
-from skmi._rules import n_bins_for
 from skmi._threads import n_threads, thread_map
 
 

@@ -53,18 +53,27 @@ def permutation_pvalues(source, bins, y_codes, n_permutations, random_state, n_j
     log_x = log_or_zero(counts)
     log_y = log_or_zero(np.bincount(to_numpy(y_codes), minlength=n_y))[None, :]
     backend = source.backend
-    xp, _ = namespace(codes)
+    xp, dev = namespace(codes)
+    # The target's codes in the features' type and namespace, once: each round permutes them.
+    y_codes = xp.astype(like(y_codes, codes), codes.dtype, copy=False)
 
     every = np.arange(len(bins))
 
-    def mi(target, features):  # of the features (indices) with the target's codes
+    def mi_of(features):
+        """The MI of the features (indices) with a target's codes, as a function of them:
+        the features' rows taken once (a contiguous copy), for every round."""
         rows, log_rows = codes, log_x
-        if features is not every:  # a contiguous copy of their rows
-            rows, log_rows = xp.take(codes, like(features, codes), axis=0), log_x[features]
-        row = _as_row(target, codes)
-        return backend.pair_mi(rows, row, log_rows, log_y, False, n_jobs)[0][:, 0]
+        if features is not every:
+            rows = xp.take(codes, xp.asarray(features, device=dev), axis=0)
+            log_rows = log_x[features]
 
-    observed = mi(y_codes, every)
+        def mi(target):
+            row = xp.reshape(target, (1, -1))
+            return backend.pair_mi(rows, row, log_rows, log_y, False, n_jobs)[0][:, 0]
+
+        return mi
+
+    observed = mi_of(every)(y_codes)
     rng = check_random_state(random_state)
     # Ties between a permuted and the observed table are the rule for discrete data; the
     # tolerance keeps round-off from deciding them.
@@ -74,8 +83,9 @@ def permutation_pvalues(source, bins, y_codes, n_permutations, random_state, n_j
     drawn = np.zeros(observed.shape, dtype=np.int64)
 
     def permute(features, rounds):
+        mi = mi_of(features) if features.size else None
         for _ in range(rounds if features.size else 0):
-            permuted = mi(backend.permuted(rng, y_codes), features)
+            permuted = mi(backend.permuted(rng, y_codes))
             exceed[features] += permuted >= threshold[features]
             moments[:, features] += (permuted, permuted * permuted)
         drawn[features] += rounds
@@ -105,12 +115,6 @@ def moment_matched_tail(mi, mean, variance):
     df = 2 * mean[varied] ** 2 / variance[varied]
     out[varied] = chi2.sf(mi[varied] / scale, df)
     return out
-
-
-def _as_row(codes_y, codes):
-    """Target codes as one row beside the features' ``codes``: in their type and namespace."""
-    xp, _ = namespace(codes)
-    return xp.reshape(xp.astype(like(codes_y, codes), codes.dtype, copy=False), (1, -1))
 
 
 def pvalues(tables, n_samples, source=None, n_permutations=0, random_state=None, n_jobs=None):

@@ -13,7 +13,6 @@ from functools import cached_property
 
 import numpy as np
 
-from skmi._adaptive import merge
 from skmi._backends import EdgeRows
 from skmi._binning import merged_edges
 from skmi._blocks import stacked
@@ -25,6 +24,7 @@ from skmi._scoring import (
     entropy_from_counts,
     summarize,
 )
+from skmi._scoring._adaptive import merge
 from skmi._tables import take_codes, target_single
 
 
