@@ -1,5 +1,6 @@
 """HistogramMI: MI of each feature with a target, as a fitted estimator and a score function."""
 
+import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import StrOptions
 
@@ -10,6 +11,7 @@ from skmi._accumulate import (
     score_mi,
     start_mi,
 )
+from skmi._backends._array_api import like
 from skmi._binning._integers import reported_edges
 from skmi._one_pass import fit_mi
 from skmi._params import (
@@ -370,6 +372,7 @@ class HistogramMI(PickledState, BaseEstimator):
         read (None: the result holds them)."""
         log_base = log_of_base(self.base)
         follow = source.follow
+        self._where = follow(np.zeros(0))  # where X lives, for pvalues_ computed when read
         self.scores_ = follow(normalized(result, self.normalize, log_base))
         self._pending_tables = pending
         self.__dict__.pop("pvalues_", None)
@@ -392,7 +395,8 @@ class HistogramMI(PickledState, BaseEstimator):
         # 4,096 x 384 at 16 bins: 0.24 s a batch with the p-values, 0.010 s without; reading
         # them once after 8 batches, 0.11 s.
         if name == "pvalues_" and self.__dict__.get("_pending_tables") is not None:
-            self.pvalues_ = pvalues(self._pending_tables, self.n_samples_seen_)
+            p = pvalues(self._pending_tables, self.n_samples_seen_)
+            self.pvalues_ = like(p, self._where)
             return self.pvalues_
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 

@@ -6,7 +6,7 @@ from sklearn.utils._param_validation import validate_params
 from skmi._all_pairs import estimate_pairwise
 from skmi._pairwise_estimator import PairwiseHistogramMI
 from skmi._params import DEFAULT_CORRECTION
-from skmi._sources import finite_checked_by_binning, follower, read, read_beside
+from skmi._sources import finite_checked_by_binning, read, read_beside
 from skmi._validation import check_n_bins, log_of_base
 
 _PAIRWISE_CONSTRAINTS = {
@@ -120,7 +120,7 @@ def pairwise_histogram_mi(
         params.update(normalize=normalize, base=base, subsample=subsample)
         params.update(random_state=random_state, handle_missing=handle_missing)
         est = PairwiseHistogramMI(**params, n_jobs=n_jobs)
-        return follower(X)(est.fit(X).scores_)
+        return est.fit(X).scores_
     source = read(X, handle_missing=handle_missing)
     other = read_beside(Y, source, input_name="Y", handle_missing=handle_missing)
     if other.shape[0] != source.shape[0]:

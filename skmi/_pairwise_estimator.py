@@ -5,6 +5,7 @@ from sklearn.base import BaseEstimator, _fit_context
 
 from skmi._accumulate import check_unchanged, given_binning, start_pairs
 from skmi._all_pairs import fit_pairs, pair_pvalues, pair_statistics, parts_of_tables
+from skmi._backends._array_api import like
 from skmi._binning._integers import reported_edges
 from skmi._params import DEFAULT_CORRECTION, ENTROPY_CONSTRAINTS, MI_CONSTRAINTS
 from skmi._pickles import PickledState
@@ -208,7 +209,7 @@ class PairwiseHistogramMI(PickledState, BaseEstimator):
         self._integer_encoding = source.encoding
         self._batch_params = self._binning_params()
         self._n_columns_y = 0 if other is None else other.shape[1]
-        return self._set_parts(parts, source.shape[0])
+        return self._set_parts(parts, source.shape[0], source)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, *, bin_edges=None):
@@ -267,7 +268,7 @@ class PairwiseHistogramMI(PickledState, BaseEstimator):
             self._batch_params = self._binning_params()
             self._n_columns_y = n_columns_y
         self._accumulator, self._binning = accumulator, accumulator.binning
-        return self._set_parts(None, accumulator.n_samples)
+        return self._set_parts(None, accumulator.n_samples, source)
 
     def _read(self, X, y, first, batch=False):
         """The sources of X and of y (None where y is None), a column or columns beside X
@@ -307,11 +308,12 @@ class PairwiseHistogramMI(PickledState, BaseEstimator):
         """The parameters that shape the edges and tables: fixed after the first batch."""
         return {name: getattr(self, name) for name in ("n_bins", "strategy", "subsample")}
 
-    def _set_parts(self, parts, n_samples):
+    def _set_parts(self, parts, n_samples, source):
         """The fitted attributes of ``n_samples`` rows: those of the bins now, the
         statistics (``_STATISTICS``) when first read, from ``parts`` (``PairParts``), or
         from the kept tables when ``parts`` is None."""
         self._parts = parts
+        self._where = source.follow(np.zeros(0))  # where X lives, for the statistics
         for name in _STATISTICS:
             self.__dict__.pop(name, None)
         n_features = self.n_features_in_  # the binning's first: those of X
@@ -340,14 +342,15 @@ class PairwiseHistogramMI(PickledState, BaseEstimator):
             counts = self._accumulator.tables.counts
             parts = parts_of_tables(counts, self._binning.n_features)
             self._parts = parts.block(self.n_features_in_) if self._n_columns_y else parts
+        where = self._where
         if name == "pvalues_":
-            self.pvalues_ = pair_pvalues(self._parts)
+            self.pvalues_ = like(pair_pvalues(self._parts), where)
         else:
             log_base = log_of_base(self.base)
             scores, mi, entropy = pair_statistics(self._parts, self.correction, self.normalize)
-            self.scores_ = scores / log_base if self.normalize is None else scores
-            self.correlation_ = _NORMALIZATIONS["correlation"](mi, None, None)
-            self.entropy_ = entropy / log_base
+            self.scores_ = like(scores / log_base if self.normalize is None else scores, where)
+            self.correlation_ = like(_NORMALIZATIONS["correlation"](mi, None, None), where)
+            self.entropy_ = like(entropy / log_base, where)
         return self.__dict__[name]
 
 

@@ -132,3 +132,16 @@ def test_every_entry_point_takes_every_source(source, entry):
         assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
     else:
         assert_array_equal(got, expected)
+
+
+def test_statistics_computed_when_read_follow_x():
+    """Check that the statistics computed when first read (p-values after a batch, every
+    matrix of PairwiseHistogramMI) are where X lives, as the other fitted arrays are."""
+    X, y, _ = _data()
+    on_device = SOURCES["array_api"](X)
+    est = HistogramMI(6).partial_fit(on_device, y)
+    assert kind_of(est.pvalues_) is OnDevice and kind_of(est.scores_) is OnDevice
+    assert_array_equal(_numpy(est.pvalues_), HistogramMI(6).partial_fit(X, y).pvalues_)
+    pairs = PairwiseHistogramMI(6).fit(on_device)
+    for name in ("scores_", "pvalues_", "correlation_", "entropy_"):
+        assert kind_of(getattr(pairs, name)) is OnDevice, name

@@ -83,14 +83,11 @@ def read_beside(Y, source, input_name="Y", **params):
     return kind_of(Y).read(Y, input_name=input_name, **params)
 
 
-def follower(X):
-    """The function that puts a numpy result where X lives (``follow``)."""
-    return OnDevice(X).follow if is_device_array(X) else InMemory(X).follow
-
-
 def on_host(X):
-    """X as numpy, and the function that puts a numpy result where X lives."""
-    return (OnDevice.host(X) if is_device_array(X) else X), follower(X)
+    """X as numpy, and the function that puts a numpy result where X lives (``follow``)."""
+    if is_device_array(X):
+        return OnDevice.host(X), OnDevice(X).follow
+    return X, InMemory(X).follow
 
 
 @contextmanager
@@ -116,7 +113,6 @@ __all__ = [
     "InMemory",
     "OnDevice",
     "finite_checked_by_binning",
-    "follower",
     "kind_of",
     "on_host",
     "read",
