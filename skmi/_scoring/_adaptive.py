@@ -43,7 +43,7 @@ def candidates_for(fine, k_max):
     return candidates if candidates.size else divisors[:1]
 
 
-class Plan(NamedTuple):
+class Resolutions(NamedTuple):
     """The resolutions of the adaptive rule for N samples (``resolution_plan``)."""
 
     c: float  # samples per occupied cell
@@ -68,13 +68,13 @@ def resolution_plan(n_samples):
     divisors = np.array([k for k in range(2, first + 1) if first % k == 0])
     target = max(4.0, n_samples**0.25)
     test_k = int(divisors[np.argmin(np.abs(np.log(divisors / target)))])
-    return Plan(c, k_max, (first,) if first == top else (first, top), test_k)
+    return Resolutions(c, k_max, (first,) if first == top else (first, top), test_k)
 
 
 class Merged(NamedTuple):
     """Each feature's fine table merged to its resolution (``merge``)."""
 
-    k: np.ndarray  # the resolution chosen (n_features,)
+    n_bins: np.ndarray  # the bin count chosen (n_features,)
     summary: TableSummary  # of the table at that resolution
     bin_maps: np.ndarray  # merged bin of each fine bin of each feature (n_features, n_x)
     test: np.ndarray  # the tables merged to the test resolution (n_features, t_x, t_y)
@@ -99,7 +99,7 @@ def _joined(parts):
     fields = zip(*(p.summary for p in parts), strict=True)
     summary = TableSummary(*(np.concatenate(a) for a in fields))
     return Merged(
-        np.concatenate([p.k for p in parts]),
+        np.concatenate([p.n_bins for p in parts]),
         summary,
         np.concatenate([p.bin_maps for p in parts]),
         np.concatenate(test),

@@ -119,7 +119,7 @@ def merged_tables(fine, binning, target, discrete_target, strategy, plan, fine_n
     bins)."""
     y_single = target_single(target, fine.counts.shape[2])
     merged = merge(fine, binning, y_single, discrete_target, strategy, plan, fine_n_bins, n_jobs)
-    return merged.k, MITables(
+    return merged.n_bins, MITables(
         merged.summary,
         merged.test,
         Bins(binning.edges, merged.bin_maps),
