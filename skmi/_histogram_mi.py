@@ -304,8 +304,11 @@ class HistogramMI(PickledState, BaseEstimator):
                 if value is not None:
                     raise ValueError(f"{name} is used on the first call to partial_fit only")
         discrete_target = self.discrete_target if first else self.discrete_target_
-        if first and classes is not None and discrete_target == "auto":
-            discrete_target = True
+        if first and discrete_target == "auto":  # given bins of the target say its kind
+            if classes is not None:
+                discrete_target = True
+            elif target_bin_edges is not None:
+                discrete_target = False
         source, y, discrete_target = read_batch(
             X,
             y,

@@ -224,3 +224,25 @@ def test_dask_batches_add_as_numpy_batches(client):
     unseen[5, 3] = 99.0
     with pytest.raises(ValueError, match=r"discrete column 3 holds the value 99\.0"):
         est.partial_fit(chunked(unseen), chunked(y[3000:]))
+
+
+def test_dask_first_batch_takes_given_bins(client):
+    """Check a dask first batch given its bins (features' edges, with "adaptive" the fine
+    ones whose point masses are read off the chunks; the classes; the target's edges): the
+    results of the same numpy batch given the same bins."""
+    X, y = data(7)
+    labels = (y > 0).astype(int)
+    edges = EntropyBinner(8).fit(X).bin_edges_
+    cases = [
+        (lambda: HistogramMI(), (y,), dict(bin_edges=edges)),
+        (lambda: HistogramMI(8), (y,), dict(bin_edges=edges)),
+        (lambda: HistogramMI(6), (labels,), dict(classes=[0, 1])),
+        (lambda: HistogramMI(), (y,), dict(target_bin_edges=np.linspace(-6, 6, 30))),
+        (lambda: EntropyBinner(8), (), dict(bin_edges=edges)),
+        (lambda: PairwiseHistogramMI(8), (), dict(bin_edges=edges)),
+    ]
+    for make, target, given in cases:
+        on_dask = make().partial_fit(chunked(X), *(chunked(t) for t in target), **given)
+        in_memory = make().partial_fit(X, *target, **given)
+        attr = "entropy_" if isinstance(on_dask, EntropyBinner) else "scores_"
+        assert_allclose(getattr(on_dask, attr), getattr(in_memory, attr), rtol=0, atol=ATOL)

@@ -313,13 +313,28 @@ class Binning:
         """This binning, its single-value bins taken from X where they were not learnt
         (edges given): the bins in which X holds two rows or more, every one at the bin's
         lower edge, the value a single-value bin starts at (``value_edges``)."""
+        return self.with_single_of(self.single_counts(X))
+
+    def single_counts(self, X):
+        """The rows of X in each bin of each feature, and those of them off the bin's lower
+        edge, (2, n_features, width) int64: what ``observed_single`` reads, and what the
+        chunks of a larger X add up to."""
         codes = self.codes(X)
+        width = int(self.n_bins.max())
+        out = np.zeros((2, self.n_features, width), dtype=np.int64)
+        for j, edges in enumerate(self.edges):
+            off = ~(X[:, j] == edges[codes[:, j]])  # a missing value is off every edge
+            out[0, j] = np.bincount(codes[:, j], minlength=width)
+            out[1, j] = np.bincount(codes[:, j], weights=off, minlength=width)
+        return out
+
+    def with_single_of(self, counts):
+        """This binning, its single-value bins those where ``counts`` (``single_counts``)
+        has two rows or more, none off the bin's lower edge."""
         single = {}
         for j, edges in enumerate(self.edges):
             n = edges.size - 1
-            off = ~(X[:, j] == edges[codes[:, j]])  # a missing value is off every edge
-            rows = np.bincount(codes[:, j], minlength=n)
-            found = (rows >= 2) & (np.bincount(codes[:, j], weights=off, minlength=n) == 0)
+            found = (counts[0, j, :n] >= 2) & (counts[1, j, :n] == 0)
             if found.any():
                 single[j] = found
         return Binning(self.edges, self.discrete, single)

@@ -263,6 +263,24 @@ def dask_pair_tables(X, binning):
     return folded_sum(_pair_chunk, X, binning)
 
 
+def _gathered(arrays, subsample, random_state, summaries):
+    """The sample rows of ``arrays`` and the computed ``summaries``, in one pass (none
+    where there is nothing to gather)."""
+    if not arrays and not summaries:
+        return [[]]
+    if not arrays:
+        import dask
+
+        return [list(dask.compute(*summaries.values()))]
+    gathered = learning_samples(arrays, subsample, random_state, also=summaries.values())
+    return [*gathered[: len(arrays)], gathered[len(arrays) :]]
+
+
+def _single_chunk(total, X, binning):
+    counts = binning.single_counts(X)
+    return counts if total is None else total + counts
+
+
 def _chunk_codes(block, binning):
     """Codes of one chunk, a missing value past its column's bins where fit saw none
     (``Binning.coded``)."""
@@ -349,25 +367,26 @@ class DaskChunks:
         target_n_bins=None,
         target=None,
     ):
-        """The bins of X, learnt from its sample rows gathered to the client, and with a
-        target y, the target's and whether it is discrete ("auto" decided from summaries
-        computed on the workers): one pass over the data for all of them. Edges cannot be
-        given for dask X."""
+        """The bins of X, learnt from its sample rows gathered to the client (unless given,
+        ``binning``), and with a target y, the target's (unless given, ``target``) and
+        whether it is discrete ("auto" decided from summaries computed on the workers): one
+        pass over the data for all of them."""
         import dask.array as da
 
-        if binning is not None or target is not None:
-            raise ValueError("bin_edges cannot be given for dask X: its first pass learns them")
-        if y is None:
-            (sample,) = learning_samples([self.X], subsample, random_state)
-            binning = _learn_from_sample(self.X, sample, n_bins, strategy, discrete, n_jobs)
-            return binning, None, None
-        # One pass over the data gathers the sample rows of X and y, and what the target's
-        # kind and categories need; the count is the second pass.
-        summaries = _target_summaries(y, discrete_target)
-        sample, y_sample, *values = learning_samples(
-            [self.X, y], subsample, random_state, also=summaries.values()
-        )
+        arrays = [self.X] if binning is None else []
+        summaries = {} if y is None else _target_summaries(y, discrete_target)
+        if y is not None and target is None:
+            arrays.append(y)
+        # One pass gathers the sample rows and what the target's kind and bins need; the
+        # count is the second pass.
+        *samples, values = _gathered(arrays, subsample, random_state, summaries)
         summary = dict(zip(summaries, values, strict=True))
+        if binning is None:
+            binning = _learn_from_sample(
+                self.X, samples.pop(0), n_bins, strategy, discrete, n_jobs
+            )
+        if y is None:
+            return binning, None, None
         if summary.get("missing"):  # as in memory (``check_target``)
             raise ValueError(
                 "y holds a missing value; MI with a target needs the target of every row: "
@@ -383,16 +402,21 @@ class DaskChunks:
                 if "classes" not in summary:  # whole floats: their distinct values, one more pass
                     summary["classes"] = da.unique(y).compute()
                 discrete_target = auto_discrete(summary["classes"].size, y.shape[0])
-        if discrete_target:
+        if target is None and discrete_target:
             target = summary["classes"] if "classes" in summary else da.unique(y).compute()
-        else:
-            column = y_sample.reshape(-1, 1).astype(np.float64)
+        elif target is None:
+            column = samples[0].reshape(-1, 1).astype(np.float64)
             continuous = np.zeros(1, dtype=bool)
             target = _learn_from_sample(
                 y.reshape(-1, 1), column, target_n_bins, strategy, continuous, n_jobs
             )
-        binning = _learn_from_sample(self.X, sample, n_bins, strategy, discrete, n_jobs)
         return binning, target, bool(discrete_target)
+
+    def observed_single(self, binning, values=None):
+        """``binning`` with its single-value bins read off every chunk of X (or of
+        ``values``, a column), counted on the workers (``Binning.single_counts``)."""
+        rows = self.X if values is None else values.reshape(-1, 1)
+        return binning.with_single_of(folded_sum(_single_chunk, rows, binning))
 
     @staticmethod
     def check_finite(X, input_name, estimator_name=None, allow_nan=True):
