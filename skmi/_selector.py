@@ -78,7 +78,7 @@ class MISelector(SelectorMixin, BaseEstimator):
     already picked, judged from two- and three-way tables (see the User Guide):
 
     - "mrmr": relevance minus mean redundancy, I(X_k; Y) - mean_j I(X_k; X_j);
-    - "mrmr-quotient": relevance over mean redundancy (floored at 1/N nats, never 0);
+    - "mrmr-quotient": relevance over mean plug-in redundancy (floored at 1/N nats);
     - "jmi": mean_j I(X_k X_j; Y), what the feature says of y together with each pick;
     - "cmim": min_j I(X_k; Y | X_j), what it adds given the pick that explains it best;
     - "disr": mean_j I(X_k X_j; Y) / H(X_k, X_j, Y).

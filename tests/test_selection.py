@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 
 from skmi import HistogramMI, MISelector
 from skmi._backends import BACKEND
-from skmi._scoring import conditional_mi_from_counts, corrected_entropy
+from skmi._scoring import conditional_mi_from_counts, corrected_entropy, mutual_info_from_counts
 from skmi._scoring._greedy import CRITERIA, _step, greedy_n_bins
 
 GREEDY = sorted(CRITERIA)
@@ -71,7 +71,8 @@ def test_univariate_criterion_is_the_score():
 def test_step_terms_equal_conditional_mi_of_three_way_tables():
     """Check that the step's terms, sums of Miller-Madow entropies, equal the conditional MI
     that ``_scoring`` computes from the cells of the same three-way tables, and the chain
-    rule I(X Z; Y) = I(Z; Y) + I(X; Y | Z)."""
+    rule I(X Z; Y) = I(Z; Y) + I(X; Y | Z); and that the plug-in redundancy, which the
+    quotient divides by, is the plug-in MI of each (X_k, Z) table."""
     rng = np.random.default_rng(0)
     codes = rng.integers(0, 5, size=(400, 6)).astype(np.uint16)
     y = (codes[:, 0] + rng.integers(0, 3, size=400)) % 4
@@ -83,13 +84,18 @@ def test_step_terms_equal_conditional_mi_of_three_way_tables():
     xy = BACKEND.count_codes(codes, y, 5, 4)
     h_x, h_xy = h(xy.sum(axis=2)), h(xy)
     h_y = h(np.bincount(y)[None])[0]
-    step = _step(codes, 5, z, y, 4, h_x, h_y, h_x[2], h_xy[2], "miller-madow", BACKEND)
+    plugin_x = corrected_entropy(xy.sum(axis=2), None)
+    plugin = (plugin_x, plugin_x[2])
+    step = _step(codes, 5, z, y, 4, h_x, h_y, h_x[2], h_xy[2], "miller-madow", BACKEND, plugin)
     three_way = BACKEND.count_codes_3(codes, z, y, 5, 5, 4)
     expected = conditional_mi_from_counts(three_way, "miller-madow")
     np.testing.assert_allclose(step.conditional, expected, rtol=0, atol=1e-12)
     relevance_z = h_x[2] + h_y - h_xy[2]
     np.testing.assert_allclose(step.joint, relevance_z + step.conditional, rtol=0, atol=1e-12)
     np.testing.assert_allclose(step.redundancy[2], h_x[2], rtol=0, atol=1e-12)
+    pair_tables = three_way.sum(axis=3)
+    expected = mutual_info_from_counts(pair_tables)
+    np.testing.assert_allclose(step.plugin_redundancy, expected, rtol=0, atol=1e-12)
 
 
 def copies_and_xor(n=2000, seed=0):
@@ -226,3 +232,17 @@ def test_criterion_is_nan_past_the_picks():
     assert np.isfinite(selector.criterion_[:2]).all()
     assert np.isnan(selector.criterion_[2:]).all()
     assert sorted(selector.ranking_.tolist()) == [0, 1, 2, 3]
+
+
+def test_quotient_never_picks_noise_before_informative_columns():
+    """Check that mRMR's quotient divides by the plug-in redundancy, never by a corrected
+    one near 0: on make_classification (4 informative, 4 redundant, 6 repeated columns, then
+    10 of noise, in that order), its first 5 picks hold no noise column on any of 6 seeds.
+    Dividing by the corrected redundancy picked a noise column second on all 6."""
+    for seed in range(6):
+        X, y = make_classification(
+            1500, 24, n_informative=4, n_redundant=4, n_repeated=6, shuffle=False,
+            random_state=seed,
+        )  # fmt: skip
+        picks = MISelector(k=5, method="mrmr-quotient").fit(X, y).ranking_[:5]
+        assert (picks < 14).all(), (seed, picks)

@@ -31,6 +31,7 @@ class Step(NamedTuple):
     """The information terms of every candidate X_k with the last pick X_j (in nats)."""
 
     redundancy: np.ndarray  # I(X_k; X_j)
+    plugin_redundancy: np.ndarray  # I(X_k; X_j), plug-in: never below its bias
     joint: np.ndarray  # I(X_k X_j; Y)
     conditional: np.ndarray  # I(X_k; Y | X_j)
     joint_entropy: np.ndarray  # H(X_k, X_j, Y)
@@ -61,9 +62,12 @@ def _relevance(relevance, joint_entropy):
 
 
 def _quotient(total, relevance, n_picked, floor):
-    """I(X_k; Y) / mean redundancy, the redundancy floored at ``floor`` (1/N nats, below
-    which N samples cannot tell it from 0): never a division by zero or by a negative
-    corrected value, and a feature independent of those picked ranks by relevance alone."""
+    """I(X_k; Y) / mean plug-in redundancy, floored at ``floor`` (1/N nats): never a
+    division by zero. The denominator is the plug-in estimate, as in Ding and Peng's
+    quotient, not the corrected one: a column independent of the picks has a corrected
+    redundancy of about 0, and dividing its relevance's noise by that ranked noise first
+    (make_classification, 3,000 x 40, k = 5: HGB accuracy 0.81-0.89 against 0.92-0.95 on
+    the plug-in quotient); its plug-in redundancy is its bias, (B - 1)^2 / 2N."""
     return relevance / np.maximum(total / n_picked, floor)
 
 
@@ -76,9 +80,10 @@ CRITERIA = {
         value=lambda total, rel, n, floor: rel - total / n,
         first=_relevance,
     ),
-    # I(X_k; Y) / mean_j I(X_k; X_j), the quotient form.
+    # I(X_k; Y) / mean_j I(X_k; X_j), the quotient form (Ding and Peng 2005), over the
+    # plug-in redundancy.
     "mrmr-quotient": Criterion(
-        term=lambda s: s.redundancy,
+        term=lambda s: s.plugin_redundancy,
         combine=np.add,
         start=0.0,
         value=_quotient,
@@ -152,23 +157,29 @@ def _entropy(tables, correction):
     return corrected_entropy(tables.reshape(len(tables), -1), correction)
 
 
-def _step(codes, n_x, z, y_codes, n_y, h_x, h_y, h_z, h_zy, correction, backend):
+def _step(codes, n_x, z, y_codes, n_y, h_x, h_y, h_z, h_zy, correction, backend, plugin):
     """The ``Step`` terms of every column of ``codes`` (entropies ``h_x``) with the codes
     ``z`` of the last pick (entropies H(Z) = ``h_z``, H(Z, Y) = ``h_zy``), from the tables
     (X_k, Z, Y) counted in blocks of columns that fit in scikit-learn's ``working_memory``.
     mRMR reads only the redundancy, which the pair tables would give, but the three-way
-    tables cost little more at the greedy resolution (N / c(N) cells each)."""
+    tables cost little more at the greedy resolution (N / c(N) cells each). ``plugin``: the
+    plug-in entropies H(X_k) and H(Z), for the plug-in redundancy."""
     n_features = codes.shape[1]
     block = max(1, int(get_config()["working_memory"] * 2**20) // (8 * n_x * n_x * n_y))
     h_xz = np.empty(n_features)
     h_xzy = np.empty(n_features)
+    plugin_xz = np.empty(n_features)
     for lo in range(0, n_features, block):
         part = slice(lo, lo + block)
         tables = backend.count_codes_3(codes[:, part], z, y_codes, n_x, n_x, n_y)
         h_xzy[part] = _entropy(tables, correction)
-        h_xz[part] = _entropy(tables.sum(axis=3), correction)
+        pairs = tables.sum(axis=3)
+        h_xz[part] = _entropy(pairs, correction)
+        plugin_xz[part] = _entropy(pairs, None)
+    plugin_x, plugin_z = plugin
     return Step(
         redundancy=h_x + h_z - h_xz,
+        plugin_redundancy=plugin_x + plugin_z - plugin_xz,
         joint=h_xz + h_y - h_xzy,
         conditional=h_xz + h_zy - h_xzy - h_z,
         joint_entropy=h_xzy,
@@ -190,7 +201,9 @@ def greedy_order(codes, n_x, y_codes, n_y, n_steps, criterion, correction, backe
     if n_steps == 0:
         return np.empty(0, dtype=np.intp), np.empty(0), np.empty(0, dtype=bool)
     xy = backend.count_codes(codes, y_codes, n_x, n_y)
-    h_x = _entropy(xy.sum(axis=2), correction)
+    x_counts = xy.sum(axis=2)
+    h_x = _entropy(x_counts, correction)
+    plugin_x = _entropy(x_counts, None)
     h_xy = _entropy(xy, correction)
     h_y = _entropy(np.bincount(y_codes, minlength=n_y)[None], correction)[0]
     relevance = h_x + h_y - h_xy
@@ -207,8 +220,9 @@ def greedy_order(codes, n_x, y_codes, n_y, n_steps, criterion, correction, backe
         if n_picked < n_steps:
             z = np.ascontiguousarray(codes[:, j], dtype=np.int64)
             step = _step(
-                codes, n_x, z, y_codes, n_y, h_x, h_y, h_x[j], h_xy[j], correction, backend
-            )
+                codes, n_x, z, y_codes, n_y, h_x, h_y, h_x[j], h_xy[j], correction, backend,
+                (plugin_x, plugin_x[j]),
+            )  # fmt: skip
             total = criterion.combine(total, criterion.term(step))
             value = criterion.value(total, relevance, n_picked, floor)
     in_nats = np.full(len(picks), criterion.in_nats)
