@@ -81,11 +81,14 @@ class MISelector(SelectorMixin, BaseEstimator):
     - "mrmr-quotient": relevance over mean plug-in redundancy (floored at 1/N nats);
     - "jmi": mean_j I(X_k X_j; Y), what the feature says of y together with each pick;
     - "cmim": min_j I(X_k; Y | X_j), what it adds given the pick that explains it best;
+    - "cife": I(X_k; Y) - sum_j [I(X_k; X_j) - I(X_k; X_j | Y)];
+    - "icap": I(X_k; Y) - sum_j max(0, I(X_k; X_j) - I(X_k; X_j | Y));
+    - "jmim": min_j I(X_k X_j; Y);
     - "disr": mean_j I(X_k X_j; Y) / H(X_k, X_j, Y).
 
-    JMI, CMIM and DISR see a feature that is informative only together with a pick (XOR);
-    mRMR and univariate ranking cannot. CMIM never takes a copy of a pick; JMI and DISR
-    may, while few features are picked.
+    JMI, CMIM, CIFE, JMIM and DISR see a feature that is informative only together with a
+    pick (XOR); mRMR, ICAP and univariate ranking cannot. CMIM never takes a copy of a pick;
+    JMI, JMIM and DISR may, while few features are picked.
 
     Read more in the :ref:`User Guide <selection>`.
 
@@ -111,8 +114,8 @@ class MISelector(SelectorMixin, BaseEstimator):
         estimator's ``pvalues_``); ``k`` then caps their number, and a multivariate
         method orders only them. None keeps features whatever their p-value.
 
-    method : {"univariate", "mrmr", "mrmr-quotient", "jmi", "cmim", "disr"}, \
-            default="univariate"
+    method : {"univariate", "mrmr", "mrmr-quotient", "jmi", "cmim", "cife", "icap", \
+            "jmim", "disr"}, default="univariate"
         How the eligible features are ordered; see above.
 
     Attributes

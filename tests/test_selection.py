@@ -25,7 +25,8 @@ def xor_table():
     I(x1 x0; y) = 1 - 1/2: the groups (x1, x0) = (0, 0) and (0, 1) mix y, the other two do
     not. I(x2 x0; y) = 1 - (3/4) H(1/3) = 3/2 - 3L/4 = s (0.311). I(x1 x2; y) = 1.
     H(x0, y) = 1 + H(1/4) = 3 - 3L/4; H(x1, x0, y) = 2 + 1/2; H(x2, x0, y) = 2.5 too, and
-    H(x1, x2, y) = 2.
+    H(x1, x2, y) = 2. I(a; b | y) = I(a; b) - I(a; y) + I(a; y | b): I(x1; x0 | y) =
+    0 - 0 + (1/2 - r), I(x2; x0 | y) = r - 0 + (s - r) = s, I(x2; x1 | y) = 0 - 0 + 1.
     """
     y = np.array([0, 1, 1, 0, 0, 1, 1, 0])
     x0 = np.array([0, 1, 1, 0, 1, 0, 1, 0])
@@ -45,6 +46,11 @@ HAND_WORKED = {
     "mrmr-quotient": [R, 0.0, 0.0],
     "jmi": [R, 0.5, (S + 1) / 2],
     "cmim": [R, 0.5 - R, min(S - R, 1 - 0)],
+    # I(x1; x0 | y) = 0.5 - R, I(x2; x0 | y) = S, I(x2; x1 | y) = 1 (identity below).
+    "cife": [R, 0 - (0 - (0.5 - R)), 0 - ((R - S) + (0 - 1))],
+    # No redundancy left once the target explains it: x1 and x2 tie at 0.
+    "icap": [R, 0.0, 0.0],
+    "jmim": [R, 0.5, min(S, 1)],
     "disr": [R / (3 - 3 * L / 4), 0.5 / 2.5, (S / 2.5 + 1 / 2) / 2],
 }
 
@@ -86,13 +92,17 @@ def test_step_terms_equal_conditional_mi_of_three_way_tables():
     h_y = h(np.bincount(y)[None])[0]
     plugin_x = corrected_entropy(xy.sum(axis=2), None)
     plugin = (plugin_x, plugin_x[2])
-    step = _step(codes, 5, z, y, 4, h_x, h_y, h_x[2], h_xy[2], "miller-madow", BACKEND, plugin)
+    args = (h_x, h_xy, h_y, h_x[2], h_xy[2], "miller-madow", BACKEND, plugin)
+    step = _step(codes, 5, z, y, 4, *args)
     three_way = BACKEND.count_codes_3(codes, z, y, 5, 5, 4)
     expected = conditional_mi_from_counts(three_way, "miller-madow")
     np.testing.assert_allclose(step.conditional, expected, rtol=0, atol=1e-12)
     relevance_z = h_x[2] + h_y - h_xy[2]
     np.testing.assert_allclose(step.joint, relevance_z + step.conditional, rtol=0, atol=1e-12)
     np.testing.assert_allclose(step.redundancy[2], h_x[2], rtol=0, atol=1e-12)
+    # I(X_k; Z | Y): the same tables with Y as the condition, (X_k, Y, Z).
+    given_y = conditional_mi_from_counts(three_way.transpose(0, 1, 3, 2), "miller-madow")
+    np.testing.assert_allclose(step.conditional_redundancy, given_y, rtol=0, atol=1e-12)
     pair_tables = three_way.sum(axis=3)
     expected = mutual_info_from_counts(pair_tables)
     np.testing.assert_allclose(step.plugin_redundancy, expected, rtol=0, atol=1e-12)
@@ -108,10 +118,10 @@ def copies_and_xor(n=2000, seed=0):
 
 def test_univariate_keeps_copies_greedy_methods_find_the_interaction():
     """Check that univariate selection keeps both copies of b, and that every greedy method
-    that sees pairs with y (JMI, CMIM, DISR) takes one copy and then c."""
+    that sees pairs with y (JMI, CMIM, DISR, CIFE, JMIM) takes one copy and then c."""
     X, y = copies_and_xor()
     assert set(MISelector(k=2).fit(X, y).ranking_[:2]) == {0, 1}
-    for method in ("jmi", "cmim", "disr"):
+    for method in ("jmi", "cmim", "disr", "cife", "jmim"):
         ranking = MISelector(k=2, method=method).fit(X, y).ranking_
         assert ranking[0] in (0, 1) and ranking[1] == 2, method
 

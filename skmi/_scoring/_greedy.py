@@ -34,6 +34,7 @@ class Step(NamedTuple):
     plugin_redundancy: np.ndarray  # I(X_k; X_j), plug-in: never below its bias
     joint: np.ndarray  # I(X_k X_j; Y)
     conditional: np.ndarray  # I(X_k; Y | X_j)
+    conditional_redundancy: np.ndarray  # I(X_k; X_j | Y)
     joint_entropy: np.ndarray  # H(X_k, X_j, Y)
 
 
@@ -99,6 +100,33 @@ CRITERIA = {
         value=lambda total, rel, n, floor: total / n,
         first=_relevance,
     ),
+    # I(X_k; Y) - sum_j [I(X_k; X_j) - I(X_k; X_j | Y)]: redundancy less what the pair
+    # shares about Y, the conditional infomax (Lin and Tang 2006).
+    "cife": Criterion(
+        term=lambda s: s.redundancy - s.conditional_redundancy,
+        combine=np.add,
+        start=0.0,
+        value=lambda total, rel, n, floor: rel - total,
+        first=_relevance,
+    ),
+    # I(X_k; Y) - sum_j max(0, I(X_k; X_j) - I(X_k; X_j | Y)): only redundancy that the
+    # target does not explain is charged (Jakulin 2005).
+    "icap": Criterion(
+        term=lambda s: np.maximum(0.0, s.redundancy - s.conditional_redundancy),
+        combine=np.add,
+        start=0.0,
+        value=lambda total, rel, n, floor: rel - total,
+        first=_relevance,
+    ),
+    # min_j I(X_k X_j; Y): the pair with the pick that tells least about Y (Bennasar, Hicks
+    # and Setchi 2015).
+    "jmim": Criterion(
+        term=lambda s: s.joint,
+        combine=np.minimum,
+        start=np.inf,
+        value=lambda total, rel, n, floor: total,
+        first=_relevance,
+    ),
     # min_j I(X_k; Y | X_j): what X_k adds given the pick that explains it best (Fleuret 2004).
     "cmim": Criterion(
         term=lambda s: s.conditional,
@@ -157,9 +185,10 @@ def _entropy(tables, correction):
     return corrected_entropy(tables.reshape(len(tables), -1), correction)
 
 
-def _step(codes, n_x, z, y_codes, n_y, h_x, h_y, h_z, h_zy, correction, backend, plugin):
+def _step(codes, n_x, z, y_codes, n_y, h_x, h_xy, h_y, h_z, h_zy, correction, backend, plugin):
     """The ``Step`` terms of every column of ``codes`` (entropies ``h_x``) with the codes
-    ``z`` of the last pick (entropies H(Z) = ``h_z``, H(Z, Y) = ``h_zy``), from the tables
+    ``z`` of the last pick (entropies H(Z) = ``h_z``, H(Z, Y) = ``h_zy``; the columns' H(X, Y)
+    = ``h_xy``), from the tables
     (X_k, Z, Y) counted in blocks of columns that fit in scikit-learn's ``working_memory``.
     mRMR reads only the redundancy, which the pair tables would give, but the three-way
     tables cost little more at the greedy resolution (N / c(N) cells each). ``plugin``: the
@@ -182,6 +211,7 @@ def _step(codes, n_x, z, y_codes, n_y, h_x, h_y, h_z, h_zy, correction, backend,
         plugin_redundancy=plugin_x + plugin_z - plugin_xz,
         joint=h_xz + h_y - h_xzy,
         conditional=h_xz + h_zy - h_xzy - h_z,
+        conditional_redundancy=h_xy + h_zy - h_xzy - h_y,
         joint_entropy=h_xzy,
     )
 
@@ -220,8 +250,8 @@ def greedy_order(codes, n_x, y_codes, n_y, n_steps, criterion, correction, backe
         if n_picked < n_steps:
             z = np.ascontiguousarray(codes[:, j], dtype=np.int64)
             step = _step(
-                codes, n_x, z, y_codes, n_y, h_x, h_y, h_x[j], h_xy[j], correction, backend,
-                (plugin_x, plugin_x[j]),
+                codes, n_x, z, y_codes, n_y, h_x, h_xy, h_y, h_x[j], h_xy[j], correction,
+                backend, (plugin_x, plugin_x[j]),
             )  # fmt: skip
             total = criterion.combine(total, criterion.term(step))
             value = criterion.value(total, relevance, n_picked, floor)
