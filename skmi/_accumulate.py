@@ -191,6 +191,21 @@ def given_target(discrete_target, classes, target_bin_edges):
     return None
 
 
+def continues(estimator, params, **given):
+    """Whether ``partial_fit`` adds to tables the estimator holds, scikit-learn's rule: ``fit``
+    resets, ``partial_fit`` continues from whatever is fitted (a fit or earlier batches); a
+    fit that kept no tables leaves nothing to continue from. When it does, the parameters
+    that shaped the tables (``params``, by name) must be those of the first call, and what
+    only a first call takes (``given``, by name: edges, classes) must not be given."""
+    if getattr(estimator, "_accumulator", None) is None:
+        return False
+    check_unchanged(estimator._batch_params, params)
+    for name, value in given.items():
+        if value is not None:
+            raise ValueError(f"{name} is used on the first call to partial_fit only")
+    return True
+
+
 def check_unchanged(first, now):
     """A clear error when a parameter that shaped the tables changed since the first call to
     ``partial_fit`` (``first`` and ``now`` map names to values)."""

@@ -1,12 +1,11 @@
 """EntropyBinner: learn bin edges by rule or strategy, encode, report each feature's entropy."""
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from skmi._accumulate import check_unchanged, given_binning, start_histograms
+from skmi._accumulate import continues, given_binning, start_histograms
 from skmi._binning._categories import categorical_mask
 from skmi._binning._integers import reported_edges
 from skmi._params import DEFAULT_ENTROPY_N_BINS, ENTROPY_CONSTRAINTS
@@ -184,12 +183,7 @@ class EntropyBinner(PickledState, TransformerMixin, BaseEstimator):
         self : object
             Fitted binner.
         """
-        # scikit-learn's rule: continue from the tables held (of a fit or earlier batches).
-        first = getattr(self, "_accumulator", None) is None
-        if not first:
-            check_unchanged(self._batch_params, self._binning_params())
-            if bin_edges is not None:
-                raise ValueError("bin_edges is used on the first call to partial_fit only")
+        first = not continues(self, self._binning_params(), bin_edges=bin_edges)
         source = read_batch(
             X,
             estimator=self,
@@ -301,7 +295,7 @@ class EntropyBinner(PickledState, TransformerMixin, BaseEstimator):
         """Integer codes from ordinal or one-hot input, checked against ``n_bins_``."""
         n_bins = self._binning.n_bins
         if self.encode != "ordinal":
-            X = X.toarray() if sp.issparse(X) else np.asarray(X)
+            X = np.asarray(X)
             expected = int(n_bins.sum())
             if X.ndim != 2 or X.shape[1] != expected:
                 raise ValueError(

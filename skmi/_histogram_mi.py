@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import StrOptions
 
 from skmi._accumulate import (
-    check_unchanged,
+    continues,
     given_binning,
     given_target,
     score_mi,
@@ -296,13 +296,8 @@ class HistogramMI(PickledState, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        # scikit-learn's rule: continue from the tables held (of a fit or earlier batches).
-        first = getattr(self, "_accumulator", None) is None
-        if not first:
-            check_unchanged(self._batch_params, self._table_params())
-            for name, value in [("bin_edges", bin_edges), ("target_bin_edges", target_bin_edges)]:
-                if value is not None:
-                    raise ValueError(f"{name} is used on the first call to partial_fit only")
+        given = dict(bin_edges=bin_edges, target_bin_edges=target_bin_edges)
+        first = not continues(self, self._table_params(), **given)
         discrete_target = self.discrete_target if first else self.discrete_target_
         if first and discrete_target == "auto":  # given bins of the target say its kind
             if classes is not None:

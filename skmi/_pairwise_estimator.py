@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 
-from skmi._accumulate import check_unchanged, given_binning, start_pairs
+from skmi._accumulate import continues, given_binning, start_pairs
 from skmi._all_pairs import fit_pairs, pair_pvalues, pair_statistics, parts_of_tables
 from skmi._backends._array_api import like
 from skmi._binning._integers import reported_edges
@@ -242,12 +242,7 @@ class PairwiseHistogramMI(PickledState, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        # scikit-learn's rule: continue from the tables held (of a fit or earlier batches).
-        first = getattr(self, "_accumulator", None) is None
-        if not first:
-            check_unchanged(self._batch_params, self._binning_params())
-            if bin_edges is not None:
-                raise ValueError("bin_edges is used on the first call to partial_fit only")
+        first = not continues(self, self._binning_params(), bin_edges=bin_edges)
         source, other = self._read(X, y, first, batch=True)
         n_columns_y = 0 if other is None else other.shape[1]
         if not first and n_columns_y != self._n_columns_y:

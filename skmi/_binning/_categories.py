@@ -15,7 +15,6 @@ categories; a value that is not one of them is an error, as ``OneHotEncoder``'s 
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 
 def _is_missing(value):
@@ -102,7 +101,7 @@ def _numbers(values):
 def category_columns(X):
     """The columns of X (an array or a pandas or polars frame) that hold categories, by
     index: ``{j: values}``."""
-    if sp.issparse(X) or (not hasattr(X, "shape") and not isinstance(X, (list, tuple))):
+    if not hasattr(X, "shape") and not isinstance(X, (list, tuple)):
         return {}
     columns = _columns(X)
     if columns is None:

@@ -19,7 +19,6 @@ encoded with the fitted encoding, so that they fall in the bins their values bel
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from skmi._binning import object_array
 
@@ -67,8 +66,6 @@ class Ranks:
 def integer_columns(X):
     """The integer columns of X (an array or a pandas or polars frame) holding values past
     2^53, by index: ``{j: values}``."""
-    if sp.issparse(X):
-        return {}
     if hasattr(X, "iloc"):  # pandas: each column keeps its own dtype
         columns = [X.iloc[:, j].to_numpy() for j in range(X.shape[1])]
     elif hasattr(X, "to_series"):  # polars

@@ -25,6 +25,7 @@ of the one pass (``learn``, ``target``, ``blocks``, ``block``, ``columns``, ``co
 from contextlib import contextmanager
 
 import numpy as np
+import scipy.sparse as sp
 
 from skmi._backends import NonFiniteError
 from skmi._backends._array_api import like, namespace
@@ -84,10 +85,11 @@ def read_beside(Y, source, input_name="Y", **params):
 
 
 def on_host(X):
-    """X as numpy, and the function that puts a numpy result where X lives (``follow``)."""
+    """X as numpy (a sparse matrix as its dense array), and the function that puts a numpy
+    result where X lives (``follow``)."""
     if is_device_array(X):
         return OnDevice.host(X), OnDevice(X).follow
-    return X, InMemory(X).follow
+    return (X.toarray() if sp.issparse(X) else X), InMemory(X).follow
 
 
 @contextmanager

@@ -284,7 +284,10 @@ def _decided(y, discrete_target):
 def _coded_columns(X, encoding):
     """X with its columns of categories replaced by their codes (``_categories``), its
     integer columns that float64 cannot hold (``_integers``), and the encoding of both:
-    learnt, or ``encoding`` as given (a fitted one, for new data)."""
+    learnt, or ``encoding`` as given (a fitted one, for new data). A sparse matrix has
+    neither (scikit-learn's validation then refuses it)."""
+    if sp.issparse(X):
+        return X, {}, {} if encoding is None else encoding
     raw = integer_columns(X)
     categories = category_columns(X)
     if encoding is None:
