@@ -17,7 +17,7 @@ import numpy as np
 from sklearn import get_config
 
 from skmi._accumulate import start_pairs
-from skmi._backends import log_or_zero
+from skmi._backends import BACKEND, log_or_zero
 from skmi._binning import Binning, with_missing_retry
 from skmi._scoring import (
     _MI_CORRECTIONS,
@@ -63,8 +63,9 @@ def code_dtype(n_values):
     return np.uint8 if n_values <= 2**8 else np.uint16 if n_values <= 2**16 else np.int64
 
 
-def pair_codes(X, binning, n_values=0, dtype=None):
-    """Codes (n_features, n_samples) of numpy X under ``binning``, contiguous per feature,
+def pair_codes(X, binning, n_values=0, dtype=None, backend=BACKEND):
+    """Codes (n_features, n_samples) of X under ``binning`` by ``backend`` (its source's),
+    contiguous per feature,
     in ``dtype``, or the smallest unsigned type that holds them and ``n_values`` values
     (other codes to pair them with).
 
@@ -78,7 +79,7 @@ def pair_codes(X, binning, n_values=0, dtype=None):
     for lo in range(0, n_features, step):
         block = slice(lo, min(lo + step, n_features))
         part = Binning(binning.edges[block], binning.discrete[block])
-        out[block] = part.codes(X[:, block], dtype=dtype).T
+        out[block] = part.codes(X[:, block], dtype=dtype, backend=backend).T
     return out
 
 

@@ -346,7 +346,7 @@ class EntropyBinner(PickledState, TransformerMixin, BaseEstimator):
         # Columns of strings and categories are discrete (``_categories``).
         tags.input_tags.string = True
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True  # SciPy sparse X: counted from its stored values
         tags.transformer_tags.preserves_dtype = []
-        tags.input_tags.sparse = False
         tags.array_api_support = True
         return tags

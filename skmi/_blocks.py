@@ -61,7 +61,17 @@ def feature_blocks(X, rows, table_cells):
     # Strided, whole cache lines of each row: no line is read by two blocks.
     line = 64 // X.itemsize
     size = size if transpose or size < line else size - size % line
-    return [slice(lo, min(lo + size, n_features)) for lo in range(0, n_features, size)], transpose
+    return _slices(n_features, size), transpose
+
+
+def table_blocks(n_features, table_cells):
+    """Slices of the columns of a sparse X, each within ``_BLOCK_BYTES`` of count tables
+    (``table_cells`` cells a feature): its columns are read where they are stored."""
+    return _slices(n_features, max(1, _BLOCK_BYTES // (4 * table_cells)))
+
+
+def _slices(n_features, size):
+    return [slice(lo, min(lo + size, n_features)) for lo in range(0, n_features, size)]
 
 
 def block_threads(n_jobs, blocks, X):

@@ -43,7 +43,7 @@ def mutual_info(
 
 
 _MI_PARAMS = {
-    "X": ["array-like"],
+    "X": ["array-like", "sparse matrix"],
     "y": ["array-like"],
     **{k: v for k, v in MI_CONSTRAINTS.items() if k != "n_permutations"},
 }
@@ -296,7 +296,7 @@ def histogram_mi_classif(
 
 
 @validate_params(
-    {"X": ["array-like"], **ENTROPY_CONSTRAINTS},
+    {"X": ["array-like", "sparse matrix"], **ENTROPY_CONSTRAINTS},
     prefer_skip_nested_validation=True,
 )
 def histogram_entropy(

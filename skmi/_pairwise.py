@@ -10,8 +10,8 @@ from skmi._sources import finite_checked_by_binning, read, read_beside
 from skmi._validation import check_n_bins, log_of_base
 
 _PAIRWISE_CONSTRAINTS = {
-    "X": ["array-like"],
-    "Y": ["array-like", None],
+    "X": ["array-like", "sparse matrix"],
+    "Y": ["array-like", "sparse matrix", None],
     **PairwiseHistogramMI._parameter_constraints,
 }
 

@@ -323,6 +323,7 @@ class PairwiseHistogramMI(PickledState, BaseEstimator):
         # Columns of strings and categories are binned by their codes (``_categories``).
         tags.input_tags.string = True
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True  # SciPy sparse X: counted from its stored values
         return tags
 
     def __getattr__(self, name):

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from skmi._backends._array_api import to_numpy
 from skmi._histogram_mi import HistogramMI
 from skmi._scoring._greedy import CRITERIA, greedy_codes, greedy_order
-from skmi._sources import read_with_target
+from skmi._sources import host_source, read_with_target
 from skmi._validation import log_of_base
 
 
@@ -33,24 +33,27 @@ def _greedy(selector, source, y, eligible):
     tables. Features constant at that resolution carry no information by any criterion and
     are left to follow by score."""
     estimator = selector.estimator_
-    # The greedy search runs on the host, on coarse codes (a dask X is gathered there).
+    if not eligible.any():
+        return np.flatnonzero(eligible), np.zeros(0)
+    # The greedy search runs on the host, on coarse codes of the eligible columns (a dask or
+    # device X's are gathered there; a sparse X's are dense, one or two bytes a value).
     codes, n_x, y_codes, n_y = greedy_codes(
-        source.host(source.X),
+        host_source(source).columns(eligible),
         source.host(y),
         discrete_target=estimator.discrete_target_,
-        discrete=estimator._discrete(source),
+        discrete=estimator._discrete(source)[eligible],
         strategy=estimator.strategy,
         n_bins=estimator.n_bins,
         subsample=estimator.subsample,
         random_state=estimator.random_state,
         n_jobs=estimator.n_jobs,
     )
-    varies = (codes != codes[:1]).any(axis=0)
-    features = np.flatnonzero(eligible & varies)
+    varies = np.flatnonzero((codes != codes[:1]).any(axis=0))
+    features = np.flatnonzero(eligible)[varies]
     n_steps = features.size if selector.k == "all" else selector.k
     correction = None if estimator.correction is None else "miller-madow"
     picks, values, in_nats = greedy_order(
-        codes[:, features], n_x, y_codes, n_y, n_steps, CRITERIA[selector.method], correction
+        codes[:, varies], n_x, y_codes, n_y, n_steps, CRITERIA[selector.method], correction
     )
     values[in_nats] /= log_of_base(estimator.base)
     return features[picks], values
@@ -257,5 +260,6 @@ class MISelector(SelectorMixin, BaseEstimator):
         # Columns of strings and categories are discrete (``_categories``).
         tags.input_tags.string = True
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True  # SciPy sparse X: counted from its stored values
         tags.target_tags.required = True
         return tags

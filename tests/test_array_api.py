@@ -394,12 +394,14 @@ def test_only_arrays_of_other_namespaces_take_the_device_path():
     import pandas as pd
     import scipy.sparse as sp
 
-    from skmi._backends import BACKEND
-    from skmi._sources import InMemory, OnDevice, kind_of
+    from skmi._backends import BACKEND, SPARSE_BACKEND
+    from skmi._sources import InMemory, OnDevice, SparseColumns, kind_of
 
-    for data in (np.ones((3, 2)), [[1.0, 2.0]], pd.DataFrame({"a": [1.0]}), sp.eye(2).tocsr()):
+    for data in (np.ones((3, 2)), [[1.0, 2.0]], pd.DataFrame({"a": [1.0]})):
         assert kind_of(data) is InMemory
         assert kind_of(data).backend is BACKEND
+    assert kind_of(sp.eye(2).tocsr()) is SparseColumns
+    assert SparseColumns.backend is SPARSE_BACKEND
     assert kind_of(array_api_strict.ones((3, 2))) is OnDevice
     assert OnDevice.backend is BACKENDS["array_api"]
 

@@ -4,7 +4,6 @@ import warnings
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 from skmi import (
     EntropyBinner,
@@ -48,7 +47,6 @@ BAD_INPUTS = {
     "1-D X": ((np.zeros(10), np.zeros(10)), ValueError, "2D array"),
     "3-D X": ((np.zeros((10, 2, 2)), np.zeros(10)), ValueError, "dim 3"),
     "complex X": ((np.ones((10, 2)) * 1j, np.zeros(10)), ValueError, "[Cc]omplex"),
-    "sparse X": ((sp.csr_matrix(np.eye(10)), np.zeros(10)), TypeError, "[Ss]parse|array-like"),
 }
 
 

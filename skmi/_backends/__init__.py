@@ -12,7 +12,7 @@ summary of tables at a fixed resolution.
 from collections.abc import Callable
 from typing import NamedTuple
 
-from skmi._backends import _array_api, _compiled, _numpy
+from skmi._backends import _array_api, _compiled, _numpy, _sparse
 from skmi._backends._common import (
     EdgeRows,
     NonFiniteError,
@@ -83,6 +83,13 @@ BACKENDS = {
 # What every entry point counts numpy arrays with.
 BACKEND = BACKENDS["compiled"]
 
+# What counts SciPy sparse columns: the compiled backend, reading the stored values alone
+# where it reads values (``_sparse``). Not an entry of ``BACKENDS``, whose entries all take
+# the same dense arrays.
+SPARSE_BACKEND = BACKEND._replace(
+    sample_columns=_sparse.sample_columns, codes=_sparse.codes, count=_sparse.count
+)
+
 
 __all__ = [
     "BACKEND",
@@ -90,6 +97,7 @@ __all__ = [
     "BY_INDEX",
     "BY_RANK",
     "KEEP",
+    "SPARSE_BACKEND",
     "Backend",
     "EdgeRows",
     "NonFiniteError",

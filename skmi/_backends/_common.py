@@ -95,9 +95,12 @@ class EdgeRows(Sequence):
     @classmethod
     def joined(cls, parts):
         """The features of consecutive parts (each ``EdgeRows`` or a sequence of arrays) as
-        one: packed where every part is, with the same width; a tuple otherwise."""
-        widths = {part.full.shape[1] for part in parts if isinstance(part, EdgeRows)}
-        if len(widths) == 1 and all(isinstance(part, EdgeRows) for part in parts):
-            full = np.concatenate([part.full for part in parts])
+        one: packed where every part is (the narrower padded to the widest), a tuple
+        otherwise."""
+        if all(isinstance(part, EdgeRows) for part in parts):
+            width = max(part.full.shape[1] for part in parts)
+            full = np.concatenate(
+                [np.pad(part.full, ((0, 0), (0, width - part.full.shape[1]))) for part in parts]
+            )
             return cls(full, np.concatenate([part.sizes for part in parts]))
         return tuple(e for part in parts for e in part)

@@ -48,12 +48,13 @@ def edge_index(edges):
     exactly, so float32 and float64 copies of the same data get the same codes.
     """
     has_missing = missing_bins(edges)
-    if isinstance(edges, EdgeRows) and (edges.sizes == edges.full.shape[1]).all():
+    if isinstance(edges, EdgeRows):
         n_inner = edges.sizes - 2 - has_missing
         inner = np.array(edges.full[:, 1:-1], order="C")
         if inner.shape[1] == 0:
             inner = np.full((len(edges), 1), np.nan)
-        inner[has_missing, -1:] = np.nan  # the maximum, not an inner edge there
+        # Past a row's inner edges (its maximum, NaN, the padding of shorter rows): none.
+        inner[np.arange(inner.shape[1]) >= n_inner[:, None]] = np.nan
     else:
         n_inner = np.array([e.size - 2 for e in edges]) - has_missing
         inner = np.full((len(edges), max(int(n_inner.max()), 1)), np.nan)

@@ -35,6 +35,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from skmi._backends import BACKEND, EdgeRows, NonFiniteError, missing_bins
 from skmi._backends._array_api import namespace, to_numpy
@@ -340,6 +341,18 @@ class Binning:
         return Binning(self.edges, self.discrete, single)
 
     @property
+    def by_value(self):
+        """Whether each feature's bins are its values (n_features,): discrete, or every bin
+        but the missing one a single value. Learnt at more bins, its edges stay the same."""
+        out = np.array(self.discrete, dtype=bool)
+        if self.single:  # every mask's all() at once: one mask a feature of a sparse X
+            masks = list(self.single.values())
+            starts = np.cumsum([0] + [mask.size for mask in masks[:-1]])
+            every = np.logical_and.reduceat(np.concatenate(masks), starts)
+            out[np.fromiter(self.single, dtype=np.intp, count=len(masks))[every]] = True
+        return out
+
+    @property
     def missing(self):
         """Whether each feature has a last bin for its missing values (n_features,)."""
         return missing_bins(self.edges)
@@ -359,8 +372,14 @@ class Binning:
         another namespace) that holds a missing value and has none, for counting X after the
         edges were learnt without them (a subsample, an earlier batch); ``NonFiniteError``
         where X holds an infinite value, or where no column gains a bin."""
-        xp, _ = namespace(X)
-        infinite, nan = bool(xp.any(xp.isinf(X))), to_numpy(xp.any(xp.isnan(X), axis=0))
+        if sp.issparse(X):  # its stored values, a column's rows of them
+            columns = sp.csc_matrix(X)
+            infinite = bool(np.isinf(columns.data).any())
+            nan = np.add.reduceat(np.isnan(np.r_[columns.data, 0.0]), columns.indptr[:-1]) > 0
+            nan &= np.diff(columns.indptr) > 0
+        else:
+            xp, _ = namespace(X)
+            infinite, nan = bool(xp.any(xp.isinf(X))), to_numpy(xp.any(xp.isnan(X), axis=0))
         if infinite or not (nan & ~self.missing).any():
             raise NonFiniteError
         return self.with_missing(nan)

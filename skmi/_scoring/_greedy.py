@@ -21,7 +21,6 @@ import numpy as np
 from sklearn import get_config
 
 from skmi._backends import BACKEND
-from skmi._binning import Binning
 from skmi._scoring import corrected_entropy
 from skmi._scoring._adaptive import samples_per_cell
 from skmi._tables import learn_target_codes, sample_rows
@@ -159,24 +158,25 @@ def greedy_n_bins(n_samples, n_classes=None):
 
 
 def greedy_codes(
-    X, y, *, discrete_target, discrete, strategy, n_bins, subsample, random_state, n_jobs
+    source, y, *, discrete_target, discrete, strategy, n_bins, subsample, random_state, n_jobs
 ):
-    """Codes (n_samples, n_features) of validated X at the greedy resolution (``n_bins``
-    caps it), their number of values, and the target's codes and number of values.
+    """Codes (n_samples, n_features) of a source's rows (on the host) at the greedy
+    resolution (``n_bins`` caps it), their number of values, and the target's codes and
+    number of values.
 
     A discrete target keeps its classes; a continuous one is binned like a feature, at the
     same resolution, so that the (X_k, X_j, Y) tables keep c(N) samples per cell."""
-    n_samples = X.shape[0]
+    n_samples = source.shape[0]
     rows = sample_rows(n_samples, subsample, random_state)
     n_classes = np.unique(y).size if discrete_target else None
     k = greedy_n_bins(n_samples, n_classes)
     if isinstance(n_bins, Integral):
         k = min(k, n_bins)
     y_codes, _ = learn_target_codes(y, discrete_target, k, strategy, rows)
-    binning = Binning.learn(X, k, strategy, discrete, rows, n_jobs)
+    binning = source.learn(k, strategy, discrete, rows, n_jobs)
     # One value more than the bins: a column may gain a bin for its missing values.
     dtype = np.uint16 if int(binning.n_bins.max()) < 2**16 else np.int64
-    codes, binning = binning.coded(X, dtype)
+    codes, binning = binning.coded(source.X, dtype, source.backend)
     return codes, int(binning.n_bins.max()), y_codes, int(y_codes.max()) + 1
 
 

@@ -5,13 +5,14 @@ a source back: the rows, validated where they live, with the operations whose co
 on where that is. The stages (``_one_pass``, ``_accumulate``) learn bins, count and score
 through the source and never ask what X is; a new kind of input is one new source.
 
-============================  ==============  =========================================
-input                         source          rows counted
-============================  ==============  =========================================
-numpy, pandas, polars, lists  ``InMemory``    on the host, by the compiled kernels
-torch, cupy, array API        ``OnDevice``    on X's device, by the array-API backend
-dask array or DataFrame       ``DaskChunks``  chunk by chunk on the workers, then summed
-============================  ==============  =========================================
+============================  ==================  =========================================
+input                         source              rows counted
+============================  ==================  =========================================
+numpy, pandas, polars, lists  ``InMemory``        on the host, by the compiled kernels
+SciPy sparse matrix or array  ``SparseColumns``   on the host, from the stored values alone
+torch, cupy, array API        ``OnDevice``        on X's device, by the array-API backend
+dask array or DataFrame       ``DaskChunks``      chunk by chunk on the workers, then summed
+============================  ==================  =========================================
 
 Every source has ``X``, ``shape``, ``encoding``, ``names``, ``backend`` and the class flag
 ``one_pass`` (the rows are at hand: fit learns, counts and scores a block of features at a
@@ -32,6 +33,7 @@ from skmi._backends._array_api import like, namespace
 from skmi._sources._dask import DaskChunks, is_dask_collection
 from skmi._sources._device import OnDevice, is_device_array
 from skmi._sources._memory import InMemory
+from skmi._sources._sparse import SparseColumns
 
 
 def kind_of(X):
@@ -40,6 +42,8 @@ def kind_of(X):
         return DaskChunks
     if is_device_array(X):
         return OnDevice
+    if sp.issparse(X):
+        return SparseColumns
     return InMemory
 
 
@@ -92,6 +96,14 @@ def on_host(X):
     return (X.toarray() if sp.issparse(X) else X), InMemory(X).follow
 
 
+def host_source(source):
+    """A source of the same rows on the host: itself, or its rows gathered as numpy (a
+    device's, a dask collection's)."""
+    if source.on_host:
+        return source
+    return InMemory(source.host(source.X), source.encoding, source.names)
+
+
 @contextmanager
 def finite_checked_by_binning(estimator_name=None, **sources):
     """Run code that bins every value of ``sources`` (by name, read with missing values
@@ -114,7 +126,9 @@ __all__ = [
     "DaskChunks",
     "InMemory",
     "OnDevice",
+    "SparseColumns",
     "finite_checked_by_binning",
+    "host_source",
     "kind_of",
     "on_host",
     "read",

@@ -15,6 +15,7 @@ The p-values are the G-test's (permutations need the rows on the client).
 import os
 
 import numpy as np
+import scipy.sparse as sp
 
 from skmi._all_pairs import grown_pairs, pair_codes, pair_table_guard
 from skmi._backends import BACKEND
@@ -55,6 +56,12 @@ def as_dask_array(X, input_name="X", handle_missing="bin"):
         raise ValueError(
             f"{input_name} must be a 2-D dask array or a dask DataFrame, got "
             f"{type(X).__name__} of {getattr(X, 'ndim', '?')} dimensions"
+        )
+    if sp.issparse(X._meta):
+        raise TypeError(
+            f"{input_name} is a dask array of SciPy sparse chunks, which skmi does not count "
+            "on the workers; give the sparse matrix itself (counted from its stored values), "
+            "or dense chunks"
         )
     if np.isnan(X.shape[0]):  # chunks of unknown length (a DataFrame's values): count them
         X = X.compute_chunk_sizes()
@@ -297,6 +304,7 @@ class DaskChunks:
     backend = BACKEND
     # Scored from tables summed over chunks: no pass over the rows at hand.
     one_pass = False
+    on_host = False
 
     def __init__(self, X, names=None):
         self.X = X

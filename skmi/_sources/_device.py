@@ -256,6 +256,7 @@ class OnDevice(InMemory):
     """
 
     backend = BACKENDS["array_api"]
+    on_host = False
 
     @classmethod
     def read(

@@ -43,6 +43,10 @@ class InMemory:
     backend = BACKEND
     # The rows are at hand: fit learns, counts and scores a block of features at a time.
     one_pass = True
+    # The rows are numpy (or SciPy sparse) on the host.
+    on_host = True
+    # The sparse formats validation takes (False: none; ``SparseColumns``).
+    accept_sparse = False
 
     def __init__(self, X, encoding=None, names=None):
         self.X = X
@@ -79,6 +83,7 @@ class InMemory:
             ensure_min_samples=ensure_min_samples,
             ensure_all_finite=False,
             copy=bool(numeric),
+            accept_sparse=cls.accept_sparse,
         )
         if estimator is None:
             X = check_array(X, input_name=input_name, **params)
@@ -115,6 +120,7 @@ class InMemory:
             ensure_min_samples=2 if first else 1,
             ensure_all_finite=False,
             copy=bool(numeric),
+            accept_sparse=cls.accept_sparse,
         )
         refuse_missing(X, encoding, handle_missing, "X", estimator)
         discrete = _decided(y, discrete_target)
@@ -224,7 +230,7 @@ class InMemory:
 
     def pair_codes(self, binning, n_values=0, dtype=None):
         """Codes (n_features, n_samples), contiguous per feature (``pair_codes``)."""
-        return pair_codes(self.X, binning, n_values, dtype)
+        return pair_codes(self.X, binning, n_values, dtype, self.backend)
 
     def one_hot(self, codes, n_bins, dense):
         """The one-hot encoding of X's ``codes`` (``n_bins`` a feature): a sparse CSR

@@ -1,0 +1,135 @@
+"""Rows held as a SciPy sparse matrix (CSR, CSC, COO; matrices and arrays): counted in time
+proportional to their stored values.
+
+Held as CSC, its columns' stored values contiguous. A column's implicit zeros are one value
+held by many rows, a point mass whose bin is its own wherever the rows it holds make it one
+(``_binning._sparse``): its edges are learnt from the stored values and the number of zeros,
+its tables count the stored values and add the zeros as one count a class
+(``SPARSE_BACKEND``). Every result equals the dense matrix's.
+
+Three operations make dense arrays, as the dense source does, and say so: the codes of every
+pair of columns (``pair_codes``, N bytes a column; for the pairwise entry points and the
+permutation tests of the columns whose tables are too sparse for the G-test), the one-hot
+encoding (a one in every row of every column) and the codes of new data when a column's
+zero is not in its first bin (``codes``).
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from skmi._backends import SPARSE_BACKEND
+from skmi._backends._sparse import stored_codes
+from skmi._binning import Binning, with_missing_retry
+from skmi._binning._sparse import sparse_edges
+from skmi._blocks import table_blocks
+from skmi._sources._memory import InMemory
+
+
+def as_columns(X):
+    """X as a CSC matrix in canonical form (duplicates summed, indices sorted), floats kept."""
+    X = sp.csc_matrix(X)
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X
+
+
+class SparseColumns(InMemory):
+    """Rows held as a CSC matrix ``X``: the operations of ``InMemory`` on its stored values.
+    Sparse input has no columns of categories or integers past 2^53 (``encoding`` empty)."""
+
+    backend = SPARSE_BACKEND
+    accept_sparse = ("csc", "csr", "coo")
+
+    def __init__(self, X, encoding=None, names=None):
+        super().__init__(as_columns(X), encoding, names)
+
+    @staticmethod
+    def check_finite(X, input_name, estimator_name=None, allow_nan=True):
+        """scikit-learn's error for a stored value of X that is not finite (NaN allowed)."""
+        InMemory.check_finite(X.data, input_name, estimator_name, allow_nan)
+
+    def learn(self, n_bins, strategy, discrete, rows=None, n_jobs=None, n_samples=None):
+        """The ``Binning`` of X's columns learnt from the stored values of its sample
+        ``rows`` (None: all), equal to the dense X's (``sparse_edges``)."""
+        edges, single = sparse_edges(self.X, n_bins, strategy, discrete, rows, n_samples)
+        return Binning(edges, np.asarray(discrete, dtype=bool), single)
+
+    def observed_single(self, binning, values=None):
+        """``binning`` with its single-value bins read off X (or ``values``, a dense column),
+        from the stored values and each column's zeros."""
+        if values is not None:
+            return super().observed_single(binning, values)
+        (stored, zero), binning = with_missing_retry(
+            binning, self.X, lambda b: stored_codes(self.X, b.edges)
+        )
+        n_features, width = self.shape[1], int(binning.n_bins.max())
+        lower = np.zeros((n_features, width))  # the lower edge of each bin
+        for j, edges in enumerate(binning.edges):
+            lower[j, : edges.size - 1] = edges[:-1]
+        columns = np.repeat(np.arange(n_features), np.diff(self.X.indptr))
+        cells = columns * width + stored
+        off = ~(self.X.data == lower[columns, stored])  # a missing value is off every edge
+        out = np.zeros((2, n_features * width), dtype=np.int64)
+        out[0] = np.bincount(cells, minlength=out.shape[1])
+        out[1] = np.bincount(cells, weights=off, minlength=out.shape[1])
+        out = out.reshape(2, n_features, width)
+        features = np.arange(n_features)
+        zeros = self.shape[0] - np.diff(self.X.indptr)
+        out[0, features, zero] += zeros
+        out[1, features, zero] += zeros * (lower[features, zero] != 0.0)
+        return binning.with_single_of(out)
+
+    def batch_binning(self, binning):
+        """``InMemory.batch_binning``: no discrete column may hold a stored value, or a zero,
+        that its bins were not learnt on."""
+        for j in np.flatnonzero(binning.discrete):
+            values = self.X.data[self.X.indptr[j] : self.X.indptr[j + 1]]
+            if values.size < self.shape[0]:
+                values = np.append(values, 0.0)
+            binning.check_column_levels(j, values)
+        return binning
+
+    def blocks(self, rows, cells):
+        """Slices of X's columns within the tables' budget (``table_blocks``), read as they
+        are."""
+        return table_blocks(self.shape[1], cells), False
+
+    def block(self, block, transpose=False):
+        """The source of X's columns ``block`` (a slice): views of its stored values."""
+        X, (lo, hi) = self.X, (block.start, block.stop)
+        start, stop = X.indptr[lo], X.indptr[hi]
+        part = (X.data[start:stop], X.indices[start:stop], X.indptr[lo : hi + 1] - start)
+        return type(self)(sp.csc_matrix(part, shape=(X.shape[0], hi - lo), copy=False))
+
+    def beside(self, other):
+        """The source of X's columns followed by those of ``other``'s rows (dense or sparse)."""
+        return type(self)(sp.hstack([self.X, sp.csc_matrix(other.X)], format="csc"))
+
+    def columns(self, index):
+        """The source of X's columns ``index`` (integers or a boolean mask)."""
+        return type(self)(self.X[:, index])
+
+    def codes(self, binning, dtype=np.int64):
+        """Bin codes of X as a CSR matrix (its stored values' codes; 0 elsewhere), and the
+        binning that gave them: codes with zeros unstored need each column's 0.0 in its first
+        bin, as every column of values >= 0 has it. A ValueError otherwise."""
+        (stored, zero), binning = with_missing_retry(
+            binning, self.X, lambda b: stored_codes(self.X, b.edges)
+        )
+        moved = np.flatnonzero(zero)
+        if moved.size:
+            j = int(moved[0])
+            raise ValueError(
+                f"X's column {j} codes the value 0.0 to bin {int(zero[j])}, not 0: sparse codes "
+                "leave zeros unstored, so each column's zeros must be in its first bin (true "
+                "where its values are >= 0). Give X as a dense array for its codes"
+            )
+        X = self.X
+        codes = sp.csc_matrix((stored.astype(dtype), X.indices, X.indptr), shape=X.shape)
+        codes.eliminate_zeros()
+        return codes.tocsr(), binning
+
+    def one_hot(self, codes, n_bins, dense):
+        """The one-hot encoding of X's sparse ``codes`` (``InMemory.one_hot``)."""
+        return super().one_hot(codes.toarray(), n_bins, dense)

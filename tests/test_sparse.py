@@ -1,0 +1,134 @@
+"""Tests of sparse input (``skmi._sources._sparse``): edges, codes and tables from the stored
+values equal those of the dense matrix, in every format, with missing values, explicit zeros
+and batches, without making the dense matrix."""
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+
+from skmi import EntropyBinner, HistogramMI, histogram_mi_classif, histogram_mi_regression
+from skmi._binning import fit_edges
+from skmi._binning._sparse import sparse_edges
+from skmi._tables import sample_rows
+
+
+def _columns(seed, n_samples, density, kind):
+    """A CSC matrix of 5 columns: counts, values of both signs, or values with NaN; explicit
+    zeros stored too."""
+    X = sp.random(n_samples, 5, density=density, random_state=seed, format="csc")
+    if kind == "counts":
+        X.data = np.round(X.data * 5) + 1
+    elif kind == "signed":
+        X.data -= 0.5
+    elif kind == "missing":
+        X.data[np.random.default_rng(seed).random(X.data.size) < 0.1] = np.nan
+    X.data[:2] = 0.0
+    return X
+
+
+@pytest.mark.parametrize("kind", ["continuous", "counts", "signed", "missing"])
+@pytest.mark.parametrize("density", [0.02, 0.3, 0.97])
+def test_edges_of_stored_values_equal_the_dense_columns(kind, density):
+    """Check the edges learnt from the stored values against the dense matrix's, for bin
+    counts and rules, both strategies, discrete columns and a subsample: mostly-zero columns
+    take the point-mass path, nearly dense ones the plain quantiles."""
+    rng = np.random.default_rng(3)
+    for trial, (n_bins, strategy, subsample) in enumerate(
+        itertools.product([2, 7, 64, "fd", "fourth-root"], ["quantile", "uniform"], [None, 40])
+    ):
+        X = _columns(trial, int(rng.integers(30, 400)), density, kind)
+        discrete = rng.random(5) < 0.3
+        rows = sample_rows(X.shape[0], subsample, trial)
+        dense, dense_single = fit_edges(X.toarray(), n_bins, strategy, discrete, rows)
+        edges, single = sparse_edges(X, n_bins, strategy, discrete, rows)
+        for j in range(5):
+            assert_array_equal(edges[j], dense[j], err_msg=f"{n_bins} {strategy} column {j}")
+        assert single.keys() == dense_single.keys()
+        for j in single:
+            assert_array_equal(single[j], dense_single[j])
+
+
+@pytest.mark.parametrize(
+    "form", [sp.csr_matrix, sp.csc_matrix, sp.coo_matrix, sp.csr_array, sp.csc_array]
+)
+def test_every_format_and_dtype_scores_as_dense(form):
+    """Check that each sparse format, of float64, float32 and integer values, gives the
+    dense matrix's scores, for a binary target and a continuous one."""
+    X = _columns(0, 300, 0.1, "counts")
+    y = np.arange(300) % 2
+    target = X[:, 0].toarray().ravel() + np.random.default_rng(0).normal(size=300)
+    for dtype in (np.float64, np.float32, np.int64):
+        given = form(X.astype(dtype))
+        dense = X.astype(dtype).toarray()
+        assert_allclose(histogram_mi_classif(given, y), histogram_mi_classif(dense, y), atol=1e-12)
+        assert_allclose(
+            histogram_mi_regression(given, target),
+            histogram_mi_regression(dense, target),
+            atol=1e-12,
+        )
+
+
+def test_missing_values_gain_their_bin_in_a_later_sparse_batch():
+    """Check a stored NaN first seen in a later batch: its column gains a bin for missing
+    values, as the dense batch's does, and the tables and p-values agree."""
+    X = _columns(1, 400, 0.2, "continuous").tolil()
+    X[350, 1] = np.nan
+    X = X.tocsr()
+    y = np.arange(400) % 3
+    sparse_fit, dense_fit = HistogramMI(6), HistogramMI(6)
+    for rows in (slice(0, 200), slice(200, 400)):
+        sparse_fit.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
+        dense_fit.partial_fit(X[rows].toarray(), y[rows], classes=[0, 1, 2])
+    assert_allclose(sparse_fit.scores_, dense_fit.scores_, atol=1e-12)
+    assert_allclose(sparse_fit.pvalues_, dense_fit.pvalues_, atol=1e-12)
+    assert np.isnan(sparse_fit.bin_edges_[1][-1])
+
+
+def test_sparse_and_dense_batches_add_up():
+    """Check that a sparse batch and a dense one add to the same tables as two dense."""
+    X = _columns(2, 300, 0.3, "counts").tocsr()
+    y = np.arange(300) % 2
+    mixed = HistogramMI(5).partial_fit(X[:150], y[:150]).partial_fit(X[150:].toarray(), y[150:])
+    dense = HistogramMI(5).partial_fit(X[:150].toarray(), y[:150])
+    dense.partial_fit(X[150:].toarray(), y[150:])
+    assert_allclose(mixed.scores_, dense.scores_, atol=1e-12)
+
+
+def test_a_discrete_column_refuses_a_value_it_was_not_learnt_on():
+    """Check a later sparse batch whose discrete column holds a new stored value."""
+    X = sp.csr_matrix(np.array([[0.0], [1.0], [1.0], [0.0]]))
+    est = HistogramMI(discrete_features=True).partial_fit(X, [0, 1, 1, 0])
+    with pytest.raises(ValueError, match=r"holds the value 2\.0"):
+        est.partial_fit(sp.csr_matrix(np.array([[2.0], [0.0]])), [1, 0])
+
+
+def test_zeros_are_counted_without_the_dense_matrix():
+    """Check a matrix whose dense copy would take 32 GB (2e6 x 2,000 float64) and which
+    stores 2,999 values: its columns are counted from them, and a column stored exactly on
+    the rows of one class reads the plug-in MI of the target, H(y)."""
+    n_samples, n_features = 2_000_000, 2_000
+    rows = np.r_[np.arange(1000), np.arange(1, n_features)]
+    columns = np.r_[np.zeros(1000, dtype=int), np.arange(1, n_features)]
+    X = sp.csc_matrix((np.ones(rows.size), (rows, columns)), shape=(n_samples, n_features))
+    y = np.zeros(n_samples, dtype=int)
+    y[:1000] = 1
+    mi = histogram_mi_classif(X, y, correction=None, n_bins=4)
+    p = 1000 / n_samples
+    assert mi[0] == pytest.approx(-p * np.log(p) - (1 - p) * np.log(1 - p), rel=1e-12)
+    assert mi[1] == pytest.approx(0.0, abs=1e-5)
+
+
+def test_transform_gives_sparse_codes_where_zero_is_the_first_bin():
+    """Check EntropyBinner.transform on sparse X: sparse codes equal to the dense codes where
+    every column's 0.0 is in its first bin; a clear error where a column's is not."""
+    X = _columns(4, 200, 0.2, "counts").tocsr()
+    binner = EntropyBinner(5).fit(X)
+    codes = binner.transform(X)
+    assert sp.issparse(codes)
+    assert_array_equal(codes.toarray(), EntropyBinner(5).fit(X.toarray()).transform(X.toarray()))
+    signed = _columns(4, 200, 0.5, "signed").tocsr()
+    with pytest.raises(ValueError, match=r"codes the value 0\.0 to bin"):
+        EntropyBinner(5).fit(signed).transform(signed)
