@@ -379,9 +379,11 @@ class HistogramMI(PickledState, BaseEstimator):
         self.standard_errors_ = follow(result.standard_errors / log_base)
         self.entropy_ = follow(result.entropy / log_base)
         self.target_entropy_ = follow(result.target_entropy / log_base)
-        self.n_bins_ = follow(result.n_bins)
         self.target_n_bins_ = follow(result.target_n_bins)
-        self.bin_edges_ = reported_edges(result.bin_edges, self._integer_encoding)
+        # bin_edges_ and n_bins_ are made when first read: one array a feature.
+        self._pending_bins = result
+        self.__dict__.pop("bin_edges_", None)
+        self.__dict__.pop("n_bins_", None)
         n_samples = source.shape[0] if self._accumulator is None else self._accumulator.n_samples
         self.n_samples_seen_ = n_samples
         return self
@@ -396,6 +398,14 @@ class HistogramMI(PickledState, BaseEstimator):
             p = pvalues(self._pending_tables, self.n_samples_seen_)
             self.pvalues_ = like(p, self._where)
             return self.pvalues_
+        # The edges of every feature, merged to its resolution, are Python objects a feature:
+        # made when first read (30,000 features: 0.4 s of a 1 s fit).
+        if name in ("bin_edges_", "n_bins_") and self.__dict__.get("_pending_bins") is not None:
+            result = self._pending_bins
+            self.bin_edges_ = reported_edges(result.bin_edges, self._integer_encoding)
+            self.n_bins_ = like(result.n_bins, self._where)
+            self._pending_bins = None
+            return getattr(self, name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __call__(self, X, y):
@@ -411,6 +421,7 @@ class HistogramMI(PickledState, BaseEstimator):
         # Columns of strings and categories are discrete (``_categories``).
         tags.input_tags.string = True
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True  # SciPy sparse X: counted from its stored values
         tags.target_tags.required = True
         tags.array_api_support = True
         return tags

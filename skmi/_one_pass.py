@@ -52,7 +52,8 @@ def _asked_bins_pass(source, target, discrete, n_bins, stages):
 
 def _adaptive_pass(source, target, discrete, stages, fine_n_bins, plan):
     """Count X against the target codes at ``fine_n_bins`` bins and merge each feature to its
-    resolution and to the test resolution; the resolutions, and the tables as ``MITables``.
+    resolution and to the test resolution; the resolutions, the tables as ``MITables``, and
+    which features' bins are their values (``Binning.by_value``: no finer count changes them).
     ``target`` is ``source.target``'s output."""
     strategy, n_jobs = stages.strategy, stages.n_jobs
     y_codes, n_y, learnt = target
@@ -61,7 +62,7 @@ def _adaptive_pass(source, target, discrete, stages, fine_n_bins, plan):
     merge_args = (stages.discrete_target, strategy, plan, fine_n_bins, n_jobs)
     k, tables = merged_tables(fine, binning, learnt, *merge_args)
     tables.y_codes = y_codes
-    return k, tables
+    return k, tables, binning.by_value
 
 
 def _pad(a, width):
@@ -78,12 +79,16 @@ def _adaptive_tables(source, target, discrete, stages):
     """
     plan = resolution_plan(stages.n_samples)
     first = plan.fines[0]
-    k, tables = _adaptive_pass(source, target(first), discrete, stages, first, plan)
-    # Above half the first fine count, its candidates thin out to its divisors: count finer.
-    grow = np.flatnonzero(k >= first // 2) if len(plan.fines) > 1 else []
+    k, tables, by_value = _adaptive_pass(source, target(first), discrete, stages, first, plan)
+    # Above half the first fine count, its candidates thin out to its divisors: count finer,
+    # except where a finer count changes nothing: the features' bins are their values, which
+    # quantile merges keep apart, and the target's its classes (a binned target is binned
+    # finer too; equal-width merges go by the fine count).
+    same = by_value & (stages.discrete_target and stages.strategy == "quantile")
+    grow = np.flatnonzero((k >= first // 2) & ~same) if len(plan.fines) > 1 else []
     if len(grow):
         finest = plan.fines[1]
-        _, finer = _adaptive_pass(
+        _, finer, _ = _adaptive_pass(
             source.columns(grow), target(finest), discrete[grow], stages, finest, plan
         )
         summary = list(tables.summary)
