@@ -39,7 +39,7 @@ vectorizer = TfidfVectorizer(min_df=2, stop_words="english")
 X = vectorizer.fit_transform(texts)
 words = vectorizer.get_feature_names_out()
 print(f"{X.shape[0]} paragraphs x {X.shape[1]} words, {X.nnz} stored values")
-print(f"paragraphs per module: {dict(zip(modules, np.bincount(labels).tolist()))}")
+print(f"paragraphs per module: {dict(zip(modules, np.bincount(labels).tolist(), strict=True))}")
 
 # %%
 # The words that tell ``re``'s paragraphs from the others
@@ -72,7 +72,7 @@ print(f"largest difference from the dense matrix: {np.abs(dense.scores_ - mi.sco
 # The best words of each module
 # -----------------------------
 fig, axes = plt.subplots(2, 3, figsize=(10, 6), constrained_layout=True)
-for ax, (label, name) in zip(axes.ravel(), enumerate(modules)):
+for ax, (label, name) in zip(axes.ravel(), enumerate(modules), strict=True):
     scores = HistogramMI().fit(X, labels == label).scores_
     best = np.argsort(-scores)[:8][::-1]
     ax.barh(words[best], scores[best], color="tab:blue")

@@ -246,3 +246,35 @@ def test_dask_first_batch_takes_given_bins(client):
         in_memory = make().partial_fit(X, *target, **given)
         attr = "entropy_" if isinstance(on_dask, EntropyBinner) else "scores_"
         assert_allclose(getattr(on_dask, attr), getattr(in_memory, attr), rtol=0, atol=ATOL)
+
+
+def test_dask_sparse_chunks_equal_the_sparse_matrix(client):
+    """Check a dask array of SciPy sparse chunks on the cluster, counted from each chunk's
+    stored values: edges from a subsample (point masses and categories learnt again from
+    every row, on the workers), a missing value outside the sample, batches, all pairs and
+    sparse codes all equal the sparse matrix's results."""
+    sp = pytest.importorskip("scipy.sparse")
+    rng = np.random.default_rng(3)
+    X = sp.random(N, 5, density=0.1, random_state=3, format="lil")
+    X[:, 0] = rng.integers(0, 3, size=(N, 1))  # a discrete column, zeros stored or not
+    X[N - 7, 2] = np.nan  # a missing value, almost surely outside the sample
+    X = X.tocsr()
+    y = rng.integers(0, 2, N)
+    chunks = da.from_array(X, chunks=(CHUNK, -1), asarray=False)
+    params = dict(subsample=SUBSAMPLE, random_state=0, discrete_features=[0])
+    on_workers = HistogramMI(8, **params).fit(chunks, y)
+    in_memory = HistogramMI(8, **params).fit(X, y)
+    assert_allclose(on_workers.scores_, in_memory.scores_, atol=ATOL)
+    assert_allclose(on_workers.pvalues_, in_memory.pvalues_, atol=ATOL)
+    assert np.isnan(on_workers.bin_edges_[2][-1])
+    batches = HistogramMI(8, **params).partial_fit(chunks, y).partial_fit(X, y)
+    twice = HistogramMI(8, **params).partial_fit(X, y).partial_fit(X, y)
+    assert_allclose(batches.scores_, twice.scores_, atol=ATOL)
+    assert_allclose(
+        PairwiseHistogramMI(6, subsample=SUBSAMPLE).fit(chunks).scores_,
+        PairwiseHistogramMI(6, subsample=SUBSAMPLE).fit(X).scores_,
+        atol=ATOL,
+    )
+    binner = EntropyBinner(6, subsample=SUBSAMPLE).fit(chunks)
+    codes = binner.transform(chunks).compute()
+    assert_array_equal(codes.toarray(), binner.transform(X).toarray())

@@ -101,7 +101,8 @@ def host_source(source):
     device's, a dask collection's)."""
     if source.on_host:
         return source
-    return InMemory(source.host(source.X), source.encoding, source.names)
+    X = source.host(source.X)
+    return kind_of(X)(X, source.encoding, source.names)
 
 
 @contextmanager

@@ -17,17 +17,12 @@ import os
 import numpy as np
 import scipy.sparse as sp
 
-from skmi._all_pairs import grown_pairs, pair_codes, pair_table_guard
+from skmi._all_pairs import grown_pairs, pair_table_guard
 from skmi._backends import BACKEND
 from skmi._binning import Binning, bin_count, category_edges, present_values, value_edges
-from skmi._tables import (
-    CountTables,
-    coded_target,
-    count_histograms,
-    count_joint,
-    sample_rows,
-    target_n_bins,
-)
+from skmi._sources._memory import InMemory
+from skmi._sources._sparse import SparseColumns, check_zeros_first
+from skmi._tables import CountTables, sample_rows
 from skmi._validation import auto_discrete
 
 # Tables summed per task of the tree over the chains' totals: a task holds this many.
@@ -57,12 +52,6 @@ def as_dask_array(X, input_name="X", handle_missing="bin"):
             f"{input_name} must be a 2-D dask array or a dask DataFrame, got "
             f"{type(X).__name__} of {getattr(X, 'ndim', '?')} dimensions"
         )
-    if sp.issparse(X._meta):
-        raise TypeError(
-            f"{input_name} is a dask array of SciPy sparse chunks, which skmi does not count "
-            "on the workers; give the sparse matrix itself (counted from its stored values), "
-            "or dense chunks"
-        )
     if np.isnan(X.shape[0]):  # chunks of unknown length (a DataFrame's values): count them
         X = X.compute_chunk_sizes()
     if X.dtype.kind not in "f":
@@ -71,9 +60,10 @@ def as_dask_array(X, input_name="X", handle_missing="bin"):
         X = X.astype(np.float64)
     if X.shape[0] < 2:
         raise ValueError(f"{input_name} needs at least 2 samples, got {X.shape[0]}")
-    if handle_missing == "error" and bool(da.isnan(X).any().compute()):
+    X = X.rechunk({1: -1})
+    if handle_missing == "error" and chunk_values(X, []).missing.any():
         raise ValueError(f"Input {input_name} contains NaN.")
-    return X.rechunk({1: -1}), names
+    return X, names
 
 
 def as_dask_target(y, chunks):
@@ -117,9 +107,9 @@ def _rows_of(a, rows):
 
     bounds = np.cumsum((0, *a.chunks[0]))
     starts = np.searchsorted(rows, bounds)
-    take = delayed(np.take, pure=True)
+    take = delayed(_take_rows, pure=True)
     return [
-        take(block, rows[lo:hi].astype(np.int64) - bounds[i], axis=0)
+        take(block, rows[lo:hi].astype(np.int64) - bounds[i])
         for i, (block, lo, hi) in enumerate(
             zip(a.to_delayed(optimize_graph=False).ravel(), starts[:-1], starts[1:], strict=True)
         )
@@ -127,9 +117,50 @@ def _rows_of(a, rows):
     ]
 
 
+def _take_rows(block, rows):
+    """The ``rows`` of a chunk (numpy or SciPy sparse)."""
+    return block[rows]
+
+
 def _joined(part):
-    """A computed sample as one numpy array (the chunks' takes concatenated)."""
-    return np.concatenate(part) if isinstance(part, (list, tuple)) else np.asarray(part)
+    """A computed sample as one array (the chunks' takes concatenated): numpy, or a sparse
+    matrix of sparse chunks."""
+    if isinstance(part, (list, tuple)):
+        return sp.vstack(part, format="csc") if sp.issparse(part[0]) else np.concatenate(part)
+    return part if sp.issparse(part) else np.asarray(part)
+
+
+def chunk_source(X):
+    """The source of one chunk's rows, numpy or SciPy sparse, whose operations count it."""
+    return SparseColumns(X) if sp.issparse(X) else InMemory(X)
+
+
+class ChunkValues:
+    """What the rows of chunks say about their columns, adding up over chunks: which columns
+    hold a missing value, and the distinct values of some columns (missing ones left out)
+    with their counts, ``{j: (values, counts)}``."""
+
+    def __init__(self, missing, values):
+        self.missing = missing
+        self.values = values
+
+    def __add__(self, other):
+        values = {}
+        for j, (a, n) in self.values.items():
+            b, m = other.values[j]
+            both, where = np.unique(np.concatenate((a, b)), return_inverse=True)
+            values[j] = both, np.bincount(where, weights=np.concatenate((n, m))).astype(np.int64)
+        return ChunkValues(self.missing | other.missing, values)
+
+
+def _values_chunk(total, X, columns):
+    part = ChunkValues(*chunk_source(X).column_values(columns))
+    return part if total is None else total + part
+
+
+def chunk_values(X, columns):
+    """``ChunkValues`` of dask X for its ``columns``, counted on the workers."""
+    return folded_sum(_values_chunk, X, list(columns))
 
 
 def _target_summaries(y, discrete_target):
@@ -154,23 +185,19 @@ def _learn_from_sample(X, sample, n_bins, strategy, discrete, n_jobs):
     counted on the workers (``da.unique``): a level missing from the sample gets its bin. So
     does a column whose missing values all fall outside the sample (``da.isnan``), so that
     every chunk counts tables of one shape."""
-    import dask
-    import dask.array as da
-
-    binning = Binning.learn(sample, n_bins, strategy, discrete, None, n_jobs, X.shape[0])
+    source = chunk_source(sample)
+    binning = source.learn(n_bins, strategy, discrete, None, n_jobs, X.shape[0])
     if sample.shape[0] == X.shape[0]:
         return binning
     again = sorted(set(binning.single) | set(np.flatnonzero(binning.discrete)))
-    missing, *counted = dask.compute(
-        da.isnan(X).any(axis=0), *[da.unique(X[:, j], return_counts=True) for j in again]
-    )
+    found = chunk_values(X, again)
+    missing, counted = found.missing, [found.values[j] for j in again]
     edges, single = list(binning.edges), dict(binning.single)
     for j, (values, counts) in zip(again, counted, strict=True):
-        values, counts = values[~np.isnan(values)], counts[~np.isnan(values)]
         if binning.discrete[j]:
             edges[j] = category_edges(values.astype(np.float64))
         else:
-            x, _ = present_values(np.sort(sample[:, j]).astype(np.float64))
+            x, _ = present_values(np.sort(source.dense_column(j)).astype(np.float64))
             k = bin_count(x, X.shape[0], n_bins, j)
             edges[j], single[j] = value_edges(values, counts, k, strategy)
         if binning.missing[j]:
@@ -197,13 +224,12 @@ def tree_sum(parts):
 
 
 def _joint_chunk(total, X, y, binning, target, n_bins):
-    y_codes = coded_target(y, target)
-    tables, _ = count_joint(X, binning, y_codes, target_n_bins(target), 1, n_bins)
+    tables, _ = chunk_source(X).count_target(binning, y, target, 1, n_bins)
     return tables if total is None else total + tables
 
 
 def _histogram_chunk(total, X, binning, n_bins):
-    tables, _ = count_histograms(X, binning, 1, n_bins)
+    tables, _ = chunk_source(X).count_histograms(binning, 1, n_bins)
     return tables if total is None else total + tables
 
 
@@ -213,7 +239,7 @@ def _pair_chunk(total, X, binning):
     n_b, n_features = int(binning.n_bins.max()), binning.n_features
     shape = (n_features * (n_features + 1) // 2, n_b, n_b)
     out = np.zeros(shape, dtype=np.int64) if total is None else total.copy()
-    BACKEND.pair_counts(pair_codes(X, binning), out, 1)
+    BACKEND.pair_counts(chunk_source(X).pair_codes(binning), out, 1)
     return out
 
 
@@ -284,14 +310,19 @@ def _gathered(arrays, subsample, random_state, summaries):
 
 
 def _single_chunk(total, X, binning):
-    counts = binning.single_counts(X)
+    counts = chunk_source(X).single_counts(binning)
     return counts if total is None else total + counts
+
+
+def _infinite_chunk(total, X):
+    found = np.array([chunk_source(X).holds_infinity()])
+    return found if total is None else total | found
 
 
 def _chunk_codes(block, binning):
     """Codes of one chunk, a missing value past its column's bins where fit saw none
-    (``Binning.coded``)."""
-    return binning.coded(block)[0]
+    (the chunk source's ``codes``: sparse codes for a sparse chunk)."""
+    return chunk_source(block).codes(binning)[0]
 
 
 class DaskChunks:
@@ -429,9 +460,7 @@ class DaskChunks:
     @staticmethod
     def check_finite(X, input_name, estimator_name=None, allow_nan=True):
         """The error scikit-learn's check would give for an infinite value of X."""
-        import dask.array as da
-
-        if bool(da.isinf(X).any().compute()):
+        if folded_sum(_infinite_chunk, X)[0]:
             raise ValueError(f"Input {input_name} contains infinity.")
 
     def batch_binning(self, binning):
@@ -439,21 +468,17 @@ class DaskChunks:
         ValueError where a discrete feature holds a value its bins were not learnt on
         (``Binning.check_levels``), and a bin for missing values added to each column whose
         first ones this batch holds, so that every chunk counts tables of one shape."""
-        import dask
-        import dask.array as da
-
-        discrete = np.flatnonzero(binning.discrete)
-        missing, *levels = dask.compute(
-            da.isnan(self.X).any(axis=0), *[da.unique(self.X[:, j]) for j in discrete]
-        )
-        for j, values in zip(discrete, levels, strict=True):
+        found = chunk_values(self.X, np.flatnonzero(binning.discrete))
+        for j, (values, _) in found.values.items():
             binning.check_column_levels(j, values)
-        return binning.with_missing(missing)
+        return binning.with_missing(found.missing)
 
     @staticmethod
     def host(a):
-        """``a`` (a dask array, or numpy) computed to the client."""
-        return np.asarray(a.compute() if hasattr(a, "compute") else a)
+        """``a`` (a dask array, or numpy) computed to the client: numpy, or a sparse matrix
+        of sparse chunks."""
+        a = a.compute() if hasattr(a, "compute") else a
+        return a if sp.issparse(a) else np.asarray(a)
 
     def count_target(self, binning, y, target, n_jobs, n_bins):
         """Joint ``CountTables`` of every chunk with y's, summed on the workers."""
@@ -472,8 +497,14 @@ class DaskChunks:
         return CountTables(counts), binning
 
     def codes(self, binning, dtype=np.int64):
-        """The codes of X under ``binning``, as a lazy dask array binned chunk by chunk."""
-        return self.X.map_blocks(_chunk_codes, binning=binning, dtype=np.int64), binning
+        """The codes of X under ``binning``, as a lazy dask array binned chunk by chunk
+        (sparse chunks coded sparse, their zeros checked first: ``check_zeros_first``)."""
+        meta = None
+        if sp.issparse(self.X._meta):
+            check_zeros_first(binning)
+            meta = sp.csr_matrix((0, self.shape[1]), dtype=np.int64)
+        codes = self.X.map_blocks(_chunk_codes, binning=binning, dtype=np.int64, meta=meta)
+        return codes, binning
 
     def one_hot(self, codes, n_bins, dense):
         """Not for dask: its codes are binned chunk by chunk, lazily."""

@@ -179,6 +179,28 @@ class InMemory:
         column = self.host(self.X) if values is None else self.host(values).reshape(-1, 1)
         return binning.observed_single(column)
 
+    def single_counts(self, binning):
+        """What ``binning.with_single_of`` reads off X's rows (``Binning.single_counts``)."""
+        return binning.single_counts(self.X)
+
+    def column_values(self, columns):
+        """Which of X's columns hold a missing value, and the distinct values of
+        ``columns`` other than missing ones, with their counts ``{j: (values, counts)}``."""
+        values = {}
+        for j in columns:
+            v, n = np.unique(self.X[:, j], return_counts=True)
+            present = ~np.isnan(v)
+            values[j] = v[present], n[present]
+        return np.isnan(self.X).any(axis=0), values
+
+    def holds_infinity(self):
+        """Whether a value of X is infinite."""
+        return bool(np.isinf(self.X).any())
+
+    def dense_column(self, j):
+        """Column j of X as a 1-D numpy array."""
+        return self.X[:, j]
+
     def batch_binning(self, binning):
         """The binning to count a later batch with: ``binning``, once no discrete feature
         holds a value its bins were not learnt on (``Binning.check_levels``); a column's

@@ -18,9 +18,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from skmi._backends import SPARSE_BACKEND
-from skmi._backends._sparse import stored_codes
+from skmi._backends._compiled import edge_index
+from skmi._backends._sparse import stored_codes, zero_codes
 from skmi._binning import Binning, with_missing_retry
-from skmi._binning._sparse import sparse_edges
+from skmi._binning._sparse import ColumnValues, sparse_edges
 from skmi._blocks import table_blocks
 from skmi._sources._memory import InMemory
 
@@ -32,6 +33,20 @@ def as_columns(X):
         X = X.copy()
         X.sum_duplicates()
     return X
+
+
+def check_zeros_first(binning):
+    """A ValueError unless each column's 0.0 is in its first bin, as every column of values
+    >= 0 has it: sparse codes leave zeros unstored, that is coded 0."""
+    zero = zero_codes(edge_index(binning.edges), binning.n_features)
+    moved = np.flatnonzero(zero)
+    if moved.size:
+        j = int(moved[0])
+        raise ValueError(
+            f"X's column {j} codes the value 0.0 to bin {int(zero[j])}, not 0: sparse codes "
+            "leave zeros unstored, so each column's zeros must be in its first bin (true "
+            "where its values are >= 0). Give X as a dense array for its codes"
+        )
 
 
 class SparseColumns(InMemory):
@@ -60,9 +75,13 @@ class SparseColumns(InMemory):
         from the stored values and each column's zeros."""
         if values is not None:
             return super().observed_single(binning, values)
-        (stored, zero), binning = with_missing_retry(
-            binning, self.X, lambda b: stored_codes(self.X, b.edges)
-        )
+        counts, binning = with_missing_retry(binning, self.X, self.single_counts)
+        return binning.with_single_of(counts)
+
+    def single_counts(self, binning):
+        """``Binning.single_counts`` of X from its stored values and each column's zeros:
+        the rows in each bin, and those off the bin's lower edge."""
+        stored, zero = stored_codes(self.X, binning.edges)
         n_features, width = self.shape[1], int(binning.n_bins.max())
         lower = np.zeros((n_features, width))  # the lower edge of each bin
         for j, edges in enumerate(binning.edges):
@@ -78,7 +97,23 @@ class SparseColumns(InMemory):
         zeros = self.shape[0] - np.diff(self.X.indptr)
         out[0, features, zero] += zeros
         out[1, features, zero] += zeros * (lower[features, zero] != 0.0)
-        return binning.with_single_of(out)
+        return out
+
+    def column_values(self, columns):
+        """``InMemory.column_values`` from the stored values and each column's zeros."""
+        X = self.X
+        nan = np.add.reduceat(np.isnan(np.r_[X.data, 0.0]), X.indptr[:-1]) > 0
+        found = ColumnValues.of(self.columns(list(columns)).X) if len(columns) else None
+        values = {j: found.column(i)[:2] for i, j in enumerate(columns)}
+        return nan & (np.diff(X.indptr) > 0), values
+
+    def holds_infinity(self):
+        """Whether a stored value of X is infinite."""
+        return bool(np.isinf(self.X.data).any())
+
+    def dense_column(self, j):
+        """Column j of X as a 1-D numpy array."""
+        return self.X[:, [j]].toarray()[:, 0]
 
     def batch_binning(self, binning):
         """``InMemory.batch_binning``: no discrete column may hold a stored value, or a zero,
@@ -112,19 +147,11 @@ class SparseColumns(InMemory):
 
     def codes(self, binning, dtype=np.int64):
         """Bin codes of X as a CSR matrix (its stored values' codes; 0 elsewhere), and the
-        binning that gave them: codes with zeros unstored need each column's 0.0 in its first
-        bin, as every column of values >= 0 has it. A ValueError otherwise."""
-        (stored, zero), binning = with_missing_retry(
+        binning that gave them (``check_zeros_first``)."""
+        check_zeros_first(binning)
+        (stored, _), binning = with_missing_retry(
             binning, self.X, lambda b: stored_codes(self.X, b.edges)
         )
-        moved = np.flatnonzero(zero)
-        if moved.size:
-            j = int(moved[0])
-            raise ValueError(
-                f"X's column {j} codes the value 0.0 to bin {int(zero[j])}, not 0: sparse codes "
-                "leave zeros unstored, so each column's zeros must be in its first bin (true "
-                "where its values are >= 0). Give X as a dense array for its codes"
-            )
         X = self.X
         codes = sp.csc_matrix((stored.astype(dtype), X.indices, X.indptr), shape=X.shape)
         codes.eliminate_zeros()
