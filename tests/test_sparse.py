@@ -132,3 +132,24 @@ def test_transform_gives_sparse_codes_where_zero_is_the_first_bin():
     signed = _columns(4, 200, 0.5, "signed").tocsr()
     with pytest.raises(ValueError, match=r"codes the value 0\.0 to bin"):
         EntropyBinner(5).fit(signed).transform(signed)
+
+
+def test_the_sparse_backend_codes_and_counts_as_the_compiled_one():
+    """Check the functions of ``SPARSE_BACKEND`` that read values against the compiled
+    backend's on the dense matrix: codes, joint counts and sampled columns."""
+    from skmi._backends import BACKEND, SPARSE_BACKEND
+
+    X = _columns(5, 250, 0.3, "signed")
+    dense = X.toarray()
+    edges = fit_edges(dense, 6, "quantile", np.zeros(5, dtype=bool), None)[0]
+    y_codes = (np.arange(250) % 3).astype(np.uint16)
+    assert_array_equal(
+        SPARSE_BACKEND.codes(X, edges, np.uint16), BACKEND.codes(dense, edges, np.uint16)
+    )
+    assert_array_equal(
+        SPARSE_BACKEND.count(X, edges, y_codes, 3, 2), BACKEND.count(dense, edges, y_codes, 3, 2)
+    )
+    rows = np.arange(0, 250, 7, dtype=np.uintp)
+    assert_array_equal(
+        SPARSE_BACKEND.sample_columns(X, rows, 1, 4), BACKEND.sample_columns(dense, rows, 1, 4)
+    )

@@ -182,9 +182,9 @@ def _target_summaries(y, discrete_target):
 def _learn_from_sample(X, sample, n_bins, strategy, discrete, n_jobs):
     """``Binning.learn`` on the sample rows of dask X, then, as the in-memory path does, the
     categories and the columns with point masses learnt again from the values of every row,
-    counted on the workers (``da.unique``): a level missing from the sample gets its bin. So
-    does a column whose missing values all fall outside the sample (``da.isnan``), so that
-    every chunk counts tables of one shape."""
+    counted on the workers (``chunk_values``): a level missing from the sample gets its bin.
+    So does a column whose missing values all fall outside the sample, so that every chunk
+    counts tables of one shape."""
     source = chunk_source(sample)
     binning = source.learn(n_bins, strategy, discrete, None, n_jobs, X.shape[0])
     if sample.shape[0] == X.shape[0]:

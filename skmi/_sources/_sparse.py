@@ -7,11 +7,11 @@ held by many rows, a point mass whose bin is its own wherever the rows it holds 
 its tables count the stored values and add the zeros as one count a class
 (``SPARSE_BACKEND``). Every result equals the dense matrix's.
 
-Three operations make dense arrays, as the dense source does, and say so: the codes of every
-pair of columns (``pair_codes``, N bytes a column; for the pairwise entry points and the
-permutation tests of the columns whose tables are too sparse for the G-test), the one-hot
-encoding (a one in every row of every column) and the codes of new data when a column's
-zero is not in its first bin (``codes``).
+Three operations make arrays of X's shape, one or two bytes a value, as their use needs:
+the codes of every pair of columns (``pair_codes``: the pairwise entry points, and the
+permutation tests of the columns whose tables are too sparse for the G-test), the codes of
+the greedy selection (``SPARSE_BACKEND.codes``) and the one-hot encoding (a one in every row
+of every column). The codes ``transform`` returns are sparse (``codes``).
 """
 
 import numpy as np
@@ -116,12 +116,10 @@ class SparseColumns(InMemory):
         return self.X[:, [j]].toarray()[:, 0]
 
     def batch_binning(self, binning):
-        """``InMemory.batch_binning``: no discrete column may hold a stored value, or a zero,
-        that its bins were not learnt on."""
-        for j in np.flatnonzero(binning.discrete):
-            values = self.X.data[self.X.indptr[j] : self.X.indptr[j + 1]]
-            if values.size < self.shape[0]:
-                values = np.append(values, 0.0)
+        """``InMemory.batch_binning``: no discrete column may hold a value, a zero among
+        them, that its bins were not learnt on (``column_values``)."""
+        _, levels = self.column_values(np.flatnonzero(binning.discrete))
+        for j, (values, _) in levels.items():
             binning.check_column_levels(j, values)
         return binning
 
