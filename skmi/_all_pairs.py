@@ -153,10 +153,19 @@ def pair_pvalues(parts):
 
 def pair_parts(source, other, *, n_bins, strategy, subsample, random_state, n_jobs):
     """``PairParts`` of every column of a source's rows with every column of ``other``'s
-    (None: the same), each pair's table counted and reduced at once (``Backend.pair_mi``),
-    and the first's binning. ``n_bins`` one int per column is for X alone (Y None)."""
-    symmetric = other is None
+    (None: the same), and the first's binning (``source.plugin_pairs``). ``n_bins`` one int
+    per column is for X alone (Y None)."""
     rows = sample_rows(source.shape[0], subsample, random_state)
+    *parts, binning = source.plugin_pairs(other, n_bins, strategy, rows, n_jobs)
+    return PairParts(*parts), binning
+
+
+def coded_pairs(source, other, n_bins, strategy, rows, n_jobs):
+    """Plug-in MI and occupied cells of every pair of columns of two sources of rows at hand
+    (``other`` None: the source with itself), each pair's table counted from the columns'
+    codes and reduced at once (``Backend.pair_mi``), the histograms of both, and the
+    first's binning."""
+    symmetric = other is None
     codes_x, counts_x, binning = _coded(source, n_bins, strategy, rows, n_jobs)
     codes_y, counts_y, _ = (
         (codes_x, counts_x, None) if symmetric else _coded(other, n_bins, strategy, rows, n_jobs)
@@ -167,7 +176,7 @@ def pair_parts(source, other, *, n_bins, strategy, subsample, random_state, n_jo
     log_x, log_y = log_or_zero(counts_x), log_or_zero(counts_y)
     pair_mi = source.backend.pair_mi
     plugin, cells = pair_mi(codes_x, codes_y, log_x, log_y, symmetric, n_jobs)
-    return PairParts(plugin, cells, counts_x, counts_y), binning
+    return plugin, cells, counts_x, counts_y, binning
 
 
 def estimate_pairwise(

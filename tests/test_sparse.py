@@ -9,7 +9,14 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skmi import EntropyBinner, HistogramMI, histogram_mi_classif, histogram_mi_regression
+from skmi import (
+    EntropyBinner,
+    HistogramMI,
+    PairwiseHistogramMI,
+    histogram_mi_classif,
+    histogram_mi_regression,
+    pairwise_histogram_mi,
+)
 from skmi._binning import fit_edges
 from skmi._binning._sparse import sparse_edges
 from skmi._tables import sample_rows
@@ -153,3 +160,27 @@ def test_the_sparse_backend_codes_and_counts_as_the_compiled_one():
     assert_array_equal(
         SPARSE_BACKEND.sample_columns(X, rows, 1, 4), BACKEND.sample_columns(dense, rows, 1, 4)
     )
+
+
+@pytest.mark.parametrize("kind", ["counts", "continuous", "signed", "missing"])
+@pytest.mark.parametrize("density", [0.05, 0.5, 0.95])
+def test_pairs_from_the_indicator_product_equal_the_dense_codes(kind, density):
+    """Check every pair's MI, counted from the product of the columns' indicator matrices,
+    against the dense matrix's codes: all pairs, X against Y, a subsample, the estimator's
+    p-values, correlations and entropies; a column twice (a pair of equal columns)."""
+    X = _columns(6, 400, density, kind).tolil()
+    X[:, 1] = X[:, 0]
+    X = X.tocsr()
+    dense = X.toarray()
+    for params in [{}, {"n_bins": 3, "correction": None}, {"normalize": "correlation"}]:
+        assert_allclose(
+            pairwise_histogram_mi(X, **params), pairwise_histogram_mi(dense, **params), atol=1e-12
+        )
+    assert_allclose(
+        pairwise_histogram_mi(X[:, :2], X[:, 2:], subsample=150),
+        pairwise_histogram_mi(dense[:, :2], dense[:, 2:], subsample=150),
+        atol=1e-12,
+    )
+    fitted, expected = PairwiseHistogramMI().fit(X), PairwiseHistogramMI().fit(dense)
+    for name in ("scores_", "pvalues_", "correlation_", "entropy_"):
+        assert_allclose(getattr(fitted, name), getattr(expected, name), atol=1e-12)

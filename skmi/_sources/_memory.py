@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from sklearn.utils import assert_all_finite, check_array
 from sklearn.utils.validation import check_consistent_length, validate_data
 
-from skmi._all_pairs import add_pair_tables, pair_codes
+from skmi._all_pairs import add_pair_tables, coded_pairs, pair_codes
 from skmi._backends import BACKEND
 from skmi._binning import Binning
 from skmi._binning._categories import Categories, category_columns, column_names, with_codes
@@ -245,6 +245,12 @@ class InMemory:
         counts = None if tables is None else tables.counts
         counts, binning = add_pair_tables(counts, self, binning, n_jobs)
         return CountTables(counts), binning
+
+    def plugin_pairs(self, other, n_bins, strategy, rows, n_jobs):
+        """Plug-in MI and occupied cells of every pair of X's columns with ``other``'s
+        (None: X's), the histograms, and X's binning learnt from the sample ``rows``
+        (``coded_pairs``)."""
+        return coded_pairs(self, other, n_bins, strategy, rows, n_jobs)
 
     def codes(self, binning, dtype=np.int64):
         """Bin codes of X, and the binning that gave them (``Binning.coded``)."""

@@ -7,9 +7,10 @@ held by many rows, a point mass whose bin is its own wherever the rows it holds 
 its tables count the stored values and add the zeros as one count a class
 (``SPARSE_BACKEND``). Every result equals the dense matrix's.
 
-Three operations make arrays of X's shape, one or two bytes a value, as their use needs:
-the codes of every pair of columns (``pair_codes``: the pairwise entry points, and the
-permutation tests of the columns whose tables are too sparse for the G-test), the codes of
+All pairs are counted from the product of the columns' indicator matrices
+(``plugin_pairs``). Four operations make arrays of X's shape, one or two bytes a value, as
+their use needs: the codes of the permutation tests of the columns whose tables are too
+sparse for the G-test and of a batch of every pair's tables (``pair_codes``), the codes of
 the greedy selection (``SPARSE_BACKEND.codes``) and the one-hot encoding (a one in every row
 of every column). The codes ``transform`` returns are sparse (``codes``).
 """
@@ -19,7 +20,7 @@ import scipy.sparse as sp
 
 from skmi._backends import SPARSE_BACKEND
 from skmi._backends._compiled import edge_index
-from skmi._backends._sparse import stored_codes, zero_codes
+from skmi._backends._sparse import pair_plugin, stored_codes, zero_codes
 from skmi._binning import Binning, with_missing_retry
 from skmi._binning._sparse import ColumnValues, sparse_edges
 from skmi._blocks import table_blocks
@@ -142,6 +143,26 @@ class SparseColumns(InMemory):
     def columns(self, index):
         """The source of X's columns ``index`` (integers or a boolean mask)."""
         return type(self)(self.X[:, index])
+
+    def plugin_pairs(self, other, n_bins, strategy, rows, n_jobs):
+        """``InMemory.plugin_pairs`` from the product of the columns' indicator matrices
+        (``pair_plugin``): no dense codes, and time that follows the co-occurring stored
+        values. A dense ``other`` is taken as sparse."""
+        binning = self._coded_binning(n_bins, strategy, rows, n_jobs)
+        if other is None:
+            other, other_binning = self, binning
+        else:
+            other = type(self)(other.X)
+            other_binning = other._coded_binning(n_bins, strategy, rows, n_jobs)
+        parts = pair_plugin(self.X, binning.edges, other.X, other_binning.edges)
+        return *parts, binning
+
+    def _coded_binning(self, n_bins, strategy, rows, n_jobs):
+        """X's continuous binning from the sample ``rows``, with a bin for missing values
+        where X holds some outside the sample (``with_missing_retry``)."""
+        binning = self.learn(n_bins, strategy, np.zeros(self.shape[1], dtype=bool), rows, n_jobs)
+        _, binning = with_missing_retry(binning, self.X, lambda b: stored_codes(self.X, b.edges))
+        return binning
 
     def codes(self, binning, dtype=np.int64):
         """Bin codes of X as a CSR matrix (its stored values' codes; 0 elsewhere), and the
