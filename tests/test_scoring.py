@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 from scipy.stats import chi2_contingency
 from sklearn.metrics import mutual_info_score
 from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
@@ -324,3 +325,22 @@ def test_summarize_of_no_tables():
     """Check that an empty stack of tables summarises to empty arrays."""
     summary = summarize(np.zeros((0, 3, 2), dtype=np.int64))
     assert summary.plugin.shape == (0,) and summary.x_margins.shape == (0, 3)
+
+
+def test_entropy_of_padded_counts_is_that_of_the_full_width_to_the_bit():
+    """Check that dropping the empty columns of padded margins (``_occupied_width``) leaves
+    every entropy bit-identical to the sum over the full width, for widths around numpy's
+    pairwise blocks (8, 128 and their halvings) and occupied widths on both sides of them."""
+    from scipy.special import xlogy
+
+    rng = np.random.default_rng(0)
+    for width in (9, 16, 49, 120, 128, 129, 176, 240, 256, 360, 500):
+        for occupied in {1, 7, 8, 9, 40, 88, 89, 120, 121, 128, width}:
+            if occupied > width:
+                continue
+            counts = np.zeros((50, width), dtype=np.int64)
+            counts[:, :occupied] = rng.integers(0, 10**6, size=(50, occupied))
+            counts[:, 0] += 1
+            n = counts.sum(axis=-1)
+            full = np.maximum(np.log(n) - xlogy(counts, counts).sum(axis=-1) / n, 0.0)
+            assert_array_equal(entropy_from_counts(counts), full, err_msg=f"{width} {occupied}")

@@ -40,14 +40,12 @@ class ColumnValues(NamedTuple):
     def of(cls, X):
         """The values of the columns of CSC ``X`` (``sparse_value_counts``)."""
         n_features = X.shape[1]
-        size = X.nnz + n_features
-        values, counts = np.empty(size), np.empty(size, dtype=np.int64)
         starts = np.empty(n_features + 1, dtype=np.int64)
         missing = np.empty(n_features, dtype=np.int64)
         data = X.data if X.data.dtype in (np.float32, np.float64) else X.data.astype(float)
         indptr = X.indptr.astype(np.int64)
-        sparse_value_counts(data, indptr, X.shape[0], values, counts, starts, missing)
-        return cls(values[: starts[-1]], counts[: starts[-1]], starts, missing)
+        values, counts = sparse_value_counts(data, indptr, X.shape[0], starts, missing)
+        return cls(values, counts, starts, missing)
 
     def column(self, j):
         """Column j's values, their counts, and whether it holds missing values."""

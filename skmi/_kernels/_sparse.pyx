@@ -9,7 +9,10 @@ of 0.0. Integer counts add up exactly, so the tables equal those of the dense co
 """
 
 from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t
-from libc.stdlib cimport calloc, free, malloc
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memcpy
+
+import numpy as np
 
 from cython cimport floating
 
@@ -142,29 +145,53 @@ cdef void _sort(double* a, Py_ssize_t n) noexcept nogil:
         a[lt] = x
 
 
+cdef bint _grow(double** values, int64_t** counts, Py_ssize_t* capacity, Py_ssize_t need) noexcept nogil:
+    """Room for ``need`` values and counts in the growing output, doubled as it fills."""
+    cdef Py_ssize_t size = capacity[0]
+    cdef void* more
+    if need <= size:
+        return True
+    while size < need:
+        size *= 2
+    more = realloc(values[0], size * sizeof(double))
+    if more == NULL:
+        return False
+    values[0] = <double*> more
+    more = realloc(counts[0], size * sizeof(int64_t))
+    if more == NULL:
+        return False
+    counts[0] = <int64_t*> more
+    capacity[0] = size
+    return True
+
+
 def sparse_value_counts(
     const floating[::1] data,
     const int64_t[::1] indptr,
     int64_t n_rows,
-    double[::1] values,
-    int64_t[::1] counts,
     int64_t[::1] starts,
     int64_t[::1] missing,
 ):
     """The distinct values of each column of a CSC matrix of ``n_rows`` rows, sorted, and
-    how often each occurs, its implicit zeros counted with the value 0.0: column j's are
-    ``values[starts[j]:starts[j + 1]]`` and ``counts[...]`` (room for ``len(data) +
-    n_features`` of them), and ``missing[j]`` its stored NaN, which are not among them.
-    What ``value_counts`` reads off the dense column's sort, from the stored values alone."""
+    how often each occurs, its implicit zeros counted with the value 0.0: returns them as
+    two arrays, column j's from ``starts[j]`` to ``starts[j + 1]``, and writes in
+    ``missing[j]`` its stored NaN, which are not among them. What ``value_counts`` reads off
+    the dense column's sort, from the stored values alone; the output grows as it fills, so
+    its memory follows the distinct values, not the stored ones."""
     cdef Py_ssize_t n_features = indptr.shape[0] - 1, j, p, n, n_present, out = 0
-    cdef Py_ssize_t longest = 1
+    cdef Py_ssize_t longest = 1, capacity = 1024
     for j in range(n_features):
         longest = max(longest, indptr[j + 1] - indptr[j])
     cdef double* buffer = <double*> malloc(longest * sizeof(double))
+    cdef double* values = <double*> malloc(capacity * sizeof(double))
+    cdef int64_t* counts = <int64_t*> malloc(capacity * sizeof(int64_t))
     cdef double v
     cdef int64_t zeros
-    cdef bint zeros_placed
-    if buffer == NULL:
+    cdef bint zeros_placed, room = True
+    if buffer == NULL or values == NULL or counts == NULL:
+        free(buffer)
+        free(values)
+        free(counts)
         raise MemoryError()
     with nogil:
         for j in range(n_features):
@@ -178,6 +205,10 @@ def sparse_value_counts(
             missing[j] = n - n_present
             _sort(buffer, n_present)
             starts[j] = out
+            # A column's distinct values, its zero among them: at most its values and one.
+            room = _grow(&values, &counts, &capacity, out + n_present + 1)
+            if not room:
+                break
             zeros = n_rows - n
             zeros_placed = zeros == 0
             for p in range(n_present):
@@ -205,3 +236,17 @@ def sparse_value_counts(
                 out += 1
         starts[n_features] = out
     free(buffer)
+    if not room:
+        free(values)
+        free(counts)
+        raise MemoryError()
+    found = np.empty(out, dtype=np.float64)
+    found_counts = np.empty(out, dtype=np.int64)
+    cdef double[::1] found_view = found
+    cdef int64_t[::1] counts_view = found_counts
+    if out:
+        memcpy(&found_view[0], values, out * sizeof(double))
+        memcpy(&counts_view[0], counts, out * sizeof(int64_t))
+    free(values)
+    free(counts)
+    return found, found_counts

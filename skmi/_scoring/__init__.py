@@ -26,8 +26,29 @@ def entropy_from_counts(counts):
     single occupied bin, log N - N log N / N rounds below 0 for many N (N = 6: -8.9e-16),
     which a geometric normalisation would take the square root of.
     """
+    counts = _occupied_width(counts)
     n = counts.sum(axis=-1)
     return np.maximum(np.log(n) - xlogy(counts, counts).sum(axis=-1) / n, 0.0)
+
+
+def _occupied_width(counts):
+    """``counts`` without the empty columns past its last occupied one, where its sums stay
+    the same to the bit: padded margins (fine-width, of features of a few bins) cost as much
+    as their width.
+
+    numpy sums a row pairwise: rows of more than 128 values in halves (each a multiple of
+    8), and up to 128 in 8 running sums. The trimmed row keeps the width of a multiple of 8
+    inside the leftmost block of that split, so every occupied value meets the same running
+    sum in the same order, and the blocks dropped add exact zeros."""
+    width = counts.shape[-1]
+    if counts.ndim < 2 or width <= 8 or not counts.size:
+        return counts
+    leaf = width
+    while leaf > 128:
+        leaf = leaf // 2 - (leaf // 2) % 8
+    occupied = np.flatnonzero(counts.reshape(-1, width).any(axis=0))
+    used = -(-(int(occupied[-1]) + 1 if occupied.size else 1) // 8) * 8
+    return counts[..., :used] if used < width and used <= leaf else counts
 
 
 def margins(joint):
