@@ -22,7 +22,7 @@ from skmi._backends._common import (
     missing_bins,
     target_dtype,
 )
-from skmi._kernels._chance import expected_mi
+from skmi._kernels._chance import expected_mi_rows
 from skmi._kernels._merging import BY_INDEX, BY_RANK, KEEP, adaptive_tables, table_summaries
 
 
@@ -103,7 +103,7 @@ __all__ = [
     "NonFiniteError",
     "adaptive_tables",
     "count_dtype",
-    "expected_mi",
+    "expected_mi_rows",
     "log_or_zero",
     "log_table",
     "missing_bins",

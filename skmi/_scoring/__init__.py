@@ -16,7 +16,7 @@ import numpy as np
 from scipy.special import xlogy
 from scipy.stats import chi2
 
-from skmi._backends import expected_mi, log_table, table_summaries
+from skmi._backends import expected_mi_rows, log_table, table_summaries
 
 
 def entropy_from_counts(counts):
@@ -189,11 +189,13 @@ def chance_level(a, b):
     unique_a, index_a = _group_rows(a)
     unique_b, index_b = _group_rows(b)
     pairs, inverse = np.unique(index_a * unique_b.shape[0] + index_b, return_inverse=True)
-    emi = np.array(
-        [
-            expected_mi(unique_a[p // unique_b.shape[0]], unique_b[p % unique_b.shape[0]])
-            for p in pairs
-        ]
+    emi = np.empty(pairs.size)
+    expected_mi_rows(
+        np.ascontiguousarray(unique_a, dtype=np.int64),
+        np.ascontiguousarray(unique_b, dtype=np.int64),
+        pairs // unique_b.shape[0],
+        pairs % unique_b.shape[0],
+        emi,
     )
     return emi[inverse.reshape(-1)]
 
