@@ -6,7 +6,7 @@ import numpy as np
 from scipy.stats import false_discovery_control
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.feature_selection import SelectorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from skmi._backends._array_api import to_numpy
@@ -50,7 +50,7 @@ def _greedy(selector, source, y, eligible):
     )
     varies = np.flatnonzero((codes != codes[:1]).any(axis=0))
     features = np.flatnonzero(eligible)[varies]
-    n_steps = features.size if selector.k == "all" else selector.k
+    n_steps = selector._n_kept()
     correction = None if estimator.correction is None else "miller-madow"
     picks, values, in_nats = greedy_order(
         codes[:, varies], n_x, y_codes, n_y, n_steps, CRITERIA[selector.method], correction
@@ -104,8 +104,10 @@ class MISelector(SelectorMixin, BaseEstimator):
         ``subsample`` and an integer ``n_bins`` (as a cap) also serve the multivariate
         methods' tables.
 
-    k : int or "all", default=10
-        Number of features to keep; more than are eligible keeps all eligible.
+    k : int, float in (0, 1] or "all", default=10
+        Number of features to keep; a float is a fraction of the features, as in
+        scikit-learn's ``SequentialFeatureSelector`` (``int(k * n_features_in_)``); more
+        than are eligible keeps all eligible.
 
     threshold : float or None, default=None
         Keep only features whose score is at least this (in the estimator's ``base``, or
@@ -183,7 +185,11 @@ class MISelector(SelectorMixin, BaseEstimator):
 
     _parameter_constraints = {
         "estimator": [HistogramMI, None],
-        "k": [Interval(Integral, 0, None, closed="left"), StrOptions({"all"})],
+        "k": [
+            Interval(Integral, 0, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+            StrOptions({"all"}),
+        ],
         "threshold": [Real, None],
         "alpha": [Interval(Real, 0, 1, closed="right"), None],
         "method": [StrOptions(set(_SELECTION_METHODS))],
@@ -247,9 +253,17 @@ class MISelector(SelectorMixin, BaseEstimator):
             eligible &= false_discovery_control(self.pvalues_, method="bh") <= self.alpha
         return eligible
 
+    def _n_kept(self):
+        """The number of features ``k`` asks for: all, as given, or its fraction of them."""
+        if self.k == "all":
+            return self.n_features_in_
+        if isinstance(self.k, Integral):
+            return self.k
+        return int(self.k * self.n_features_in_)
+
     def _get_support_mask(self):
         check_is_fitted(self)
-        keep = self.ranking_ if self.k == "all" else self.ranking_[: self.k]
+        keep = self.ranking_[: self._n_kept()]
         keep = keep[self._eligible()[keep]]
         mask = np.zeros(self.n_features_in_, dtype=bool)
         mask[keep] = True

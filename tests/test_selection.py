@@ -256,3 +256,19 @@ def test_quotient_never_picks_noise_before_informative_columns():
         )  # fmt: skip
         picks = MISelector(k=5, method="mrmr-quotient").fit(X, y).ranking_[:5]
         assert (picks < 14).all(), (seed, picks)
+
+
+@pytest.mark.parametrize("method", ["univariate", "jmi"])
+def test_fractional_k_keeps_that_fraction_of_the_features(method):
+    """Check a float k as scikit-learn's SequentialFeatureSelector reads it: int(k * the
+    features), the same picks as that integer k; a fraction past 1 is refused."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = load_breast_cancer(return_X_y=True)
+    fraction = MISelector(k=0.25, method=method).fit(X, y)
+    counted = MISelector(k=int(0.25 * X.shape[1]), method=method).fit(X, y)
+    assert fraction.get_support().sum() == 7
+    np.testing.assert_array_equal(fraction.get_support(), counted.get_support())
+    with pytest.raises(InvalidParameterError, match="'k' parameter"):
+        MISelector(k=1.5).fit(X, y)
