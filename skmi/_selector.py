@@ -87,10 +87,15 @@ class MISelector(SelectorMixin, BaseEstimator):
     - "cife": I(X_k; Y) - sum_j [I(X_k; X_j) - I(X_k; X_j | Y)];
     - "icap": I(X_k; Y) - sum_j max(0, I(X_k; X_j) - I(X_k; X_j | Y));
     - "jmim": min_j I(X_k X_j; Y);
-    - "disr": mean_j I(X_k X_j; Y) / H(X_k, X_j, Y).
+    - "disr": mean_j I(X_k X_j; Y) / H(X_k, X_j, Y);
+    - "fcbf": by symmetric uncertainty SU(X_k, Y) = 2 I(X_k; Y) / (H(X_k) + H(Y)), dropping
+      every candidate that a pick predominates, SU(X_k, X_j) >= SU(X_k, Y), and those with
+      SU(X_k, Y) <= 0: it chooses its own number of features (``k`` caps it; "all" lets it
+      choose).
 
     JMI, CMIM, CIFE, JMIM and DISR see a feature that is informative only together with a
-    pick (XOR); mRMR, ICAP and univariate ranking cannot. CMIM never takes a copy of a pick;
+    pick (XOR); mRMR, ICAP, FCBF and univariate ranking cannot. CMIM and FCBF never take a
+    copy of a pick;
     JMI, JMIM and DISR may, while few features are picked.
 
     Read more in the :ref:`User Guide <selection>`.
@@ -120,7 +125,7 @@ class MISelector(SelectorMixin, BaseEstimator):
         method orders only them. None keeps features whatever their p-value.
 
     method : {"univariate", "mrmr", "mrmr-quotient", "jmi", "cmim", "cife", "icap", \
-            "jmim", "disr"}, default="univariate"
+            "jmim", "disr", "fcbf"}, default="univariate"
         How the eligible features are ordered; see above.
 
     Attributes
@@ -146,8 +151,8 @@ class MISelector(SelectorMixin, BaseEstimator):
         the picks: the score for "univariate"; for the multivariate methods the first is
         the feature's MI with the target at the methods' resolution, and then the value
         each later pick maximised (in the estimator's ``base``; ratios for "disr" and,
-        after the first pick, "mrmr-quotient"). Where it falls off, adding features stops
-        paying.
+        after the first pick, "mrmr-quotient"; symmetric uncertainties for "fcbf", whose
+        picks may end before ``k``). Where it falls off, adding features stops paying.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -263,7 +268,10 @@ class MISelector(SelectorMixin, BaseEstimator):
 
     def _get_support_mask(self):
         check_is_fitted(self)
-        keep = self.ranking_[: self._n_kept()]
+        n_kept = self._n_kept()
+        if self.method in CRITERIA and CRITERIA[self.method].own_size:
+            n_kept = min(n_kept, int(np.isfinite(self.criterion_).sum()))  # its picks alone
+        keep = self.ranking_[:n_kept]
         keep = keep[self._eligible()[keep]]
         mask = np.zeros(self.n_features_in_, dtype=bool)
         mask[keep] = True

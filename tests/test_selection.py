@@ -52,6 +52,9 @@ HAND_WORKED = {
     "icap": [R, 0.0, 0.0],
     "jmim": [R, 0.5, min(S, 1)],
     "disr": [R / (3 - 3 * L / 4), 0.5 / 2.5, (S / 2.5 + 1 / 2) / 2],
+    # SU(x0; y) = 2r / (H(x0) + H(y)) = 2r / 2; x1 and x2 tell y nothing (SU 0): dropped,
+    # so FCBF picks x0 alone.
+    "fcbf": [R, np.nan, np.nan],
 }
 
 
@@ -272,3 +275,44 @@ def test_fractional_k_keeps_that_fraction_of_the_features(method):
     np.testing.assert_array_equal(fraction.get_support(), counted.get_support())
     with pytest.raises(InvalidParameterError, match="'k' parameter"):
         MISelector(k=1.5).fit(X, y)
+
+
+def _reference_fcbf(X, y):
+    """FCBF as Yu and Liu (2003) state it, on exact discrete plug-in values (scikit-learn's
+    mutual_info_score): features by SU with y, each dropped when an earlier kept feature
+    predominates it."""
+    from sklearn.metrics import mutual_info_score
+
+    def su(a, b):
+        h = mutual_info_score(a, a) + mutual_info_score(b, b)
+        return 2 * mutual_info_score(a, b) / h if h > 0 else 0.0
+
+    relevance = np.array([su(X[:, j], y) for j in range(X.shape[1])])
+    order = [j for j in np.argsort(-relevance, kind="stable") if relevance[j] > 0]
+    kept = []
+    for j in order:
+        if all(su(X[:, j], X[:, p]) < relevance[j] for p in kept):
+            kept.append(j)
+    return kept
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fcbf_keeps_what_the_reference_algorithm_keeps(seed):
+    """Check method="fcbf" on discrete columns, where the greedy codes are the values and
+    the plug-in terms are scikit-learn's: the same features kept, in the same order, the
+    near-copy of a kept feature and the columns that a pick predominates dropped, and k
+    capping the picks."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    b, c, d, e = rng.integers(0, 2, size=(4, n))
+    near_b = np.where(rng.random(n) < 0.1, 1 - b, b)
+    y = b + c + (rng.random(n) < 0.3) * e
+    X = np.column_stack([d, near_b, c, b, e]).astype(float)
+    estimator = HistogramMI(correction=None)
+    selector = MISelector(estimator, k="all", method="fcbf").fit(X, y)
+    kept = _reference_fcbf(X, y)
+    np.testing.assert_array_equal(selector.ranking_[: len(kept)], kept)
+    assert selector.get_support().sum() == len(kept)
+    assert not selector.get_support()[1]  # the near-copy of b
+    capped = MISelector(estimator, k=1, method="fcbf").fit(X, y)
+    assert np.flatnonzero(capped.get_support()).tolist() == kept[:1]

@@ -35,6 +35,7 @@ class Step(NamedTuple):
     conditional: np.ndarray  # I(X_k; Y | X_j)
     conditional_redundancy: np.ndarray  # I(X_k; X_j | Y)
     joint_entropy: np.ndarray  # H(X_k, X_j, Y)
+    symmetric_uncertainty: np.ndarray  # 2 I(X_k; X_j) / (H(X_k) + H(X_j))
 
 
 class Criterion(NamedTuple):
@@ -45,7 +46,10 @@ class Criterion(NamedTuple):
     ``start``); ``value(total, relevance, n_picked, floor)`` is the criterion (``floor``:
     1/N nats); ``first`` the value with nothing picked yet, from I(X_k; Y) and H(X_k, Y).
     ``first_in_nats`` and ``in_nats``: whether those values are information (in nats, to
-    scale to a log base) rather than ratios.
+    scale to a log base) rather than ratios. ``relevance(mi, h_x, h_y)``: the relevance the
+    criterion reads, from I(X_k; Y) and the entropies (None: I(X_k; Y) itself). A value of
+    -inf drops a candidate; ``own_size``: the criterion's picks end where every candidate
+    left is dropped, and they alone are selected.
     """
 
     term: object
@@ -55,10 +59,24 @@ class Criterion(NamedTuple):
     first: object
     first_in_nats: bool = True
     in_nats: bool = True
+    relevance: object = None
+    own_size: bool = False
 
 
 def _relevance(relevance, joint_entropy):
     return relevance
+
+
+def _symmetric_uncertainty(mi, h_a, h_b):
+    """2 I / (H(A) + H(B)), in [0, 1] for plug-in values; 0 where both are constant."""
+    scale = h_a + h_b
+    return np.divide(2 * mi, scale, out=np.zeros(np.broadcast(mi, scale).shape), where=scale > 0)
+
+
+def _fcbf(total, relevance, n_picked, floor):
+    """A candidate's relevance SU(X_k, Y), or -inf (dropped) where it is not positive or a
+    pick predominates it: SU(X_k, X_j) >= SU(X_k, Y) for some pick j."""
+    return np.where((relevance > 0) & (total < relevance), relevance, -np.inf)
 
 
 def _quotient(total, relevance, n_picked, floor):
@@ -133,6 +151,20 @@ CRITERIA = {
         start=np.inf,
         value=lambda total, rel, n, floor: total,
         first=_relevance,
+    ),
+    # Fast correlation-based filter (Yu and Liu 2003): by symmetric uncertainty SU with Y,
+    # a candidate that a pick predominates (SU(X_k, X_j) >= SU(X_k, Y)) dropped, and the
+    # picks end where none is left: it chooses its own size.
+    "fcbf": Criterion(
+        term=lambda s: s.symmetric_uncertainty,
+        combine=np.maximum,
+        start=-np.inf,
+        value=_fcbf,
+        first=lambda su, h_xy: _fcbf(-np.inf, su, 0, 0.0),
+        first_in_nats=False,
+        in_nats=False,
+        relevance=_symmetric_uncertainty,
+        own_size=True,
     ),
     # mean_j I(X_k X_j; Y) / H(X_k, X_j, Y): JMI scaled by the pair's whole entropy, the
     # symmetrical relevance of each pair (Meyer et al. 2008).
@@ -213,6 +245,7 @@ def _step(codes, n_x, z, y_codes, n_y, h_x, h_xy, h_y, h_z, h_zy, correction, ba
         conditional=h_xz + h_zy - h_xzy - h_z,
         conditional_redundancy=h_xy + h_zy - h_xzy - h_y,
         joint_entropy=h_xzy,
+        symmetric_uncertainty=_symmetric_uncertainty(h_x + h_z - h_xz, h_x, h_z),
     )
 
 
@@ -223,8 +256,9 @@ def greedy_order(codes, n_x, y_codes, n_y, n_steps, criterion, correction, backe
 
     Returns the picked columns in order, the criterion's value at each pick, and whether
     each value is in nats (otherwise a ratio). Each pick maximises the criterion over the
-    columns not yet picked; ties go to the first column. Constant columns, which carry no
-    information by any criterion, are the caller's to leave out.
+    columns not yet picked; ties go to the first column; the picks end early where every
+    column left is dropped (a value of -inf). Constant columns, which carry no information
+    by any criterion, are the caller's to leave out.
     """
     n_samples, n_features = codes.shape
     n_steps = min(n_steps, n_features)
@@ -237,6 +271,8 @@ def greedy_order(codes, n_x, y_codes, n_y, n_steps, criterion, correction, backe
     h_xy = _entropy(xy, correction)
     h_y = _entropy(np.bincount(y_codes, minlength=n_y)[None], correction)[0]
     relevance = h_x + h_y - h_xy
+    if criterion.relevance is not None:
+        relevance = criterion.relevance(relevance, h_x, h_y)
     floor = 1.0 / n_samples
     total = np.full(n_features, criterion.start)
     value = criterion.first(relevance, h_xy)
@@ -244,6 +280,8 @@ def greedy_order(codes, n_x, y_codes, n_y, n_steps, criterion, correction, backe
     picks, values = [], []
     for n_picked in range(1, n_steps + 1):
         j = int(np.argmax(np.where(free, value, -np.inf)))
+        if not free[j] or value[j] == -np.inf:  # every column left is dropped
+            break
         picks.append(j)
         values.append(value[j])
         free[j] = False
