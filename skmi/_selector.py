@@ -95,8 +95,7 @@ class MISelector(SelectorMixin, BaseEstimator):
 
     JMI, CMIM, CIFE, JMIM and DISR see a feature that is informative only together with a
     pick (XOR); mRMR, ICAP, FCBF and univariate ranking cannot. CMIM and FCBF never take a
-    copy of a pick;
-    JMI, JMIM and DISR may, while few features are picked.
+    copy of a pick; JMI, JMIM and DISR may, while few features are picked.
 
     Read more in the :ref:`User Guide <selection>`.
 
