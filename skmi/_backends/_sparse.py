@@ -23,6 +23,12 @@ from skmi._kernels._sparse import sparse_codes, sparse_joint_counts
 from skmi._threads import even_slices, n_threads, thread_map
 
 
+def missing_columns(X):
+    """Whether each column of CSC X stores a missing value (NaN)."""
+    nan = np.add.reduceat(np.isnan(np.r_[X.data, 0.0]), X.indptr[:-1]) > 0
+    return nan & (np.diff(X.indptr) > 0)  # reduceat reads one value for an empty column
+
+
 def zero_codes(index, n_features):
     """The bin of the value 0.0 in each column, under an edge index (``edge_index``)."""
     out = np.empty((1, n_features), dtype=np.uint32)

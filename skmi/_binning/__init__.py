@@ -40,6 +40,7 @@ import scipy.sparse as sp
 from skmi._backends import BACKEND, EdgeRows, NonFiniteError, missing_bins
 from skmi._backends._array_api import namespace, to_numpy
 from skmi._backends._common import value_edges_of
+from skmi._backends._sparse import missing_columns
 from skmi._binning._rules import n_bins_for
 from skmi._kernels._merging import rank_groups
 from skmi._threads import n_threads, thread_map
@@ -372,11 +373,9 @@ class Binning:
         another namespace) that holds a missing value and has none, for counting X after the
         edges were learnt without them (a subsample, an earlier batch); ``NonFiniteError``
         where X holds an infinite value, or where no column gains a bin."""
-        if sp.issparse(X):  # its stored values, a column's rows of them
+        if sp.issparse(X):  # its stored values
             columns = sp.csc_matrix(X)
-            infinite = bool(np.isinf(columns.data).any())
-            nan = np.add.reduceat(np.isnan(np.r_[columns.data, 0.0]), columns.indptr[:-1]) > 0
-            nan &= np.diff(columns.indptr) > 0
+            infinite, nan = bool(np.isinf(columns.data).any()), missing_columns(columns)
         else:
             xp, _ = namespace(X)
             infinite, nan = bool(xp.any(xp.isinf(X))), to_numpy(xp.any(xp.isnan(X), axis=0))

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from skmi._backends import SPARSE_BACKEND
 from skmi._backends._compiled import edge_index
-from skmi._backends._sparse import pair_plugin, stored_codes, zero_codes
+from skmi._backends._sparse import missing_columns, pair_plugin, stored_codes, zero_codes
 from skmi._binning import Binning, with_missing_retry
 from skmi._binning._sparse import ColumnValues, sparse_edges
 from skmi._blocks import table_blocks
@@ -102,11 +102,9 @@ class SparseColumns(InMemory):
 
     def column_values(self, columns):
         """``InMemory.column_values`` from the stored values and each column's zeros."""
-        X = self.X
-        nan = np.add.reduceat(np.isnan(np.r_[X.data, 0.0]), X.indptr[:-1]) > 0
         found = ColumnValues.of(self.columns(list(columns)).X) if len(columns) else None
         values = {j: found.column(i)[:2] for i, j in enumerate(columns)}
-        return nan & (np.diff(X.indptr) > 0), values
+        return missing_columns(self.X), values
 
     def holds_infinity(self):
         """Whether a stored value of X is infinite."""
