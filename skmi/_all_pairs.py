@@ -65,9 +65,8 @@ def code_dtype(n_values):
 
 def pair_codes(X, binning, n_values=0, dtype=None, backend=BACKEND):
     """Codes (n_features, n_samples) of X under ``binning`` by ``backend`` (its source's),
-    contiguous per feature,
-    in ``dtype``, or the smallest unsigned type that holds them and ``n_values`` values
-    (other codes to pair them with).
+    contiguous per feature, in ``dtype``, or the smallest unsigned type that holds them and
+    ``n_values`` values (other codes to pair them with).
 
     Coded a block of columns at a time (``_CODE_BLOCK_BYTES`` of codes) and transposed into
     place: the codes of all of X and their transposed copy took 50% of a float32 X's

@@ -20,7 +20,8 @@ time, with permutation p-values), and the operations of the stages: ``learn_bins
 ``batch_binning``, ``count_target``, ``count_histograms``, ``count_pairs``, ``codes``,
 ``one_hot``, ``follow``, ``host`` and ``check_finite``; the sources of rows at hand add those
 of the one pass (``learn``, ``target``, ``blocks``, ``block``, ``columns``, ``count_joint``,
-``pair_codes``, ``beside``, ``observed_single``).
+``pair_codes``, ``plugin_pairs``, ``beside``, ``observed_single``) and those a dask chunk is
+read through (``single_counts``, ``column_values``, ``holds_infinity``, ``dense_column``).
 """
 
 from contextlib import contextmanager
