@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skmi._backends._array_api import to_numpy
 from skmi._histogram_mi import HistogramMI
-from skmi._scoring._greedy import CRITERIA, greedy_codes, greedy_order
+from skmi._scoring._greedy import CRITERIA, criterion_of, greedy_codes, greedy_order
 from skmi._sources import host_source, read_with_target
 from skmi._validation import log_of_base
 
@@ -53,8 +53,9 @@ def _greedy(selector, source, y, eligible):
     n_steps = selector._n_kept()
     correction = None if estimator.correction is None else "miller-madow"
     picks, values, in_nats = greedy_order(
-        codes[:, varies], n_x, y_codes, n_y, n_steps, CRITERIA[selector.method], correction
-    )
+        codes[:, varies], n_x, y_codes, n_y, n_steps,
+        criterion_of(selector.method, selector.beta), correction,
+    )  # fmt: skip
     values[in_nats] /= log_of_base(estimator.base)
     return features[picks], values
 
@@ -81,6 +82,7 @@ class MISelector(SelectorMixin, BaseEstimator):
     already picked, judged from two- and three-way tables (see the User Guide):
 
     - "mrmr": relevance minus mean redundancy, I(X_k; Y) - mean_j I(X_k; X_j);
+    - "mifs": relevance minus weighted redundancy, I(X_k; Y) - beta sum_j I(X_k; X_j);
     - "mrmr-quotient": relevance over mean plug-in redundancy (floored at 1/N nats);
     - "jmi": mean_j I(X_k X_j; Y), what the feature says of y together with each pick;
     - "cmim": min_j I(X_k; Y | X_j), what it adds given the pick that explains it best;
@@ -123,9 +125,13 @@ class MISelector(SelectorMixin, BaseEstimator):
         estimator's ``pvalues_``); ``k`` then caps their number, and a multivariate
         method orders only them. None keeps features whatever their p-value.
 
-    method : {"univariate", "mrmr", "mrmr-quotient", "jmi", "cmim", "cife", "icap", \
-            "jmim", "disr", "fcbf"}, default="univariate"
+    method : {"univariate", "mrmr", "mifs", "mrmr-quotient", "jmi", "cmim", "cife", \
+            "icap", "jmim", "disr", "fcbf"}, default="univariate"
         How the eligible features are ordered; see above.
+
+    beta : float >= 0, default=1.0
+        The weight of the redundancy in "mifs" (Battiti 1994): 0 ranks by relevance alone,
+        as "univariate" does; the other methods ignore it.
 
     Attributes
     ----------
@@ -197,14 +203,25 @@ class MISelector(SelectorMixin, BaseEstimator):
         "threshold": [Real, None],
         "alpha": [Interval(Real, 0, 1, closed="right"), None],
         "method": [StrOptions(set(_SELECTION_METHODS))],
+        "beta": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, estimator=None, *, k=10, threshold=None, alpha=None, method="univariate"):
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        k=10,
+        threshold=None,
+        alpha=None,
+        method="univariate",
+        beta=1.0,
+    ):
         self.estimator = estimator
         self.k = k
         self.threshold = threshold
         self.alpha = alpha
         self.method = method
+        self.beta = beta
 
     # The estimator validates its own parameters when it is fitted.
     @_fit_context(prefer_skip_nested_validation=False)

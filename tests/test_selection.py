@@ -55,6 +55,8 @@ HAND_WORKED = {
     # SU(x0; y) = 2r / (H(x0) + H(y)) = 2r / 2; x1 and x2 tell y nothing (SU 0): dropped,
     # so FCBF picks x0 alone.
     "fcbf": [R, np.nan, np.nan],
+    # MIFS at beta = 1: relevance minus the summed redundancy; x1's is 0, x2's r.
+    "mifs": [R, 0 - 0, 0 - (R + 0)],
 }
 
 
@@ -316,3 +318,15 @@ def test_fcbf_keeps_what_the_reference_algorithm_keeps(seed):
     assert not selector.get_support()[1]  # the near-copy of b
     capped = MISelector(estimator, k=1, method="fcbf").fit(X, y)
     assert np.flatnonzero(capped.get_support()).tolist() == kept[:1]
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 2.0])
+def test_mifs_weighs_the_redundancy_by_beta(beta):
+    """Check MIFS's values on the XOR table at other weights: r, then x1 (no redundancy),
+    then x2 charged beta r; at beta = 0, the relevance alone (x1 and x2 tie at 0, the first
+    column first)."""
+    X, y = xor_table()
+    estimator = HistogramMI(correction=None, discrete_features=True, base=2, n_permutations=0)
+    selector = MISelector(estimator, k="all", method="mifs", beta=beta).fit(X, y)
+    assert selector.ranking_.tolist() == [0, 1, 2]
+    np.testing.assert_allclose(selector.criterion_, [R, 0.0, -beta * R], rtol=0, atol=1e-12)

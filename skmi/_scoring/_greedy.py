@@ -89,6 +89,24 @@ def _quotient(total, relevance, n_picked, floor):
     return relevance / np.maximum(total / n_picked, floor)
 
 
+def _mifs(beta):
+    """I(X_k; Y) - beta sum_j I(X_k; X_j): relevance minus weighted redundancy (Battiti
+    1994); beta = 0 ranks by relevance alone, beta = 1 / |S| is mRMR."""
+    return Criterion(
+        term=lambda s: s.redundancy,
+        combine=np.add,
+        start=0.0,
+        value=lambda total, rel, n, floor: rel - beta * total,
+        first=_relevance,
+    )
+
+
+def criterion_of(method, beta=1.0):
+    """The criterion of a greedy method: its entry of ``CRITERIA``, MIFS's at the weight
+    ``beta`` given."""
+    return _mifs(beta) if method == "mifs" else CRITERIA[method]
+
+
 CRITERIA = {
     # I(X_k; Y) - mean_j I(X_k; X_j): relevance minus redundancy (Peng et al. 2005).
     "mrmr": Criterion(
@@ -98,6 +116,8 @@ CRITERIA = {
         value=lambda total, rel, n, floor: rel - total / n,
         first=_relevance,
     ),
+    # I(X_k; Y) - beta sum_j I(X_k; X_j), at MISelector's beta (1 here; ``criterion_of``).
+    "mifs": _mifs(1.0),
     # I(X_k; Y) / mean_j I(X_k; X_j), the quotient form (Ding and Peng 2005), over the
     # plug-in redundancy.
     "mrmr-quotient": Criterion(
