@@ -39,7 +39,9 @@ def _coded(source, n_bins, strategy, rows, n_jobs):
     histograms (n_features, B), and the binning."""
     continuous = np.zeros(source.shape[1], dtype=bool)
     binning = source.learn(n_bins, strategy, continuous, rows, n_jobs)
-    (codes, counts), binning = with_missing_retry(binning, source.X, lambda b: coded(source, b))
+    (codes, counts), binning = with_missing_retry(
+        binning, source.X, lambda b: coded(source, b), source.backend
+    )
     return codes, counts, binning
 
 
@@ -219,7 +221,7 @@ def add_pair_tables(tables, source, binning, n_jobs):
     pair of columns of a source's rows (binned by ``binning``) added in place, and the
     binning they were counted with: a column that holds missing values for the first time
     gains a bin for them (``with_missing_retry``), and the tables grow to hold it."""
-    codes, binning = with_missing_retry(binning, source.X, source.pair_codes)
+    codes, binning = with_missing_retry(binning, source.X, source.pair_codes, source.backend)
     n_b = int(binning.n_bins.max())
     if tables is None:
         pair_table_guard(binning.n_features, n_b)

@@ -163,7 +163,7 @@ def count_joint(X, binning, y_codes, n_y, n_jobs, n_bins, backend=BACKEND):
         table_guard(binning.n_features, int(binning.n_bins.max()), n_y, n_bins)
         return CountTables(backend.count(X, binning.edges, y_codes, n_y, n_jobs))
 
-    return with_missing_retry(binning, X, count)
+    return with_missing_retry(binning, X, count, backend)
 
 
 def count_histograms(X, binning, n_jobs, n_bins, backend=BACKEND):

@@ -54,6 +54,9 @@ class Backend(NamedTuple):
         Histogram of each row of ``codes`` (n_features, n_samples), codes below n_x.
     permuted(rng, codes) -> codes
         ``rng.permutation(codes)`` where the codes live: the same draws for every backend.
+    nonfinite(X) -> (bool, (n_features,) bool)
+        Whether X holds an infinite value, and which of its columns hold a missing one
+        (numpy): what a binning learnt without missing values needs to count X.
 
     ``codes`` and ``count`` raise ``NonFiniteError`` when X holds NaN or infinity.
     """
@@ -67,6 +70,7 @@ class Backend(NamedTuple):
     pair_counts: Callable
     code_histograms: Callable
     permuted: Callable
+    nonfinite: Callable
 
 
 def _backend(module):
@@ -87,7 +91,10 @@ BACKEND = BACKENDS["compiled"]
 # where it reads values (``_sparse``). Not an entry of ``BACKENDS``, whose entries all take
 # the same dense arrays.
 SPARSE_BACKEND = BACKEND._replace(
-    sample_columns=_sparse.sample_columns, codes=_sparse.codes, count=_sparse.count
+    sample_columns=_sparse.sample_columns,
+    codes=_sparse.codes,
+    count=_sparse.count,
+    nonfinite=_sparse.nonfinite,
 )
 
 

@@ -356,3 +356,10 @@ def permuted(rng, codes):
     indices, which index the codes there."""
     xp = array_namespace(codes)
     return xp.take(codes, like(rng.permutation(codes.shape[0]), codes))
+
+
+def nonfinite(X):
+    """Whether X holds an infinite value, and which of its columns hold a missing one
+    (numpy), in X's namespace."""
+    xp, _ = namespace(X)
+    return bool(xp.any(xp.isinf(X))), to_numpy(xp.any(xp.isnan(X), axis=0))

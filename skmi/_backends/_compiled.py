@@ -177,3 +177,4 @@ def pair_counts(codes, out, n_jobs):
 # The host's: numpy's own routines are as fast as a kernel would be.
 code_histograms = _numpy.code_histograms
 permuted = _numpy.permuted
+nonfinite = _numpy.nonfinite

@@ -93,3 +93,8 @@ def code_histograms(codes, n_x):
 def permuted(rng, codes):
     """``rng.permutation(codes)``."""
     return rng.permutation(codes)
+
+
+def nonfinite(X):
+    """Whether X holds an infinite value, and which of its columns hold a missing one."""
+    return bool(np.isinf(X).any()), np.isnan(X).any(axis=0)

@@ -29,6 +29,12 @@ def missing_columns(X):
     return nan & (np.diff(X.indptr) > 0)  # reduceat reads one value for an empty column
 
 
+def nonfinite(X):
+    """Whether CSC X stores an infinite value, and which of its columns store a missing
+    one."""
+    return bool(np.isinf(X.data).any()), missing_columns(X)
+
+
 def zero_codes(index, n_features):
     """The bin of the value 0.0 in each column, under an edge index (``edge_index``)."""
     out = np.empty((1, n_features), dtype=np.uint32)

@@ -35,12 +35,10 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
 from skmi._backends import BACKEND, EdgeRows, NonFiniteError, missing_bins
-from skmi._backends._array_api import namespace, to_numpy
+from skmi._backends._array_api import to_numpy
 from skmi._backends._common import value_edges_of
-from skmi._backends._sparse import missing_columns
 from skmi._binning._rules import n_bins_for
 from skmi._kernels._merging import rank_groups
 from skmi._threads import n_threads, thread_map
@@ -368,17 +366,12 @@ class Binning:
         edges = tuple(np.append(e, np.nan) if grow else e for e, grow in pairs)
         return Binning(edges, self.discrete, self.single)
 
-    def with_missing_of(self, X):
-        """This binning with a bin for missing values added to each column of X (numpy or of
-        another namespace) that holds a missing value and has none, for counting X after the
-        edges were learnt without them (a subsample, an earlier batch); ``NonFiniteError``
-        where X holds an infinite value, or where no column gains a bin."""
-        if sp.issparse(X):  # its stored values
-            columns = sp.csc_matrix(X)
-            infinite, nan = bool(np.isinf(columns.data).any()), missing_columns(columns)
-        else:
-            xp, _ = namespace(X)
-            infinite, nan = bool(xp.any(xp.isinf(X))), to_numpy(xp.any(xp.isnan(X), axis=0))
+    def with_missing_of(self, X, backend=BACKEND):
+        """This binning with a bin for missing values added to each column of X that holds
+        a missing value and has none, for counting X after the edges were learnt without
+        them (a subsample, an earlier batch); ``NonFiniteError`` where X holds an infinite
+        value, or where no column gains a bin. ``backend`` (X's source's) reads X."""
+        infinite, nan = backend.nonfinite(X)
         if infinite or not (nan & ~self.missing).any():
             raise NonFiniteError
         return self.with_missing(nan)
@@ -436,7 +429,9 @@ class Binning:
 
     def coded(self, X, dtype=np.int64, backend=BACKEND):
         """Bin codes of X (``codes``) and the binning that gave them (``with_missing_retry``)."""
-        return with_missing_retry(self, X, lambda binning: binning.codes(X, dtype, backend))
+        return with_missing_retry(
+            self, X, lambda binning: binning.codes(X, dtype, backend), backend
+        )
 
     def codes(self, X, dtype=np.int64, backend=BACKEND):
         """Bin codes (n_samples, n_features) of the columns of X by ``backend`` (the one
@@ -445,7 +440,7 @@ class Binning:
         return backend.codes(X, self.edges, dtype)
 
 
-def with_missing_retry(binning, X, bin_with):
+def with_missing_retry(binning, X, bin_with, backend=BACKEND):
     """``bin_with(binning)`` (codes or counts of X), and the binning used: ``binning``, or,
     where X holds missing values in columns that have no bin for them (their edges were
     learnt without them: from a subsample, or an earlier batch), ``binning`` with those bins
@@ -454,7 +449,7 @@ def with_missing_retry(binning, X, bin_with):
     try:
         return bin_with(binning), binning
     except NonFiniteError:
-        binning = binning.with_missing_of(X)
+        binning = binning.with_missing_of(X, backend)
         return bin_with(binning), binning
 
 

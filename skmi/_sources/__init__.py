@@ -27,12 +27,12 @@ read through (``single_counts``, ``column_values``, ``holds_infinity``, ``dense_
 from contextlib import contextmanager
 
 import numpy as np
-import scipy.sparse as sp
 
 from skmi._backends import NonFiniteError
 from skmi._backends._array_api import like, namespace
-from skmi._sources._dask import DaskChunks, is_dask_collection
-from skmi._sources._device import OnDevice, is_device_array
+from skmi._sources._dask import DaskChunks
+from skmi._sources._device import OnDevice
+from skmi._sources._kinds import is_dask_collection, is_device_array, is_sparse
 from skmi._sources._memory import InMemory
 from skmi._sources._sparse import SparseColumns
 
@@ -43,7 +43,7 @@ def kind_of(X):
         return DaskChunks
     if is_device_array(X):
         return OnDevice
-    if sp.issparse(X):
+    if is_sparse(X):
         return SparseColumns
     return InMemory
 
@@ -94,7 +94,7 @@ def on_host(X):
     result where X lives (``follow``)."""
     if is_device_array(X):
         return OnDevice.host(X), OnDevice(X).follow
-    return (X.toarray() if sp.issparse(X) else X), InMemory(X).follow
+    return (X.toarray() if is_sparse(X) else X), InMemory(X).follow
 
 
 def host_source(source):

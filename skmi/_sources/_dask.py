@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from skmi._all_pairs import grown_pairs, pair_table_guard
 from skmi._backends import BACKEND
 from skmi._binning import Binning, bin_count, category_edges, present_values, value_edges
+from skmi._sources._kinds import is_sparse
 from skmi._sources._memory import InMemory
 from skmi._sources._sparse import SparseColumns, check_zeros_first
 from skmi._tables import CountTables, sample_rows
@@ -27,11 +28,6 @@ from skmi._validation import auto_discrete
 
 # Tables summed per task of the tree over the chains' totals: a task holds this many.
 _SPLIT_EVERY = 4
-
-
-def is_dask_collection(X):
-    """Whether X is a dask collection, without importing dask."""
-    return type(X).__module__.partition(".")[0] in ("dask", "dask_expr")
 
 
 def as_dask_array(X, input_name="X", handle_missing="bin"):
@@ -126,13 +122,13 @@ def _joined(part):
     """A computed sample as one array (the chunks' takes concatenated): numpy, or a sparse
     matrix of sparse chunks."""
     if isinstance(part, (list, tuple)):
-        return sp.vstack(part, format="csc") if sp.issparse(part[0]) else np.concatenate(part)
-    return part if sp.issparse(part) else np.asarray(part)
+        return sp.vstack(part, format="csc") if is_sparse(part[0]) else np.concatenate(part)
+    return part if is_sparse(part) else np.asarray(part)
 
 
 def chunk_source(X):
     """The source of one chunk's rows, numpy or SciPy sparse, whose operations count it."""
-    return SparseColumns(X) if sp.issparse(X) else InMemory(X)
+    return SparseColumns(X) if is_sparse(X) else InMemory(X)
 
 
 class ChunkValues:
@@ -478,7 +474,7 @@ class DaskChunks:
         """``a`` (a dask array, or numpy) computed to the client: numpy, or a sparse matrix
         of sparse chunks."""
         a = a.compute() if hasattr(a, "compute") else a
-        return a if sp.issparse(a) else np.asarray(a)
+        return a if is_sparse(a) else np.asarray(a)
 
     def count_target(self, binning, y, target, n_jobs, n_bins):
         """Joint ``CountTables`` of every chunk with y's, summed on the workers."""
@@ -500,7 +496,7 @@ class DaskChunks:
         """The codes of X under ``binning``, as a lazy dask array binned chunk by chunk
         (sparse chunks coded sparse, their zeros checked first: ``check_zeros_first``)."""
         meta = None
-        if sp.issparse(self.X._meta):
+        if is_sparse(self.X._meta):
             check_zeros_first(binning)
             meta = sp.csr_matrix((0, self.shape[1]), dtype=np.int64)
         codes = self.X.map_blocks(_chunk_codes, binning=binning, dtype=np.int64, meta=meta)

@@ -7,12 +7,6 @@ host. Results follow X back to its namespace and device.
 """
 
 import numpy as np
-from sklearn.externals.array_api_compat import (
-    array_namespace,
-    is_dask_array,
-    is_numpy_array,
-    is_pydata_sparse_array,
-)
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -31,25 +25,13 @@ from skmi._binning import (
     tied_edges,
 )
 from skmi._binning._rules import _SIZE_RULES, n_bins_for
+from skmi._sources._kinds import is_device_array
 from skmi._sources._memory import InMemory
 from skmi._tables import coded_target
 from skmi._validation import auto_discrete, check_target, is_discrete_target
 
 # Values of the sample sorted at once on a device, whose sort is one call a block.
 _DEVICE_BLOCK_VALUES = 2**26
-
-
-def is_device_array(a):
-    """Whether ``a`` is an array of a namespace other than numpy (torch, cupy, ...). Dask
-    arrays (chunks counted where they are, then summed) and sparse arrays are not: they
-    have sources of their own."""
-    if is_numpy_array(a) or is_dask_array(a) or is_pydata_sparse_array(a):
-        return False
-    try:
-        array_namespace(a)
-    except TypeError:
-        return False
-    return True
 
 
 def check_device_finite(array, input_name, allow_nan=False):

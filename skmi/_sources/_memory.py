@@ -75,7 +75,7 @@ class InMemory:
         categories: learnt, or ``encoding`` as given (a fitted one, for new data). Its
         missing values are binned, or refused (``handle_missing="error"``)."""
         names = column_names(X)
-        X, raw, encoding = _coded_columns(X, encoding)
+        X, raw, encoding = cls.coded_columns(X, encoding)
         numeric = _numeric(encoding)
         # A copy where columns are to be encoded: X's own values must stay untouched.
         params = dict(
@@ -109,7 +109,7 @@ class InMemory:
             return source, y, discrete
         first = encoding is None
         names = column_names(X)
-        X, raw, encoding = _coded_columns(X, encoding)
+        X, raw, encoding = cls.coded_columns(X, encoding)
         numeric = _numeric(encoding)
         X, y = validate_data(
             estimator,
@@ -126,6 +126,12 @@ class InMemory:
         discrete = _decided(y, discrete_target)
         source = cls(encode(X, raw, numeric), encoding, names)
         return source, check_target(y, discrete), discrete
+
+    @staticmethod
+    def coded_columns(X, encoding):
+        """X, before validation, with its columns of categories and its integers past 2^53
+        encoded, their raw integers and the encoding (``_coded_columns``)."""
+        return _coded_columns(X, encoding)
 
     @staticmethod
     def check_finite(X, input_name, estimator_name=None, allow_nan=True):
@@ -318,10 +324,7 @@ def _decided(y, discrete_target):
 def _coded_columns(X, encoding):
     """X with its columns of categories replaced by their codes (``_categories``), its
     integer columns that float64 cannot hold (``_integers``), and the encoding of both:
-    learnt, or ``encoding`` as given (a fitted one, for new data). A sparse matrix has
-    neither (scikit-learn's validation then refuses it)."""
-    if sp.issparse(X):
-        return X, {}, {} if encoding is None else encoding
+    learnt, or ``encoding`` as given (a fitted one, for new data)."""
     raw = integer_columns(X)
     categories = category_columns(X)
     if encoding is None:

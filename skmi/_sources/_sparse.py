@@ -61,6 +61,11 @@ class SparseColumns(InMemory):
         super().__init__(as_columns(X), encoding, names)
 
     @staticmethod
+    def coded_columns(X, encoding):
+        """X as it is: sparse input has neither categories nor integers to encode."""
+        return X, {}, {} if encoding is None else encoding
+
+    @staticmethod
     def check_finite(X, input_name, estimator_name=None, allow_nan=True):
         """scikit-learn's error for a stored value of X that is not finite (NaN allowed)."""
         InMemory.check_finite(X.data, input_name, estimator_name, allow_nan)
@@ -76,7 +81,7 @@ class SparseColumns(InMemory):
         from the stored values and each column's zeros."""
         if values is not None:
             return super().observed_single(binning, values)
-        counts, binning = with_missing_retry(binning, self.X, self.single_counts)
+        counts, binning = with_missing_retry(binning, self.X, self.single_counts, self.backend)
         return binning.with_single_of(counts)
 
     def single_counts(self, binning):
@@ -159,16 +164,21 @@ class SparseColumns(InMemory):
         """X's continuous binning from the sample ``rows``, with a bin for missing values
         where X holds some outside the sample (``with_missing_retry``)."""
         binning = self.learn(n_bins, strategy, np.zeros(self.shape[1], dtype=bool), rows, n_jobs)
-        _, binning = with_missing_retry(binning, self.X, lambda b: stored_codes(self.X, b.edges))
+        _, binning = self._stored_codes(binning)
         return binning
+
+    def _stored_codes(self, binning):
+        """``stored_codes`` of X, and the binning they were made with
+        (``with_missing_retry``)."""
+        return with_missing_retry(
+            binning, self.X, lambda b: stored_codes(self.X, b.edges), self.backend
+        )
 
     def codes(self, binning, dtype=np.int64):
         """Bin codes of X as a CSR matrix (its stored values' codes; 0 elsewhere), and the
         binning that gave them (``check_zeros_first``)."""
         check_zeros_first(binning)
-        (stored, _), binning = with_missing_retry(
-            binning, self.X, lambda b: stored_codes(self.X, b.edges)
-        )
+        (stored, _), binning = self._stored_codes(binning)
         X = self.X
         codes = sp.csc_matrix((stored.astype(dtype), X.indices, X.indptr), shape=X.shape)
         codes.eliminate_zeros()
