@@ -11,7 +11,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from skmi._backends._array_api import to_numpy
 from skmi._histogram_mi import HistogramMI
-from skmi._scoring._greedy import CRITERIA, criterion_of, greedy_codes, greedy_order
+from skmi._scoring._greedy import (
+    CRITERIA,
+    criterion_of,
+    greedy_codes,
+    greedy_order,
+    interacting_pairs,
+)
 from skmi._sources import host_source, read_with_target
 from skmi._validation import log_of_base
 
@@ -22,8 +28,14 @@ def _by_score(scores, features):
 
 
 def _univariate(selector, source, y, eligible):
-    """The eligible features by their own score, the score as the criterion."""
+    """The eligible features by their own score, the score as the criterion; with
+    ``k="auto"``, those up to the first whose p-value times the number of features left to
+    choose from is above the level (Holm's step-down, in the order of the scores)."""
     order = _by_score(selector.scores_, np.flatnonzero(eligible))
+    if selector.k == "auto":
+        left = order.size - np.arange(order.size)
+        failed = selector.pvalues_[order] * left > selector._level()
+        order = order[: np.argmax(failed) if failed.any() else order.size]
     return order, selector.scores_[order]
 
 
@@ -50,11 +62,24 @@ def _greedy(selector, source, y, eligible):
     )
     varies = np.flatnonzero((codes != codes[:1]).any(axis=0))
     features = np.flatnonzero(eligible)[varies]
-    n_steps = selector._n_kept()
+    codes = codes[:, varies]
     correction = None if estimator.correction is None else "miller-madow"
+    level = selector._level() if selector.k == "auto" else None
+    pairs = None
+    if selector.interactions:
+        pairs, synergy, pvalues = interacting_pairs(
+            codes, n_x, y_codes, n_y, correction, selector._level()
+        )
+        # What the search found, in the features' numbering: the one output that is not an
+        # order (set here, where the pairs are at hand).
+        selector.interactions_ = np.rec.fromarrays(
+            [features[pairs[:, 0]], features[pairs[:, 1]],
+             synergy / log_of_base(estimator.base), pvalues],
+            names=["feature_a", "feature_b", "synergy", "pvalue"],
+        )  # fmt: skip
     picks, values, in_nats = greedy_order(
-        codes[:, varies], n_x, y_codes, n_y, n_steps,
-        criterion_of(selector.method, selector.beta), correction,
+        codes, n_x, y_codes, n_y, selector._n_kept(),
+        criterion_of(selector.method, selector.beta), correction, pairs=pairs, level=level,
     )  # fmt: skip
     values[in_nats] /= log_of_base(estimator.base)
     return features[picks], values
@@ -110,10 +135,15 @@ class MISelector(SelectorMixin, BaseEstimator):
         ``subsample`` and an integer ``n_bins`` (as a cap) also serve the multivariate
         methods' tables.
 
-    k : int, float in (0, 1] or "all", default=10
+    k : int, float in (0, 1], "all" or "auto", default=10
         Number of features to keep; a float is a fraction of the features, as in
         scikit-learn's ``SequentialFeatureSelector`` (``int(k * n_features_in_)``); more
-        than are eligible keeps all eligible.
+        than are eligible keeps all eligible. "auto" keeps picking while the pick's gain is
+        significant at level ``alpha`` (0.05 when None): for a multivariate method, a
+        G-test of the best candidate's information on y given the pick its criterion's
+        value comes from (CMIM, JMIM) or given each pick (the others), alone for the first
+        pick, its p-value times the number of candidates it was chosen from (Bonferroni);
+        for "univariate", Holm's step-down on ``pvalues_`` in the order of the scores.
 
     threshold : float or None, default=None
         Keep only features whose score is at least this (in the estimator's ``base``, or
@@ -132,6 +162,16 @@ class MISelector(SelectorMixin, BaseEstimator):
     beta : float >= 0, default=1.0
         The weight of the redundancy in "mifs" (Battiti 1994): 0 ranks by relevance alone,
         as "univariate" does; the other methods ignore it.
+
+    interactions : bool, default=False
+        Whether a multivariate method also searches pairs of features that tell more of y
+        together than apart (``interactions_``) and lets each pair found compete in the
+        greedy steps as one candidate, its joint codes judged by the method's criterion;
+        a pair picked takes two of the ``k`` places. It finds features that inform only
+        jointly, such as the two halves of an XOR, even behind a strong feature. Every
+        pair's table is counted: N D^2 / 2 counts for D eligible features (see the User
+        Guide). ``threshold`` and ``alpha`` filter on each feature's own MI, which hides
+        such features: leave them None to search among all.
 
     Attributes
     ----------
@@ -157,7 +197,16 @@ class MISelector(SelectorMixin, BaseEstimator):
         the feature's MI with the target at the methods' resolution, and then the value
         each later pick maximised (in the estimator's ``base``; ratios for "disr" and,
         after the first pick, "mrmr-quotient"; symmetric uncertainties for "fcbf", whose
-        picks may end before ``k``). Where it falls off, adding features stops paying.
+        picks may end before ``k``; a pair picked has its value at both its places).
+        Where it falls off, adding features stops paying.
+
+    interactions_ : numpy.recarray of shape (n_pairs,)
+        With ``interactions=True``: the pairs of features found, strongest first, with
+        fields ``feature_a`` and ``feature_b`` (indices), ``synergy`` (I(X_a X_b; Y) -
+        I(X_a; Y) - I(X_b; Y) at the methods' resolution, in the estimator's ``base``) and
+        ``pvalue`` (the larger of the two tests of one's gain given the other; a pair is
+        listed when it is at most the level over the number of pairs, Bonferroni).
+        ``pandas.DataFrame(interactions_)`` shows it as a table.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -198,12 +247,13 @@ class MISelector(SelectorMixin, BaseEstimator):
         "k": [
             Interval(Integral, 0, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="right"),
-            StrOptions({"all"}),
+            StrOptions({"all", "auto"}),
         ],
         "threshold": [Real, None],
         "alpha": [Interval(Real, 0, 1, closed="right"), None],
         "method": [StrOptions(set(_SELECTION_METHODS))],
         "beta": [Interval(Real, 0, None, closed="left")],
+        "interactions": ["boolean"],
     }
 
     def __init__(
@@ -215,6 +265,7 @@ class MISelector(SelectorMixin, BaseEstimator):
         alpha=None,
         method="univariate",
         beta=1.0,
+        interactions=False,
     ):
         self.estimator = estimator
         self.k = k
@@ -222,6 +273,7 @@ class MISelector(SelectorMixin, BaseEstimator):
         self.alpha = alpha
         self.method = method
         self.beta = beta
+        self.interactions = interactions
 
     # The estimator validates its own parameters when it is fitted.
     @_fit_context(prefer_skip_nested_validation=False)
@@ -241,6 +293,11 @@ class MISelector(SelectorMixin, BaseEstimator):
         self : object
             Fitted selector.
         """
+        if self.interactions and self.method not in CRITERIA:
+            raise ValueError(
+                f"interactions=True needs a multivariate method, one of {sorted(CRITERIA)}; "
+                f"got method={self.method!r}, which ranks features one at a time."
+            )
         estimator = clone(HistogramMI() if self.estimator is None else self.estimator)
         estimator._validate_params()
         # X read once, for the estimator and the multivariate methods.
@@ -274,9 +331,14 @@ class MISelector(SelectorMixin, BaseEstimator):
             eligible &= false_discovery_control(self.pvalues_, method="bh") <= self.alpha
         return eligible
 
+    def _level(self):
+        """The level of the tests that ``k="auto"`` and ``interactions`` make."""
+        return 0.05 if self.alpha is None else self.alpha
+
     def _n_kept(self):
-        """The number of features ``k`` asks for: all, as given, or its fraction of them."""
-        if self.k == "all":
+        """The number of features ``k`` asks for: all (for "auto", as many as its tests
+        let through), as given, or its fraction of them."""
+        if self.k in ("all", "auto"):
             return self.n_features_in_
         if isinstance(self.k, Integral):
             return self.k
@@ -285,7 +347,7 @@ class MISelector(SelectorMixin, BaseEstimator):
     def _get_support_mask(self):
         check_is_fitted(self)
         n_kept = self._n_kept()
-        if self.method in CRITERIA and CRITERIA[self.method].own_size:
+        if self.k == "auto" or (self.method in CRITERIA and CRITERIA[self.method].own_size):
             n_kept = min(n_kept, int(np.isfinite(self.criterion_).sum()))  # its picks alone
         keep = self.ranking_[:n_kept]
         keep = keep[self._eligible()[keep]]

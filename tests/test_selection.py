@@ -10,7 +10,14 @@ from sklearn.pipeline import Pipeline
 
 from skmi import HistogramMI, MISelector
 from skmi._backends import BACKEND
-from skmi._scoring import conditional_mi_from_counts, corrected_entropy, mutual_info_from_counts
+from skmi._scoring import (
+    conditional_g_test_pvalues,
+    conditional_mi_from_counts,
+    corrected_entropy,
+    g_test_pvalues,
+    margins,
+    mutual_info_from_counts,
+)
 from skmi._scoring._greedy import CRITERIA, _step, greedy_n_bins
 
 GREEDY = sorted(CRITERIA)
@@ -330,3 +337,119 @@ def test_mifs_weighs_the_redundancy_by_beta(beta):
     selector = MISelector(estimator, k="all", method="mifs", beta=beta).fit(X, y)
     assert selector.ranking_.tolist() == [0, 1, 2]
     np.testing.assert_allclose(selector.criterion_, [R, 0.0, -beta * R], rtol=0, atol=1e-12)
+
+
+def test_conditional_g_test_is_the_g_test_on_one_slice_and_holds_its_level():
+    """Check the conditional G-test: with one value of Z it is the two-way test; with Y
+    depending on Z alone (X independent of Y given Z, but not of Y), the share of 400 tables
+    with p < 0.05 lies within 0.05 +- 3 binomial standard errors (+-0.033); with X
+    equal to Y in half the rows, every p-value is below 1e-6."""
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 4, size=(600, 400)).astype(np.uint16)
+    z = rng.integers(0, 3, size=600)
+    y = (z + (rng.random(600) < 0.3)) % 2
+    one = BACKEND.count_codes_3(codes[:, :20], np.zeros(600, dtype=np.int64), y, 4, 1, 2)
+    two_way = one[:, :, 0, :]
+    np.testing.assert_allclose(
+        conditional_g_test_pvalues(one),
+        g_test_pvalues(mutual_info_from_counts(two_way), *margins(two_way)),
+        rtol=1e-12,
+    )
+    null = conditional_g_test_pvalues(BACKEND.count_codes_3(codes, z, y, 4, 3, 2))
+    assert abs(np.mean(null < 0.05) - 0.05) < 3 * np.sqrt(0.05 * 0.95 / 400)
+    dependent = np.where(rng.random((600, 50)) < 0.5, y[:, None], codes[:, :50])
+    tables = BACKEND.count_codes_3(dependent.astype(np.uint16), z, y, 4, 3, 2)
+    assert (conditional_g_test_pvalues(tables) < 1e-6).all()
+
+
+@pytest.mark.parametrize("method", ["univariate", "mrmr", "cmim", "jmi", "jmim"])
+def test_auto_k_on_noise_picks_nothing_at_the_level(method):
+    """Check k="auto" on 40 draws of 20 noise columns: each draw's chance of any pick is at
+    most 0.05 (Bonferroni over the candidates at the first step), so at most 5 of the 40
+    may pick anything (P(6 or more) = 0.014 at a rate of exactly 0.05)."""
+    picked = 0
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        X, y = rng.normal(size=(500, 20)), rng.integers(0, 2, size=500)
+        picked += MISelector(k="auto", method=method).fit(X, y).get_support().any()
+    assert picked <= 5
+
+
+@pytest.mark.parametrize("method", ["univariate", "mrmr", "cmim", "jmim", "icap"])
+def test_auto_k_keeps_the_informative_features_and_stops(method):
+    """Check k="auto" where y is a noisy sum of three independent features among 12: it
+    keeps those three and no noise column, whichever the method, and its criterion is NaN
+    past them."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(3000, 12))
+    y = (X[:, 2] + X[:, 5] + X[:, 9] + rng.normal(size=3000) > 0).astype(int)
+    selector = MISelector(k="auto", method=method).fit(X, y)
+    assert np.flatnonzero(selector.get_support()).tolist() == [2, 5, 9]
+    assert np.isnan(selector.criterion_[3:]).all()
+
+
+def test_auto_k_univariate_is_holm_in_the_order_of_the_scores():
+    """Check univariate k="auto" against its rule computed from the fitted p-values: the
+    features by score up to the first whose p-value times the number left is above 0.05."""
+    X, y = make_classification(600, 30, n_informative=3, n_redundant=3, random_state=0)
+    selector = MISelector(k="auto").fit(X, y)
+    order = np.argsort(-selector.scores_, kind="stable")
+    p = selector.pvalues_[order] * (30 - np.arange(30))
+    n = int(np.argmax(p > 0.05))
+    assert 0 < n < 30
+    assert np.flatnonzero(selector.get_support()).tolist() == sorted(order[:n])
+
+
+def interaction_data(n=2000, seed=0):
+    """y = (x0 x1 > 0) + (x2^2 > 1) over 30 normal columns, 3 to 7 near-copies of x2: x0
+    and x1 say nothing of y alone, and the copies of x2 all rank above them."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 30))
+    X[:, 3:8] = X[:, [2]] + 0.1 * rng.normal(size=(n, 5))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int) + (X[:, 2] ** 2 > 1).astype(int)
+    return X, y
+
+
+@pytest.mark.parametrize("method", GREEDY)
+def test_interactions_find_the_pair_behind_a_strong_feature(method):
+    """Check that with interactions=True every greedy method keeps x0 and x1 among 5, and
+    that the search reports that pair alone, with its synergy I(x0 x1; y) - I(x0; y) -
+    I(x1; y) near the exact ln 2 - H(1/2, 0.5 P, 0.5 (1 - P)) + H(P) (0.38 nats, P =
+    P(|x2| > 1); less at the greedy codes' resolution) and a tiny p-value; without it,
+    JMI, which sees pairs with its picks, never takes both."""
+    X, y = interaction_data()
+    selector = MISelector(k=5, method=method, interactions=True).fit(X, y)
+    assert selector.get_support()[[0, 1]].all()
+    found = selector.interactions_
+    assert [(found.feature_a[0], found.feature_b[0])] == [(0, 1)] and len(found) == 1
+    assert 0.25 < found.synergy[0] < 0.39 and found.pvalue[0] < 1e-20
+    if method == "jmi":
+        assert not MISelector(k=5, method=method).fit(X, y).get_support()[[0, 1]].all()
+
+
+# The pair (x1, x2) of the XOR table is y itself: 1 bit, first by every criterion, from
+# the relevance (and entropies) of its joint codes: H(x1, x2, y) = 2, H(x1, x2) = 2.
+PAIR_FIRST = {method: 1.0 for method in GREEDY} | {"disr": 1 / 2, "fcbf": 2 * 1 / (2 + 1)}
+
+
+@pytest.mark.parametrize("method", GREEDY)
+def test_a_pair_is_picked_as_one_candidate_worked_by_hand(method):
+    """Check on the XOR table (eight times over, for significance) that the pair (x1, x2)
+    is found with synergy 1 bit - 0 - 0, and that every method picks it first, at both
+    places the value worked out above."""
+    X, y = xor_table()
+    X, y = np.tile(X, (8, 1)), np.tile(y, 8)
+    estimator = HistogramMI(correction=None, discrete_features=True, base=2, n_permutations=0)
+    selector = MISelector(estimator, k=2, method=method, interactions=True).fit(X, y)
+    found = selector.interactions_
+    assert (found.feature_a[0], found.feature_b[0]) == (1, 2)
+    np.testing.assert_allclose(found.synergy[0], 1.0, rtol=0, atol=1e-12)
+    assert sorted(selector.ranking_[:2]) == [1, 2]
+    np.testing.assert_allclose(selector.criterion_[:2], PAIR_FIRST[method], atol=1e-12)
+
+
+def test_interactions_need_a_multivariate_method():
+    """Check that univariate ranking with interactions=True is refused by name."""
+    X, y = xor_table()
+    with pytest.raises(ValueError, match="interactions=True needs a multivariate method"):
+        MISelector(interactions=True).fit(X, y)

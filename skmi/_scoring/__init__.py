@@ -258,6 +258,34 @@ def g_test_pvalues(mi, a, b):
     return out
 
 
+def conditional_g_test_pvalues(joint):
+    """Mean-matched G-test of X independent of Y given Z on each three-way table
+    (n_tables, n_x, n_z, n_y): each slice of z a two-way table, as ``g_test_pvalues`` tests
+    one. I(X; Y | Z) = sum_z (N_z / N) I_z, so its null mean is the same weighted sum of the
+    slices' chance levels and its degrees of freedom the sum of theirs, (m_x - 1)(m_y - 1)
+    over the occupied rows and columns of each slice; a slice with one row or one column
+    carries no evidence (its I_z is 0) and is left out. p = 1 where none is left."""
+    n_tables, n_x, n_z, n_y = joint.shape
+    slices = joint.transpose(0, 2, 1, 3).reshape(-1, n_x, n_y).astype(np.int64, copy=False)
+    a, b = margins(slices)
+    df = np.maximum(np.count_nonzero(a, axis=1) - 1, 0) * np.maximum(
+        np.count_nonzero(b, axis=1) - 1, 0
+    )
+    testable = df > 0
+    weight = a.sum(axis=1) / np.repeat(a.sum(axis=1).reshape(n_tables, n_z).sum(axis=1), n_z)
+    mi = np.zeros(df.shape)
+    emi = np.zeros(df.shape)
+    if testable.any():
+        mi[testable] = mutual_info_from_counts(slices[testable])
+        emi[testable] = chance_level(a[testable], b[testable])
+    statistic, expected = ((weight * v).reshape(n_tables, n_z).sum(axis=1) for v in (mi, emi))
+    df = df.reshape(n_tables, n_z).sum(axis=1)
+    out = np.ones(n_tables)
+    testable = (df > 0) & (expected > 0)
+    out[testable] = chdtrc(df[testable], df[testable] * statistic[testable] / expected[testable])
+    return out
+
+
 def _safe_ratio(mi, scale):
     """mi / scale, with 0 where scale is 0 (a constant variable shares no information)."""
     out = np.zeros(np.broadcast(mi, scale).shape)

@@ -21,7 +21,13 @@ import numpy as np
 from sklearn import get_config
 
 from skmi._backends import BACKEND
-from skmi._scoring import corrected_entropy
+from skmi._scoring import (
+    conditional_g_test_pvalues,
+    corrected_entropy,
+    g_test_pvalues,
+    margins,
+    mutual_info_from_counts,
+)
 from skmi._scoring._adaptive import samples_per_cell
 from skmi._tables import learn_target_codes, sample_rows
 
@@ -237,22 +243,24 @@ def _entropy(tables, correction):
     return corrected_entropy(tables.reshape(len(tables), -1), correction)
 
 
-def _step(codes, n_x, z, y_codes, n_y, h_x, h_xy, h_y, h_z, h_zy, correction, backend, plugin):
+def _step(codes, n_x, z, y_codes, n_y, h_x, h_xy, h_y, h_z, h_zy, correction, backend, plugin,
+          n_z=None):  # fmt: skip
     """The ``Step`` terms of every column of ``codes`` (entropies ``h_x``) with the codes
-    ``z`` of the last pick (entropies H(Z) = ``h_z``, H(Z, Y) = ``h_zy``; the columns' H(X, Y)
-    = ``h_xy``), from the tables
+    ``z`` of the last pick (``n_z`` values, ``n_x`` when None; entropies H(Z) = ``h_z``,
+    H(Z, Y) = ``h_zy``; the columns' H(X, Y) = ``h_xy``), from the tables
     (X_k, Z, Y) counted in blocks of columns that fit in scikit-learn's ``working_memory``.
     mRMR reads only the redundancy, which the pair tables would give, but the three-way
     tables cost little more at the greedy resolution (N / c(N) cells each). ``plugin``: the
     plug-in entropies H(X_k) and H(Z), for the plug-in redundancy."""
+    n_z = n_x if n_z is None else n_z
     n_features = codes.shape[1]
-    block = max(1, int(get_config()["working_memory"] * 2**20) // (8 * n_x * n_x * n_y))
+    block = max(1, int(get_config()["working_memory"] * 2**20) // (8 * n_x * n_z * n_y))
     h_xz = np.empty(n_features)
     h_xzy = np.empty(n_features)
     plugin_xz = np.empty(n_features)
     for lo in range(0, n_features, block):
         part = slice(lo, lo + block)
-        tables = backend.count_codes_3(codes[:, part], z, y_codes, n_x, n_x, n_y)
+        tables = backend.count_codes_3(codes[:, part], z, y_codes, n_x, n_z, n_y)
         h_xzy[part] = _entropy(tables, correction)
         pairs = tables.sum(axis=3)
         h_xz[part] = _entropy(pairs, correction)
@@ -269,50 +277,194 @@ def _step(codes, n_x, z, y_codes, n_y, h_x, h_xy, h_y, h_z, h_zy, correction, ba
     )
 
 
-def greedy_order(codes, n_x, y_codes, n_y, n_steps, criterion, correction, backend=BACKEND):
+class _Candidates(NamedTuple):
+    """Columns of codes that the greedy search weighs, and their entropies: the features,
+    then (with pairs) each pair's joint codes as one candidate."""
+
+    codes: list  # blocks of codes: the features', then the pairs' (when there are pairs)
+    n_values: list  # the number of values of each block's codes
+    first: np.ndarray  # each candidate's feature, or its pair's first one
+    second: np.ndarray  # the same feature again, or its pair's second one
+    h_x: np.ndarray  # H(X_k), corrected
+    plugin_x: np.ndarray  # H(X_k), plug-in
+    h_xy: np.ndarray  # H(X_k, Y), corrected
+
+
+def joint_codes(codes, pairs, n_x):
+    """The codes of each pair (a, b) of columns read as one variable, a n_x + b."""
+    return codes[:, pairs[:, 0]].astype(np.int64) * n_x + codes[:, pairs[:, 1]]
+
+
+def _candidates(codes, n_x, y_codes, n_y, pairs, correction, backend):
+    """The features of ``codes`` and the ``pairs`` (n_pairs, 2) of them as candidates."""
+    features = np.arange(codes.shape[1])
+    blocks, n_values = [codes], [n_x]
+    if len(pairs):
+        blocks.append(joint_codes(codes, pairs, n_x))
+        n_values.append(n_x * n_x)
+    entropies = []
+    for block, n in zip(blocks, n_values, strict=True):
+        xy = backend.count_codes(block, y_codes, n, n_y)
+        x_counts = xy.sum(axis=2)
+        entropies.append(
+            (_entropy(x_counts, correction), _entropy(x_counts, None), _entropy(xy, correction))
+        )
+    return _Candidates(
+        blocks,
+        n_values,
+        np.concatenate([features, pairs[:, 0]]),
+        np.concatenate([features, pairs[:, 1]]),
+        *map(np.concatenate, zip(*entropies, strict=True)),
+    )
+
+
+def _steps(candidates, j, y_codes, n_y, h_y, correction, backend):
+    """The ``Step`` terms of every candidate with feature ``j`` just picked."""
+    z = np.ascontiguousarray(candidates.codes[0][:, j], dtype=np.int64)
+    n_x = candidates.n_values[0]
+    parts, lo = [], 0
+    for block, n in zip(candidates.codes, candidates.n_values, strict=True):
+        part = slice(lo, lo + block.shape[1])
+        lo = part.stop
+        parts.append(_step(
+            block, n, z, y_codes, n_y, candidates.h_x[part], candidates.h_xy[part], h_y,
+            candidates.h_x[j], candidates.h_xy[j], correction, backend,
+            (candidates.plugin_x[part], candidates.plugin_x[j]), n_z=n_x,
+        ))  # fmt: skip
+    return Step(*map(np.concatenate, zip(*parts, strict=True)))
+
+
+def _column(candidates, u):
+    """Candidate ``u``'s codes, as a one-column block, and their number of values."""
+    n_features = candidates.codes[0].shape[1]
+    block = 0 if u < n_features else 1
+    return candidates.codes[block][:, [u - block * n_features]], candidates.n_values[block]
+
+
+def gain_pvalue(column, n_u, conditions, y_codes, n_y, n_z, backend=BACKEND):
+    """p-value of what a candidate's codes ``column`` (one column, ``n_u`` values) tell of y:
+    the G-test of independence with y when ``conditions`` is empty, otherwise the largest
+    of the conditional tests given each of the ``conditions`` (codes of ``n_z`` values):
+    the candidate's gain is significant only if it is given every one of them."""
+    if not conditions:
+        xy = backend.count_codes(column, y_codes, n_u, n_y)
+        return float(g_test_pvalues(mutual_info_from_counts(xy), *margins(xy))[0])
+    tables = np.concatenate(
+        [backend.count_codes_3(column, z, y_codes, n_u, n_z, n_y) for z in conditions]
+    )
+    return float(conditional_g_test_pvalues(tables).max())
+
+
+def greedy_order(
+    codes, n_x, y_codes, n_y, n_steps, criterion, correction, backend=BACKEND, pairs=None,
+    level=None,
+):  # fmt: skip
     """Greedy forward order of the columns of ``codes`` (n_samples, n_features) by
     ``criterion`` (an entry of ``CRITERIA``), ``n_steps`` picks; ``correction`` is
     "miller-madow" or None, applied to every entropy.
 
-    Returns the picked columns in order, the criterion's value at each pick, and whether
-    each value is in nats (otherwise a ratio). Each pick maximises the criterion over the
-    columns not yet picked; ties go to the first column; the picks end early where every
-    column left is dropped (a value of -inf). Constant columns, which carry no information
-    by any criterion, are the caller's to leave out.
+    ``pairs`` (n_pairs, 2): pairs of columns that also compete as one candidate each, their
+    joint codes judged by the same criterion; a pair picked takes two places, both its
+    columns, and is open only while two are left and neither column is picked.
+
+    ``level``: the picks end where the best candidate's gain is not significant, its
+    p-value (``gain_pvalue``) times the number of candidates it was chosen from above
+    ``level`` (Bonferroni at each step). The gain is tested on its own for the first pick,
+    and after it given the pick the criterion's value comes from where the criterion takes
+    a minimum over the picks (CMIM, JMIM), given each pick for the others (the largest
+    p-value: the pick that explains the candidate best).
+
+    Returns the picked columns in order, the criterion's value at each pick (a pair's at
+    both its places), and whether each value is in nats (otherwise a ratio). Each pick
+    maximises the criterion over the open candidates; ties go to the first column, and a
+    column before any pair; the picks end early where every candidate left is dropped (a
+    value of -inf). Constant columns, which carry no information by any criterion, are the
+    caller's to leave out.
     """
     n_samples, n_features = codes.shape
     n_steps = min(n_steps, n_features)
     if n_steps == 0:
         return np.empty(0, dtype=np.intp), np.empty(0), np.empty(0, dtype=bool)
-    xy = backend.count_codes(codes, y_codes, n_x, n_y)
-    x_counts = xy.sum(axis=2)
-    h_x = _entropy(x_counts, correction)
-    plugin_x = _entropy(x_counts, None)
-    h_xy = _entropy(xy, correction)
+    pairs = np.empty((0, 2), dtype=np.intp) if pairs is None else np.asarray(pairs, np.intp)
+    candidates = _candidates(codes, n_x, y_codes, n_y, pairs, correction, backend)
+    width = 1 + (candidates.first != candidates.second)
     h_y = _entropy(np.bincount(y_codes, minlength=n_y)[None], correction)[0]
-    relevance = h_x + h_y - h_xy
+    relevance = candidates.h_x + h_y - candidates.h_xy
     if criterion.relevance is not None:
-        relevance = criterion.relevance(relevance, h_x, h_y)
+        relevance = criterion.relevance(relevance, candidates.h_x, h_y)
     floor = 1.0 / n_samples
-    total = np.full(n_features, criterion.start)
-    value = criterion.first(relevance, h_xy)
-    free = np.ones(n_features, dtype=bool)
-    picks, values = [], []
-    for n_picked in range(1, n_steps + 1):
-        j = int(np.argmax(np.where(free, value, -np.inf)))
-        if not free[j] or value[j] == -np.inf:  # every column left is dropped
+    total = np.full(width.size, criterion.start)
+    value = criterion.first(relevance, candidates.h_xy)
+    by_minimum = criterion.combine is np.minimum
+    given = np.full(width.size, -1)  # by_minimum: the pick each running minimum comes from
+    picked = np.zeros(n_features, dtype=bool)
+    picks, values, in_nats = [], [], []
+    while len(picks) < n_steps:
+        open_ = ~picked[candidates.first] & ~picked[candidates.second]
+        open_ &= width <= n_steps - len(picks)
+        u = int(np.argmax(np.where(open_, value, -np.inf)))
+        if not open_[u] or value[u] == -np.inf:  # every candidate left is dropped
             break
-        picks.append(j)
-        values.append(value[j])
-        free[j] = False
-        if n_picked < n_steps:
-            z = np.ascontiguousarray(codes[:, j], dtype=np.int64)
-            step = _step(
-                codes, n_x, z, y_codes, n_y, h_x, h_xy, h_y, h_x[j], h_xy[j], correction,
-                backend, (plugin_x, plugin_x[j]),
-            )  # fmt: skip
-            total = criterion.combine(total, criterion.term(step))
-            value = criterion.value(total, relevance, n_picked, floor)
-    in_nats = np.full(len(picks), criterion.in_nats)
-    in_nats[:1] = criterion.first_in_nats
-    return np.array(picks, dtype=np.intp), np.array(values), in_nats
+        if level is not None:
+            conditions = [given[u]] if given[u] >= 0 else picks
+            zs = [np.ascontiguousarray(codes[:, j], dtype=np.int64) for j in conditions]
+            p = gain_pvalue(*_column(candidates, u), zs, y_codes, n_y, n_x, backend)
+            if p * np.count_nonzero(open_) > level:
+                break
+        new = list(dict.fromkeys([candidates.first[u], candidates.second[u]]))
+        in_nats += [criterion.in_nats if picks else criterion.first_in_nats] * len(new)
+        picks += new
+        values += [value[u]] * len(new)
+        picked[new] = True
+        if len(picks) < n_steps:
+            for j in new:
+                step = _steps(candidates, j, y_codes, n_y, h_y, correction, backend)
+                term = criterion.term(step)
+                if by_minimum:
+                    given = np.where(term < total, j, given)
+                total = criterion.combine(total, term)
+            value = criterion.value(total, relevance, len(picks), floor)
+    return np.array(picks, dtype=np.intp), np.array(values), np.array(in_nats, dtype=bool)
+
+
+def interacting_pairs(codes, n_x, y_codes, n_y, correction, level, backend=BACKEND):
+    """Pairs of columns of ``codes`` that tell more of y together than apart: synergy
+    I(X_a X_b; Y) - I(X_a; Y) - I(X_b; Y) > 0, with each one's gain given the other
+    significant (``gain_pvalue``, Bonferroni over all D (D - 1) / 2 pairs at ``level``).
+
+    Every pair's (X_a, X_b, Y) table is counted, one pass over the codes for each a, so the
+    search costs N D^2 / 2 counts and D^2 / 2 tables of B^2 n_y cells. Only the D pairs
+    of largest synergy are tested. Returns the significant pairs (n, 2), strongest first,
+    their synergy (in nats, with ``correction``) and p-values.
+    """
+    n_features = codes.shape[1]
+    none = np.empty((0, 2), dtype=np.intp), np.empty(0), np.empty(0)
+    if n_features < 2:
+        return none
+    candidates = _candidates(codes, n_x, y_codes, n_y, none[0], correction, backend)
+    h_y = _entropy(np.bincount(y_codes, minlength=n_y)[None], correction)[0]
+    relevance = candidates.h_x + h_y - candidates.h_xy
+    synergy = np.full((n_features, n_features), -np.inf)
+    for a in range(n_features - 1):
+        rest = slice(a + 1, None)
+        z = np.ascontiguousarray(codes[:, a], dtype=np.int64)
+        joint = _step(
+            codes[:, rest], n_x, z, y_codes, n_y, candidates.h_x[rest], candidates.h_xy[rest],
+            h_y, candidates.h_x[a], candidates.h_xy[a], correction, backend,
+            (candidates.plugin_x[rest], candidates.plugin_x[a]),
+        ).joint  # fmt: skip
+        synergy[a, rest] = joint - relevance[a] - relevance[rest]
+    strongest = np.argsort(-synergy, axis=None, kind="stable")[:n_features]
+    pairs = np.column_stack(np.unravel_index(strongest, synergy.shape))
+    pairs = pairs[synergy[pairs[:, 0], pairs[:, 1]] > 0]
+    p = np.array([
+        max(gain_pvalue(codes[:, [a]], n_x, [codes[:, b].astype(np.int64)], y_codes, n_y, n_x,
+                        backend),
+            gain_pvalue(codes[:, [b]], n_x, [codes[:, a].astype(np.int64)], y_codes, n_y, n_x,
+                        backend))
+        for a, b in pairs
+    ])  # fmt: skip
+    n_pairs = n_features * (n_features - 1) // 2
+    significant = p * n_pairs <= level if len(p) else np.zeros(0, dtype=bool)
+    pairs = pairs[significant]
+    return pairs, synergy[pairs[:, 0], pairs[:, 1]], p[significant]
