@@ -77,6 +77,9 @@ def _greedy(selector, source, y, eligible):
              synergy / log_of_base(estimator.base), pvalues],
             names=["feature_a", "feature_b", "synergy", "pvalue"],
         )  # fmt: skip
+        # No more than k // 2 pairs can be picked: the strongest that many compete (each
+        # costs a table of B^2 x B x n_y cells at every step).
+        pairs = pairs[: selector._n_kept() // 2]
     picks, values, in_nats = greedy_order(
         codes, n_x, y_codes, n_y, selector._n_kept(),
         criterion_of(selector.method, selector.beta), correction, pairs=pairs, level=level,
