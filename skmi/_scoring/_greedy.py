@@ -55,7 +55,9 @@ class Criterion(NamedTuple):
     scale to a log base) rather than ratios. ``relevance(mi, h_x, h_y)``: the relevance the
     criterion reads, from I(X_k; Y) and the entropies (None: I(X_k; Y) itself). A value of
     -inf drops a candidate; ``own_size``: the criterion's picks end where every candidate
-    left is dropped, and they alone are selected.
+    left is dropped, and they alone are selected. ``with_target``: whether ``term`` reads
+    the terms with Y, from three-way tables; without, a step counts only the pair tables
+    (X_k, X_j), which have n_y times fewer cells, and leaves those terms None.
     """
 
     term: object
@@ -67,6 +69,7 @@ class Criterion(NamedTuple):
     in_nats: bool = True
     relevance: object = None
     own_size: bool = False
+    with_target: bool = True
 
 
 def _relevance(relevance, joint_entropy):
@@ -104,6 +107,7 @@ def _mifs(beta):
         start=0.0,
         value=lambda total, rel, n, floor: rel - beta * total,
         first=_relevance,
+        with_target=False,
     )
 
 
@@ -121,6 +125,7 @@ CRITERIA = {
         start=0.0,
         value=lambda total, rel, n, floor: rel - total / n,
         first=_relevance,
+        with_target=False,
     ),
     # I(X_k; Y) - beta sum_j I(X_k; X_j), at MISelector's beta (1 here; ``criterion_of``).
     "mifs": _mifs(1.0),
@@ -133,6 +138,7 @@ CRITERIA = {
         value=_quotient,
         first=_relevance,
         in_nats=False,
+        with_target=False,
     ),
     # mean_j I(X_k X_j; Y): what the pair says of Y, which sees synergy such as XOR
     # (Yang and Moody 1999).
@@ -191,6 +197,7 @@ CRITERIA = {
         in_nats=False,
         relevance=_symmetric_uncertainty,
         own_size=True,
+        with_target=False,
     ),
     # mean_j I(X_k X_j; Y) / H(X_k, X_j, Y): JMI scaled by the pair's whole entropy, the
     # symmetrical relevance of each pair (Meyer et al. 2008).
@@ -244,36 +251,45 @@ def _entropy(tables, correction):
 
 
 def _step(codes, n_x, z, y_codes, n_y, h_x, h_xy, h_y, h_z, h_zy, correction, backend, plugin,
-          n_z=None):  # fmt: skip
+          n_z=None, with_target=True):  # fmt: skip
     """The ``Step`` terms of every column of ``codes`` (entropies ``h_x``) with the codes
     ``z`` of the last pick (``n_z`` values, ``n_x`` when None; entropies H(Z) = ``h_z``,
     H(Z, Y) = ``h_zy``; the columns' H(X, Y) = ``h_xy``), from the tables
     (X_k, Z, Y) counted in blocks of columns that fit in scikit-learn's ``working_memory``.
     mRMR reads only the redundancy, which the pair tables would give, but the three-way
-    tables cost little more at the greedy resolution (N / c(N) cells each). ``plugin``: the
-    plug-in entropies H(X_k) and H(Z), for the plug-in redundancy."""
+    tables cost little more at the greedy resolution (N / c(N) cells each); a criterion
+    that reads none of the terms with Y (``with_target`` False) gets the pair tables alone,
+    the same counts, and None for those terms. ``plugin``: the plug-in entropies H(X_k) and
+    H(Z), for the plug-in redundancy."""
     n_z = n_x if n_z is None else n_z
     n_features = codes.shape[1]
-    block = max(1, int(get_config()["working_memory"] * 2**20) // (8 * n_x * n_z * n_y))
+    cells = n_x * n_z * (n_y if with_target else 1)
+    block = max(1, int(get_config()["working_memory"] * 2**20) // (8 * cells))
     h_xz = np.empty(n_features)
     h_xzy = np.empty(n_features)
     plugin_xz = np.empty(n_features)
     for lo in range(0, n_features, block):
         part = slice(lo, lo + block)
-        tables = backend.count_codes_3(codes[:, part], z, y_codes, n_x, n_z, n_y)
-        h_xzy[part] = _entropy(tables, correction)
-        pairs = tables.sum(axis=3)
+        if with_target:
+            tables = backend.count_codes_3(codes[:, part], z, y_codes, n_x, n_z, n_y)
+            h_xzy[part] = _entropy(tables, correction)
+            pairs = tables.sum(axis=3)
+        else:
+            pairs = backend.count_codes(codes[:, part], z, n_x, n_z)
         h_xz[part] = _entropy(pairs, correction)
         plugin_xz[part] = _entropy(pairs, None)
     plugin_x, plugin_z = plugin
+    with_y = {
+        "joint": h_xz + h_y - h_xzy,
+        "conditional": h_xz + h_zy - h_xzy - h_z,
+        "conditional_redundancy": h_xy + h_zy - h_xzy - h_y,
+        "joint_entropy": h_xzy,
+    }
     return Step(
         redundancy=h_x + h_z - h_xz,
         plugin_redundancy=plugin_x + plugin_z - plugin_xz,
-        joint=h_xz + h_y - h_xzy,
-        conditional=h_xz + h_zy - h_xzy - h_z,
-        conditional_redundancy=h_xy + h_zy - h_xzy - h_y,
-        joint_entropy=h_xzy,
         symmetric_uncertainty=_symmetric_uncertainty(h_x + h_z - h_xz, h_x, h_z),
+        **(with_y if with_target else dict.fromkeys(with_y)),
     )
 
 
@@ -318,7 +334,7 @@ def _candidates(codes, n_x, y_codes, n_y, pairs, correction, backend):
     )
 
 
-def _steps(candidates, j, y_codes, n_y, h_y, correction, backend):
+def _steps(candidates, j, y_codes, n_y, h_y, correction, backend, with_target):
     """The ``Step`` terms of every candidate with feature ``j`` just picked."""
     z = np.ascontiguousarray(candidates.codes[0][:, j], dtype=np.int64)
     n_x = candidates.n_values[0]
@@ -330,8 +346,11 @@ def _steps(candidates, j, y_codes, n_y, h_y, correction, backend):
             block, n, z, y_codes, n_y, candidates.h_x[part], candidates.h_xy[part], h_y,
             candidates.h_x[j], candidates.h_xy[j], correction, backend,
             (candidates.plugin_x[part], candidates.plugin_x[j]), n_z=n_x,
+            with_target=with_target,
         ))  # fmt: skip
-    return Step(*map(np.concatenate, zip(*parts, strict=True)))
+    return Step(*(
+        None if terms[0] is None else np.concatenate(terms) for terms in zip(*parts, strict=True)
+    ))  # fmt: skip
 
 
 def _column(candidates, u):
@@ -418,7 +437,9 @@ def greedy_order(
         picked[new] = True
         if len(picks) < n_steps:
             for j in new:
-                step = _steps(candidates, j, y_codes, n_y, h_y, correction, backend)
+                step = _steps(
+                    candidates, j, y_codes, n_y, h_y, correction, backend, criterion.with_target
+                )
                 term = criterion.term(step)
                 if by_minimum:
                     given = np.where(term < total, j, given)
