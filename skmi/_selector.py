@@ -39,6 +39,14 @@ def _univariate(selector, source, y, eligible):
     return order, selector.scores_[order]
 
 
+def _interaction_table(feature_a, feature_b, synergy, pvalue):
+    """``interactions_``: a record array of the pairs found."""
+    return np.rec.fromarrays(
+        [np.asarray(feature_a, np.intp), np.asarray(feature_b, np.intp), synergy, pvalue],
+        names=["feature_a", "feature_b", "synergy", "pvalue"],
+    )
+
+
 def _greedy(selector, source, y, eligible):
     """Greedy forward order of the eligible features of the source's rows by the method's
     criterion (``_greedy``), at most ``k`` picks, on codes coarse enough for three-way
@@ -46,6 +54,8 @@ def _greedy(selector, source, y, eligible):
     are left to follow by score."""
     estimator = selector.estimator_
     if not eligible.any():
+        if selector.interactions:
+            selector.interactions_ = _interaction_table(*np.empty((4, 0)))
         return np.flatnonzero(eligible), np.zeros(0)
     # The greedy search runs on the host, on coarse codes of the eligible columns (a dask or
     # device X's are gathered there; a sparse X's are dense, one or two bytes a value).
@@ -72,10 +82,9 @@ def _greedy(selector, source, y, eligible):
         )
         # What the search found, in the features' numbering: the one output that is not an
         # order (set here, where the pairs are at hand).
-        selector.interactions_ = np.rec.fromarrays(
-            [features[pairs[:, 0]], features[pairs[:, 1]],
-             synergy / log_of_base(estimator.base), pvalues],
-            names=["feature_a", "feature_b", "synergy", "pvalue"],
+        selector.interactions_ = _interaction_table(
+            features[pairs[:, 0]], features[pairs[:, 1]],
+            synergy / log_of_base(estimator.base), pvalues,
         )  # fmt: skip
         # No more than k // 2 pairs can be picked: the strongest that many compete (each
         # costs a table of B^2 x B x n_y cells at every step).
@@ -301,6 +310,7 @@ class MISelector(SelectorMixin, BaseEstimator):
                 f"interactions=True needs a multivariate method, one of {sorted(CRITERIA)}; "
                 f"got method={self.method!r}, which ranks features one at a time."
             )
+        self.__dict__.pop("interactions_", None)  # a fit without the search has none
         estimator = clone(HistogramMI() if self.estimator is None else self.estimator)
         estimator._validate_params()
         # X read once, for the estimator and the multivariate methods.

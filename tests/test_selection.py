@@ -453,3 +453,14 @@ def test_interactions_need_a_multivariate_method():
     X, y = xor_table()
     with pytest.raises(ValueError, match="interactions=True needs a multivariate method"):
         MISelector(interactions=True).fit(X, y)
+
+
+def test_interactions_table_is_empty_without_candidates_and_gone_after_a_plain_fit():
+    """Check ``interactions_`` where no feature passes ``threshold`` (an empty table with
+    its fields) and after a refit without the search (no attribute left over)."""
+    X, y = xor_table()
+    selector = MISelector(k=2, method="jmi", interactions=True, threshold=9.0).fit(X, y)
+    assert len(selector.interactions_) == 0
+    assert selector.interactions_.dtype.names == ("feature_a", "feature_b", "synergy", "pvalue")
+    selector.set_params(interactions=False).fit(X, y)
+    assert not hasattr(selector, "interactions_")
