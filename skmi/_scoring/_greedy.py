@@ -304,6 +304,8 @@ class _Candidates(NamedTuple):
     h_x: np.ndarray  # H(X_k), corrected
     plugin_x: np.ndarray  # H(X_k), plug-in
     h_xy: np.ndarray  # H(X_k, Y), corrected
+    h_y: float  # H(Y), corrected
+    relevance: np.ndarray  # I(X_k; Y) = H(X_k) + H(Y) - H(X_k, Y), corrected
 
 
 def joint_codes(codes, pairs, n_x):
@@ -325,16 +327,22 @@ def _candidates(codes, n_x, y_codes, n_y, pairs, correction, backend):
         entropies.append(
             (_entropy(x_counts, correction), _entropy(x_counts, None), _entropy(xy, correction))
         )
+    h_x, plugin_x, h_xy = map(np.concatenate, zip(*entropies, strict=True))
+    h_y = _entropy(np.bincount(y_codes, minlength=n_y)[None], correction)[0]
     return _Candidates(
         blocks,
         n_values,
         np.concatenate([features, pairs[:, 0]]),
         np.concatenate([features, pairs[:, 1]]),
-        *map(np.concatenate, zip(*entropies, strict=True)),
+        h_x,
+        plugin_x,
+        h_xy,
+        h_y,
+        h_x + h_y - h_xy,
     )
 
 
-def _steps(candidates, j, y_codes, n_y, h_y, correction, backend, with_target):
+def _steps(candidates, j, y_codes, n_y, correction, backend, with_target):
     """The ``Step`` terms of every candidate with feature ``j`` just picked."""
     z = np.ascontiguousarray(candidates.codes[0][:, j], dtype=np.int64)
     n_x = candidates.n_values[0]
@@ -343,7 +351,8 @@ def _steps(candidates, j, y_codes, n_y, h_y, correction, backend, with_target):
         part = slice(lo, lo + block.shape[1])
         lo = part.stop
         parts.append(_step(
-            block, n, z, y_codes, n_y, candidates.h_x[part], candidates.h_xy[part], h_y,
+            block, n, z, y_codes, n_y, candidates.h_x[part], candidates.h_xy[part],
+            candidates.h_y,
             candidates.h_x[j], candidates.h_xy[j], correction, backend,
             (candidates.plugin_x[part], candidates.plugin_x[j]), n_z=n_x,
             with_target=with_target,
@@ -407,10 +416,9 @@ def greedy_order(
     pairs = np.empty((0, 2), dtype=np.intp) if pairs is None else np.asarray(pairs, np.intp)
     candidates = _candidates(codes, n_x, y_codes, n_y, pairs, correction, backend)
     width = 1 + (candidates.first != candidates.second)
-    h_y = _entropy(np.bincount(y_codes, minlength=n_y)[None], correction)[0]
-    relevance = candidates.h_x + h_y - candidates.h_xy
+    relevance = candidates.relevance
     if criterion.relevance is not None:
-        relevance = criterion.relevance(relevance, candidates.h_x, h_y)
+        relevance = criterion.relevance(relevance, candidates.h_x, candidates.h_y)
     floor = 1.0 / n_samples
     total = np.full(width.size, criterion.start)
     value = criterion.first(relevance, candidates.h_xy)
@@ -438,7 +446,7 @@ def greedy_order(
         if len(picks) < n_steps:
             for j in new:
                 step = _steps(
-                    candidates, j, y_codes, n_y, h_y, correction, backend, criterion.with_target
+                    candidates, j, y_codes, n_y, correction, backend, criterion.with_target
                 )
                 term = criterion.term(step)
                 if by_minimum:
@@ -463,15 +471,14 @@ def interacting_pairs(codes, n_x, y_codes, n_y, correction, level, backend=BACKE
     if n_features < 2:
         return none
     candidates = _candidates(codes, n_x, y_codes, n_y, none[0], correction, backend)
-    h_y = _entropy(np.bincount(y_codes, minlength=n_y)[None], correction)[0]
-    relevance = candidates.h_x + h_y - candidates.h_xy
+    relevance = candidates.relevance
     synergy = np.full((n_features, n_features), -np.inf)
     for a in range(n_features - 1):
         rest = slice(a + 1, None)
         z = np.ascontiguousarray(codes[:, a], dtype=np.int64)
         joint = _step(
             codes[:, rest], n_x, z, y_codes, n_y, candidates.h_x[rest], candidates.h_xy[rest],
-            h_y, candidates.h_x[a], candidates.h_xy[a], correction, backend,
+            candidates.h_y, candidates.h_x[a], candidates.h_xy[a], correction, backend,
             (candidates.plugin_x[rest], candidates.plugin_x[a]),
         ).joint  # fmt: skip
         synergy[a, rest] = joint - relevance[a] - relevance[rest]
