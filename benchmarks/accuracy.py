@@ -2,18 +2,21 @@
 
 For each family of known MI (``DEPENDENT`` and ``INDEPENDENT`` below, with their closed-form
 truths in nats, as listed in the user guide's "Choosing the defaults") and N in {1e3, 1e4,
-1e5}, every estimator sees the *same* samples; the table reports bias (mean - truth), RMSE,
-MAE and mean time per call, the overall MAE over the dependence families with its ratio to
-KSG's, and, for the two independence families, the mean estimate with its standard error.
+1e5, 1e6}, every estimator sees the *same* samples; the table reports bias (mean - truth),
+RMSE, MAE and mean time per call, the overall MAE over the dependence families with its
+ratio to KSG's, and, for the two independence families, the mean estimate with its standard
+error. The default's reported standard error (``HistogramMI.standard_errors_``) is set
+beside the spread of its estimates over the replicates.
 
-Estimators: skmi's defaults; the default (adaptive) bins with correction None, "miller-madow"
-and "chance"; fixed 16 quantile bins with Miller-Madow; and scikit-learn's
-``mutual_info_regression`` / ``mutual_info_classif`` (KSG, n_neighbors=3, random_state=0).
+Estimators: skmi's defaults (partition trees); the adaptive merges (the default before
+them) with correction None, "miller-madow" and "chance"; fixed 16 quantile bins with
+Miller-Madow; and scikit-learn's ``mutual_info_regression`` / ``mutual_info_classif`` (KSG,
+n_neighbors=3, random_state=0).
 
 Usage::
 
-    python benchmarks/accuracy.py [--reps-1e3 R] [--reps-1e4 R] [--reps-1e5 R] [--quick]
-                                  [--output-dir DIR]
+    python benchmarks/accuracy.py [--reps-1e3 R] [--reps-1e4 R] [--reps-1e5 R]
+                                  [--reps-1e6 R] [--quick] [--output-dir DIR]
 
 writes ``accuracy.md`` and ``accuracy.png`` to ``benchmarks/results/`` (``accuracy_quick.*``
 with ``--quick``, a smoke test of a few seconds that no one should quote).
@@ -35,14 +38,14 @@ from scipy import stats
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
 import skmi
-from skmi import histogram_mi_classif, histogram_mi_regression
+from skmi import HistogramMI, histogram_mi_classif, histogram_mi_regression
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # after choosing the backend
 
-SIZES = (1_000, 10_000, 100_000)
-DEFAULT_REPS = {1_000: 200, 10_000: 50, 100_000: 10}
-QUICK_REPS = {1_000: 10, 10_000: 3, 100_000: 1}
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
+DEFAULT_REPS = {1_000: 200, 10_000: 50, 100_000: 10, 1_000_000: 3}
+QUICK_REPS = {1_000: 10, 10_000: 3, 100_000: 1, 1_000_000: 1}
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -168,15 +171,22 @@ def _ksg(x, y, kind):
     return mutual_info_regression(x[:, None], y, n_neighbors=3, random_state=0)[0]
 
 
+def _default_se(x, y, kind):
+    """The default's reported standard error of the estimate (nats)."""
+    if kind == "dc":
+        return HistogramMI(discrete_target=True).fit(y[:, None], x).standard_errors_[0]
+    return HistogramMI(discrete_target=False).fit(x[:, None], y).standard_errors_[0]
+
+
 ESTIMATORS = {
     "skmi default": _skmi(),
-    "adaptive, no corr.": _skmi(correction=None),
-    "adaptive, MM": _skmi(correction="miller-madow"),
-    "adaptive, chance": _skmi(correction="chance"),
+    "adaptive, no corr.": _skmi(n_bins="adaptive", correction=None),
+    "adaptive, MM": _skmi(n_bins="adaptive", correction="miller-madow"),
+    "adaptive, chance": _skmi(n_bins="adaptive", correction="chance"),
     "16 bins, MM": _skmi(n_bins=16, correction="miller-madow"),
     "KSG (sklearn)": _ksg,
 }
-DEFAULT, KSG = "skmi default", "KSG (sklearn)"
+DEFAULT, PREVIOUS, KSG = "skmi default", "adaptive, MM", "KSG (sklearn)"
 
 
 # ---------------------------------------------------------------- running
@@ -197,13 +207,16 @@ def run(reps):
             rng = np.random.default_rng([i, n])
             values = {name: np.empty(reps[n]) for name in ESTIMATORS}
             seconds = {name: np.empty(reps[n]) for name in ESTIMATORS}
+            errors = np.empty(reps[n])
             for r in range(reps[n]):
                 x, y = sample(rng, n)
                 for name, estimate in ESTIMATORS.items():
                     start = time.perf_counter()
                     values[name][r] = estimate(x, y, kind)
                     seconds[name][r] = time.perf_counter() - start
+                errors[r] = _default_se(x, y, kind)
             results[family, n] = {name: (values[name], seconds[name]) for name in ESTIMATORS}
+            results[family, n]["reported SE"] = errors
             print(f"  {family:<20} N={n:<7,} done", file=sys.stderr, flush=True)
     return results
 
@@ -213,7 +226,9 @@ def summarize(results):
     summary = {}
     for (family, n), by_estimator in results.items():
         truth = FAMILIES[family][2]
-        for name, (values, seconds) in by_estimator.items():
+        summary[family, n, "reported SE"] = by_estimator["reported SE"].mean()
+        for name in ESTIMATORS:
+            values, seconds = by_estimator[name]
             error = values - truth
             summary[family, n, name] = {
                 "bias": error.mean(),
@@ -270,16 +285,41 @@ def markdown(summary, reps):
     ]
     parts.append(_table(["family", *names], rows))
 
-    parts.append("### MAE per family (nats): skmi default vs KSG")
+    parts.append(
+        "### MAE per family (nats): skmi default (partition trees), adaptive merges, KSG"
+    )
     rows = [
         [family, f"{FAMILIES[family][2]:.4f}"]
-        + [f"{summary[family, n, name]['mae']:.4f}" for n in SIZES for name in (DEFAULT, KSG)]
+        + [
+            f"{summary[family, n, name]['mae']:.4f}"
+            for n in SIZES
+            for name in (DEFAULT, PREVIOUS, KSG)
+        ]
         for family in FAMILIES
     ]
     header = ["family", "truth"] + [
-        f"{label} {n:.0e}".replace("+0", "") for n in SIZES for label in ("skmi", "KSG")
+        f"{label} {n:.0e}".replace("+0", "")
+        for n in SIZES
+        for label in ("default", "adaptive", "KSG")
     ]
     parts.append(_table(header, rows))
+
+    parts.append(
+        "### The default's standard error: mean reported (delta method on its leaves) / "
+        "spread of its estimates over the replicates (nats)"
+    )
+    rows = [
+        [family]
+        + [
+            f"{summary[family, n, 'reported SE']:.4f} / "
+            f"{summary[family, n, DEFAULT]['se'] * np.sqrt(reps[n]):.4f}"
+            if reps[n] > 1
+            else "-"
+            for n in SIZES
+        ]
+        for family in FAMILIES
+    ]
+    parts.append(_table(["family", *(f"N={n:,}" for n in SIZES)], rows))
 
     for n in SIZES:
         parts.append(
@@ -312,7 +352,7 @@ def machine_line(reps):
 
 
 def figure(summary, path):
-    fig, axes = plt.subplots(1, len(SIZES), figsize=(15, 5), sharey=True)
+    fig, axes = plt.subplots(1, len(SIZES), figsize=(20, 5), sharey=True)
     positions = np.arange(len(FAMILIES))
     for ax, n in zip(axes, SIZES, strict=True):
         for offset, name in ((-0.2, DEFAULT), (0.2, KSG)):

@@ -18,7 +18,7 @@ import numpy as np
 from skmi._backends import EdgeRows
 from skmi._binning import Binning
 from skmi._blocks import stacked
-from skmi._plan import mi_plan
+from skmi._plan import is_partition, mi_plan
 from skmi._scoring._adaptive import resolution_plan
 from skmi._scoring._results import fixed_tables, merged_tables, scored
 from skmi._tables import CountTables, grown
@@ -30,13 +30,15 @@ class Accumulator:
     the target (``target``, ``learn_target``'s; None for tables without one), and the
     ``tables`` summed over every row since: joint tables with the target, histograms, or
     the table of every pair of features (``pairs``), counted at ``fine_n_bins`` bins per
-    feature with "adaptive" (None: at the bins asked for)."""
+    feature with "adaptive" or "partition" (None: at the bins asked for), the latter scored
+    by trees (``partition``)."""
 
     binning: Binning
     tables: CountTables
     target: object = None
     fine_n_bins: int | None = None
     pairs: bool = False
+    partition: bool = False
 
     @property
     def n_samples(self):
@@ -109,7 +111,7 @@ def start_mi(
         target_n_bins=plan.target_n_bins,
         target=target,
     )
-    empty = Accumulator(binning, None, target, fine)
+    empty = Accumulator(binning, None, target, fine, partition=is_partition(n_bins))
     return empty.add(source, y, n_jobs), discrete_target
 
 
@@ -122,7 +124,7 @@ def score_mi(accumulator, *, discrete_target, strategy, correction, n_jobs):
     if accumulator.fine_n_bins is None:
         tables = fixed_tables(accumulator.tables, accumulator.binning)
     else:
-        plan = resolution_plan(n_samples)
+        plan = resolution_plan(n_samples, accumulator.partition)
         args = (discrete_target, strategy, plan, accumulator.fine_n_bins, n_jobs)
         _, tables = merged_tables(
             accumulator.tables, accumulator.binning, accumulator.target, *args

@@ -32,11 +32,11 @@ _TRANSPOSED_ROWS = 2**13
 
 def table_cells(n_bins, n_x, n_y, n_samples):
     """Cells of a feature's count table, an estimate for the size of blocks: ``n_x`` rows
-    for "adaptive" (the first fine resolution), otherwise the most bins asked for (a rule's
-    count on two points), by the target's ``n_y`` codes."""
+    for "adaptive" and "partition" (the first fine resolution), otherwise the most bins asked
+    for (a rule's count on two points), by the target's ``n_y`` codes."""
     if not isinstance(n_bins, str):
         n_x = int(np.max(n_bins))
-    elif n_bins != "adaptive":
+    elif n_bins not in ("adaptive", "partition"):
         n_x = n_bins_for(np.array([0.0, 1.0]), n_samples, n_bins)
     return n_x * n_y
 

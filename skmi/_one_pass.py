@@ -18,7 +18,7 @@ import numpy as np
 
 from skmi._accumulate import Accumulator, score_mi, start_mi
 from skmi._blocks import block_threads, table_cells
-from skmi._plan import is_adaptive, mi_plan
+from skmi._plan import is_adaptive, is_partition, mi_plan
 from skmi._scoring import TableSummary
 from skmi._scoring._adaptive import resolution_plan
 from skmi._scoring._pvalues import pvalues
@@ -69,15 +69,15 @@ def _pad(a, width):
     return np.pad(a, ((0, 0), (0, width - a.shape[1])))
 
 
-def _adaptive_tables(source, target, discrete, stages):
-    """Each feature at the resolution its own table supports (``_adaptive``); ``target``
-    maps a fine resolution to ``source.target``'s output.
+def _adaptive_tables(source, target, discrete, stages, plan):
+    """Each feature at the resolution its own table supports (``_adaptive``, as ``plan``
+    says); ``target`` maps a fine resolution to ``source.target``'s output.
 
     One pass at a fine resolution with room for near-independent features; the features
     whose resolution reached half of it are counted again at the finest one, whose
-    estimating tables replace theirs (the tests stay on the first pass's tables).
+    estimating tables replace theirs (the tests stay on the first pass's tables). Trees
+    have one fine resolution: one pass.
     """
-    plan = resolution_plan(stages.n_samples)
     first = plan.fines[0]
     k, tables, by_value = _adaptive_pass(source, target(first), discrete, stages, first, plan)
     # Above half the first fine count, its candidates thin out to its divisors: count finer,
@@ -134,6 +134,7 @@ def estimate_mi(
     n_samples = source.shape[0]
     rows = sample_rows(n_samples, subsample, random_state)
     adaptive = is_adaptive(n_bins)
+    plan = resolution_plan(n_samples, is_partition(n_bins)) if adaptive else None
 
     @cache
     def target(k):  # the target's codes at k bins: learnt once, whatever the blocks
@@ -152,7 +153,8 @@ def estimate_mi(
     def block_result(block):
         part = source.block(block, transpose)
         if adaptive:
-            tables, accumulator = _adaptive_tables(part, target, discrete[block], stages), None
+            tables = _adaptive_tables(part, target, discrete[block], stages, plan)
+            accumulator = None
         else:
             block_bins = n_bins[block] if np.ndim(n_bins) else n_bins
             tables, accumulator = _asked_bins_pass(

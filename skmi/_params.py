@@ -30,7 +30,7 @@ MAX_N_BINS = 2**16
 _N_BINS = [Interval(Integral, 2, MAX_N_BINS, closed="both"), "array-like"]
 
 MI_CONSTRAINTS = {
-    "n_bins": [*_N_BINS, StrOptions({*_BIN_RULES, "adaptive"})],
+    "n_bins": [*_N_BINS, StrOptions({*_BIN_RULES, "adaptive", "partition"})],
     **_BINNING_CONSTRAINTS,
     "correction": [StrOptions({k for k in _MI_CORRECTIONS if k}), None],
     "discrete_features": ["boolean", "array-like", StrOptions({"auto"})],

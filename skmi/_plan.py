@@ -8,6 +8,10 @@ not (``partial_fit``, whose batches add up to an N known only at scoring time, a
 array, counted as one batch), it is the finest, ``BATCH_FINE_N_BINS``, so that the resolution
 can grow with N as far as fit's would. Either way the merge is chosen at scoring time from
 the tables and their N.
+
+With ``n_bins="partition"`` every ordered axis is counted at ``PARTITION_N_BINS`` quantile bins
+whatever N, and each feature's partition tree is grown on its table at scoring time
+(``_adaptive``): the same count for ``fit`` and for batches.
 """
 
 from typing import NamedTuple
@@ -15,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from skmi._params import DEFAULT_ENTROPY_N_BINS
-from skmi._scoring._adaptive import _FINE_RESOLUTIONS, resolution_plan
+from skmi._scoring._adaptive import _FINE_RESOLUTIONS, PARTITION_N_BINS, resolution_plan
 
 # The fine bin count of tables whose N is not known when they are counted: the finest, the
 # one fit counts at from about 1.2e5 rows on.
@@ -31,14 +35,22 @@ class Plan(NamedTuple):
 
 
 def is_adaptive(n_bins):
-    return isinstance(n_bins, str) and n_bins == "adaptive"
+    """Whether ``n_bins`` counts a fine table to reduce per feature when scored: "adaptive"
+    (merges) or "partition" (trees)."""
+    return isinstance(n_bins, str) and n_bins in ("adaptive", "partition")
+
+
+def is_partition(n_bins):
+    return isinstance(n_bins, str) and n_bins == "partition"
 
 
 def mi_plan(n_bins, n_samples=None):
     """The ``Plan`` of ``n_bins`` (validated, ``check_n_bins``) for N rows known before
     counting, or for batches (``n_samples`` None)."""
     fine = None
-    if is_adaptive(n_bins):
+    if is_partition(n_bins):
+        fine = n_bins = PARTITION_N_BINS
+    elif is_adaptive(n_bins):
         fine = BATCH_FINE_N_BINS if n_samples is None else resolution_plan(n_samples).fines[0]
         n_bins = fine
     target_n_bins = n_bins if np.ndim(n_bins) == 0 else DEFAULT_ENTROPY_N_BINS

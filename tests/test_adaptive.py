@@ -47,7 +47,7 @@ def test_adaptive_resolution_follows_the_occupancy_rule():
     n = 4000
     x = rng.normal(size=n)
     X = np.c_[rng.normal(size=n), x + 0.05 * rng.normal(size=n)]
-    c, k_max, fines, _ = resolution_plan(n)
+    c, k_max, fines, _, _ = resolution_plan(n)
     est = HistogramMI().fit(X, x)
     assert est.n_bins_[1] > est.n_bins_[0]  # concentrated data support finer tables
     for j, k in enumerate(est.n_bins_):
@@ -124,7 +124,7 @@ def test_resolution_plan_matches_hand_computed_values(n, c, k_max, fines, test_k
 @pytest.mark.parametrize("n", [2, 10, 100, 1000, 10_000, 100_000, 1_000_000])
 def test_resolution_plan_fine_tables_and_candidates(n):
     """Check the ladder of fine resolutions and that candidates are whole fine bins."""
-    _, k_max, fines, test_k = resolution_plan(n)
+    _, k_max, fines, test_k, _ = resolution_plan(n)
     assert 2 <= k_max <= max(2, n)
     assert list(fines) == sorted(set(fines))
     assert fines[-1] >= k_max or fines[-1] == _FINE_RESOLUTIONS[-1]

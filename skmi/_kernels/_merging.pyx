@@ -325,6 +325,249 @@ cdef bint _admissible(int64_t k, int64_t x_mode, int64_t y_mode, const Search* s
     return s.n >= s.c * _occupied(s.sums, s.width, s.x_runs, n_x_runs, s.y_runs, n_y_runs)
 
 
+# ------------------------------------------------------------------ the partition tree
+# Darbellay and Vajda's adaptive partition of the plane (IEEE Trans. Inf. Theory 45, 1999),
+# run on a fine quantile table instead of the samples: a cell is a rectangle of fine bins,
+# split at the middle of its rows on each ordered axis, and kept split while the rows of its
+# parts differ from what the margins expect.
+
+cdef struct Tree:
+    # The fixed inputs of one feature's tree (``_partition``) and what it adds up.
+    const int64_t* sums     # the summed-area table (rows of ``width``)
+    Py_ssize_t width
+    const int64_t* x_cum    # rows in the fine bins below i: x_cum[i], i = 0..n_x
+    const int64_t* y_cum
+    bint x_ordered          # split by rank (else categories, never split)
+    bint y_ordered
+    const double* critical  # the chi-square test's critical value at each df
+    Py_ssize_t n_critical
+    const double* log_int
+    Py_ssize_t n_logs
+    double log_n
+    uint8_t* x_cut          # x_cut[u]: a split falls between fine bins u - 1 and u
+    uint8_t* y_cut
+    double mi               # sum over the leaves' cells of n l, l = ln(N n / (n_x n_y))
+    double second           # sum of n l^2
+    int64_t cells           # occupied cells of the leaves
+    int64_t df              # degrees of freedom of the splits kept
+
+
+cdef inline bint _halve(const int64_t* cum, uint32_t a, uint32_t b, uint32_t* middle) noexcept nogil:
+    """The fine boundary of bins [a, b) nearest the middle of their rows, into ``middle``; True
+    when both sides hold rows (the range can be split)."""
+    cdef uint32_t lo = a + 1, hi = b - 1, mid
+    cdef int64_t total = cum[a] + cum[b]
+    if b - a < 2:
+        return False
+    while lo < hi:  # the first boundary at or past the middle
+        mid = (lo + hi) // 2
+        if 2 * cum[mid] >= total:
+            hi = mid
+        else:
+            lo = mid + 1
+    if lo > a + 1 and total - 2 * cum[lo - 1] < 2 * cum[lo] - total:
+        lo -= 1
+    middle[0] = lo
+    return cum[a] < cum[lo] < cum[b]
+
+
+cdef inline double _deviation(double observed, double expected) noexcept nogil:
+    """A cell's term of Pearson's chi-square (0 where nothing is expected, nor observed)."""
+    return (observed - expected) * (observed - expected) / expected if expected > 0 else 0.0
+
+
+cdef void _leaf(Tree* t, uint32_t x0, uint32_t x1, uint32_t y0, uint32_t y1) noexcept nogil:
+    """Adds a leaf's cells: the whole rectangle on ordered axes, each category on kept ones."""
+    cdef uint32_t u, v, u_end, v_end
+    cdef int64_t count
+    cdef double l
+    u = x0
+    while u < x1:
+        u_end = x1 if t.x_ordered else u + 1
+        v = y0
+        while v < y1:
+            v_end = y1 if t.y_ordered else v + 1
+            count = _block_sum(t.sums, t.width, u, u_end, v, v_end)
+            if count > 0:
+                l = cell_log_ratio(
+                    log_count(count, t.log_int, t.n_logs),
+                    log_count(t.y_cum[v_end] - t.y_cum[v], t.log_int, t.n_logs),
+                    t.log_n,
+                    log_count(t.x_cum[u_end] - t.x_cum[u], t.log_int, t.n_logs),
+                )
+                t.mi += count * l
+                t.second += count * l * l
+                t.cells += 1
+            v = v_end
+        u = u_end
+
+
+cdef bint _split_kept(
+    Tree* t, uint32_t x0, uint32_t x1, uint32_t y0, uint32_t y1, bint halve_x, uint32_t mx,
+    bint halve_y, uint32_t my, bint always, int64_t* df,
+) noexcept nogil:
+    """Whether the split of a cell at (mx, my) is kept: its parts' rows differ from the
+    margins' expectation by Pearson's chi-square at the test's level (or ``always``); on two
+    ordered axes, or its 4 x 4 quarters do (``_quarters_differ``).
+
+    Both axes ordered: each part expects the cell's rows times its shares of the cell's x and
+    y margins (the plain n / 4 where the margins are even), 3 degrees of freedom (1 where one
+    axis cannot be halved). One axis of categories: in each category of the cell, the halves
+    expect its rows times their shares of the ordered margin; the cell spans every category,
+    so its halves' rows are those margins: the 2 x C test of independence, C - 1 degrees of
+    freedom.
+    """
+    cdef uint32_t xs[3]
+    cdef uint32_t ys[3]
+    cdef Py_ssize_t nx = 1 + halve_x, ny = 1 + halve_y, i, k
+    cdef int64_t n, n_c, occupied = 0
+    cdef double chi = 0.0, share_x, share_y
+    cdef uint32_t c
+    xs[0], xs[1], xs[2] = x0, (mx if halve_x else x1), x1
+    ys[0], ys[1], ys[2] = y0, (my if halve_y else y1), y1
+    if t.x_ordered and t.y_ordered:
+        n = _block_sum(t.sums, t.width, x0, x1, y0, y1)
+        for i in range(nx):
+            share_x = <double> (t.x_cum[xs[i + 1]] - t.x_cum[xs[i]]) / (t.x_cum[x1] - t.x_cum[x0])
+            for k in range(ny):
+                share_y = <double> (t.y_cum[ys[k + 1]] - t.y_cum[ys[k]]) / (t.y_cum[y1] - t.y_cum[y0])
+                chi += _deviation(
+                    _block_sum(t.sums, t.width, xs[i], xs[i + 1], ys[k], ys[k + 1]),
+                    n * share_x * share_y,
+                )
+        df[0] = nx * ny - 1
+    elif t.x_ordered:  # categories on y
+        for c in range(y0, y1):
+            n_c = _block_sum(t.sums, t.width, x0, x1, c, c + 1)
+            occupied += n_c > 0
+            for i in range(nx):
+                share_x = <double> (t.x_cum[xs[i + 1]] - t.x_cum[xs[i]]) / (t.x_cum[x1] - t.x_cum[x0])
+                chi += _deviation(_block_sum(t.sums, t.width, xs[i], xs[i + 1], c, c + 1), n_c * share_x)
+        df[0] = max(occupied - 1, 0)
+    else:  # categories on x
+        for c in range(x0, x1):
+            n_c = _block_sum(t.sums, t.width, c, c + 1, y0, y1)
+            occupied += n_c > 0
+            for k in range(ny):
+                share_y = <double> (t.y_cum[ys[k + 1]] - t.y_cum[ys[k]]) / (t.y_cum[y1] - t.y_cum[y0])
+                chi += _deviation(_block_sum(t.sums, t.width, c, c + 1, ys[k], ys[k + 1]), n_c * share_y)
+        df[0] = max(occupied - 1, 0)
+    if always or (df[0] > 0 and chi > t.critical[min(df[0], t.n_critical - 1)]):
+        return True
+    return t.x_ordered and t.y_ordered and _quarters_differ(t, x0, x1, y0, y1, n)
+
+
+cdef bint _quarters_differ(
+    Tree* t, uint32_t x0, uint32_t x1, uint32_t y0, uint32_t y1, int64_t n
+) noexcept nogil:
+    """The look-ahead: the same test on the cell's 4 x 4 grid of quarters (each half halved
+    again where it can be), which sees structure finer than the halves, such as a sharp edge
+    crossing the cell, and keeps the split where the halves alone look even.
+
+    Measured on the twelve continuous families of ``benchmarks/accuracy.py``, it cuts the
+    mean absolute error from 0.0433 to 0.0331 nats at N = 1e3, 0.0139 to 0.0111 at 1e4 and
+    0.0042 to 0.0035 at 1e5 (the uniform-noise families' sharp edges most)."""
+    cdef uint32_t xs[5]
+    cdef uint32_t ys[5]
+    cdef Py_ssize_t nx, ny, i, k
+    cdef double chi = 0.0, share_x, share_y
+    nx = _quarters(t.x_cum, x0, x1, xs)
+    ny = _quarters(t.y_cum, y0, y1, ys)
+    if nx * ny < 2:
+        return False
+    for i in range(nx):
+        share_x = <double> (t.x_cum[xs[i + 1]] - t.x_cum[xs[i]]) / (t.x_cum[x1] - t.x_cum[x0])
+        for k in range(ny):
+            share_y = <double> (t.y_cum[ys[k + 1]] - t.y_cum[ys[k]]) / (t.y_cum[y1] - t.y_cum[y0])
+            chi += _deviation(
+                _block_sum(t.sums, t.width, xs[i], xs[i + 1], ys[k], ys[k + 1]),
+                n * share_x * share_y,
+            )
+    return chi > t.critical[min(nx * ny - 1, t.n_critical - 1)]
+
+
+cdef Py_ssize_t _quarters(const int64_t* cum, uint32_t a, uint32_t b, uint32_t* out) noexcept nogil:
+    """Boundaries of [a, b) halved, and each half halved again, where they can be, into
+    ``out``; the number of parts."""
+    cdef uint32_t middle, quarter
+    cdef Py_ssize_t parts = 0
+    out[0] = a
+    if not _halve(cum, a, b, &middle):
+        out[1] = b
+        return 1
+    if _halve(cum, a, middle, &quarter):
+        parts += 1
+        out[parts] = quarter
+    parts += 1
+    out[parts] = middle
+    if _halve(cum, middle, b, &quarter):
+        parts += 1
+        out[parts] = quarter
+    parts += 1
+    out[parts] = b
+    return parts
+
+
+cdef void _cut_map(bint ordered, const uint8_t* cut, int64_t* out, Py_ssize_t size) noexcept nogil:
+    """The grid of a tree's splits on one axis: each fine bin's row of it (each category its
+    own where the axis is not ordered)."""
+    cdef Py_ssize_t u
+    out[0] = 0
+    for u in range(1, size):
+        out[u] = u if not ordered else out[u - 1] + cut[u]
+
+
+cdef void _partition(
+    Tree* t, uint32_t n_values, uint32_t n_x, uint32_t n_y, uint32_t* stack
+) noexcept nogil:
+    """Grows one feature's tree over its fine table (``n_values`` bins of values, then a bin of
+    missing values where ``n_x`` is one more) and adds up its leaves into ``t``.
+
+    The root is always split. A bin of missing values is a stripe of its own beside the
+    values' root, split along y only. ``stack`` holds 5 (3 (n_x + n_y) + 2) entries: each
+    split narrows an axis, so a path is at most n_x + n_y cells deep, and each leaves at most
+    3 siblings waiting.
+    """
+    cdef Py_ssize_t top = 0
+    cdef uint32_t x0, x1, y0, y1, depth, mx = 0, my = 0, i, k
+    cdef uint32_t xs[3]
+    cdef uint32_t ys[3]
+    cdef bint halve_x, halve_y
+    cdef int64_t df
+    stack[0], stack[1], stack[2], stack[3], stack[4] = 0, n_values, 0, n_y, 0
+    top = 1
+    if n_x > n_values:  # the stripe of missing values
+        t.x_cut[n_values] = 1
+        stack[5], stack[6], stack[7], stack[8], stack[9] = n_values, n_x, 0, n_y, 1
+        top = 2
+    while top > 0:
+        top -= 1
+        x0, x1, y0, y1, depth = (
+            stack[5 * top], stack[5 * top + 1], stack[5 * top + 2], stack[5 * top + 3],
+            stack[5 * top + 4],
+        )
+        halve_x = t.x_ordered and _halve(t.x_cum, x0, x1, &mx)
+        halve_y = t.y_ordered and _halve(t.y_cum, y0, y1, &my)
+        if not (halve_x or halve_y) or not _split_kept(
+            t, x0, x1, y0, y1, halve_x, mx, halve_y, my, depth == 0, &df
+        ):
+            _leaf(t, x0, x1, y0, y1)
+            continue
+        t.df += df
+        if halve_x:
+            t.x_cut[mx] = 1
+        if halve_y:
+            t.y_cut[my] = 1
+        xs[0], xs[1], xs[2] = x0, (mx if halve_x else x1), x1
+        ys[0], ys[1], ys[2] = y0, (my if halve_y else y1), y1
+        for i in range(1 + halve_x):
+            for k in range(1 + halve_y):
+                stack[5 * top], stack[5 * top + 1] = xs[i], xs[i + 1]
+                stack[5 * top + 2], stack[5 * top + 3] = ys[k], ys[k + 1]
+                stack[5 * top + 4] = depth + 1
+                top += 1
+
+
 def adaptive_tables(
     const count_t[:, :, ::1] fine,
     const int64_t[::1] n_x,
@@ -337,8 +580,11 @@ def adaptive_tables(
     double c,
     int64_t test_k,
     const double[::1] log_int,
+    const double[::1] critical=None,
 ):
-    """Per feature, the finest merge of its fine table that keeps >= c samples per occupied cell.
+    """Per feature, the finest merge of its fine table that keeps >= c samples per occupied cell,
+    or, given the chi-square test's ``critical`` values by degrees of freedom, its partition
+    tree (``_partition``) wherever an axis is ordered.
 
     ``fine`` (n_features, Kx, Ky) holds joint counts at ``fine_n_bins`` bins on each merged axis
     (categories on kept ones; ``n_x[j]`` bins used), ``x_modes`` says how each feature's rows
@@ -354,7 +600,11 @@ def adaptive_tables(
 
     Merges keep runs of adjacent fine bins, so every merged cell is a rectangle of fine cells,
     summed in four lookups of the feature's summed-area table: trying a resolution costs its
-    own cells, not the fine table's.
+    own cells, not the fine table's. So is a tree's cell.
+
+    A tree's feature reports the MI, sum p l^2 and occupied cells of its leaves, the grid of
+    its splits as its merged rows and margins (the resolution, k, its row count), and the
+    degrees of freedom of the splits it kept (the last output; 0 elsewhere).
     """
     cdef Py_ssize_t n_features = fine.shape[0], kx = fine.shape[1], ky = fine.shape[2]
     cdef Py_ssize_t n_candidates = candidates.shape[0]
@@ -425,6 +675,26 @@ def adaptive_tables(
     cdef int64_t* test_x_map
     cdef double log_n, log_x, log_y, log_ratio
     cdef Py_ssize_t n_logs = log_int.shape[0]
+    cdef bint partitioned = critical is not None and critical.shape[0] > 0, tree
+    cdef Py_ssize_t n_values
+    dfs_array = np.zeros(n_features, dtype=np.int64)
+    x_edge_array = np.zeros(kx + 1, dtype=np.int64)
+    y_edge_array = np.zeros(ky + 1, dtype=np.int64)
+    x_cut_array = np.zeros(kx + 1, dtype=np.uint8)
+    y_cut_array = np.zeros(ky + 1, dtype=np.uint8)
+    stack_array = np.zeros(5 * (3 * (kx + ky) + 2), dtype=np.uint32)
+    cdef int64_t[::1] dfs = dfs_array
+    cdef int64_t[::1] x_edge = x_edge_array
+    cdef int64_t[::1] y_edge = y_edge_array
+    cdef uint8_t[::1] x_cut = x_cut_array
+    cdef uint8_t[::1] y_cut = y_cut_array
+    cdef uint32_t[::1] stack = stack_array
+    cdef Tree t
+    t.sums, t.width, t.x_cum, t.y_cum = &sums[0, 0], ky + 1, &x_edge[0], &y_edge[0]
+    t.x_cut, t.y_cut, t.y_ordered = &x_cut[0], &y_cut[0], y_mode != MODE_KEEP
+    t.log_int, t.n_logs = &log_int[0], n_logs
+    if partitioned:
+        t.critical, t.n_critical = &critical[0], critical.shape[0]
     s.y_map, s.x_runs, s.y_runs = &y_map[0], &x_runs[0], &y_runs[0]
     s.x_cum, s.y_cum = &x_cum[0], &y_cum[0]
     s.n_y, s.kx, s.fine_n_bins, s.c = ky, kx, fine_n_bins, c
@@ -452,69 +722,87 @@ def adaptive_tables(
                 if x_single[j, u]:
                     s.x_single = &x_single[j, 0]
                     break
-            best = 0
-            if x_mode != MODE_KEEP or y_mode != MODE_KEEP:
-                # Gallop from where independent data land, k = sqrt(N / c), then bisect the
-                # bracket: two tables settle a near-independent feature, where a bisection of
-                # the whole range would count eight.
-                start = 0
-                while (
-                    start + 1 < n_candidates
-                    and <double> (candidates[start + 1] * candidates[start + 1]) * c <= n
-                ):
-                    start += 1
-                if _admissible(candidates[start], x_mode, y_mode, &s):
-                    lo, step = start, 1  # lo admissible; find a failing hi above it
-                    while lo + step < n_candidates and _admissible(
-                        candidates[lo + step], x_mode, y_mode, &s
+            tree = partitioned and (x_mode != MODE_KEEP or y_mode != MODE_KEEP)
+            if tree:
+                for u in range(kx + 1):
+                    x_edge[u] = sums[min(u, n_used), ky]
+                    x_cut[u] = 0
+                for v in range(ky + 1):
+                    y_edge[v] = sums[n_used, v]
+                    y_cut[v] = 0
+                t.x_ordered = x_mode != MODE_KEEP
+                t.mi, t.second, t.cells, t.df = 0.0, 0.0, 0, 0
+                t.log_n = log_count(n, &log_int[0], n_logs)
+                n_values = n_used - (t.x_ordered and x_single[j, n_used - 1] == 2)
+                _partition(&t, n_values, n_used, ky, &stack[0])
+                _cut_map(t.x_ordered, &x_cut[0], x_map, kx)
+                _cut_map(t.y_ordered, &y_cut[0], &y_map[0], ky)
+                k_est[j] = x_map[n_used - 1] + 1
+            else:
+                best = 0
+                if x_mode != MODE_KEEP or y_mode != MODE_KEEP:
+                    # Gallop from where independent data land, k = sqrt(N / c), then bisect the
+                    # bracket: two tables settle a near-independent feature, where a bisection of
+                    # the whole range would count eight.
+                    start = 0
+                    while (
+                        start + 1 < n_candidates
+                        and <double> (candidates[start + 1] * candidates[start + 1]) * c <= n
                     ):
-                        lo, step = lo + step, 2 * step
-                    hi = min(lo + step, n_candidates)
-                else:
-                    hi, step = start, 1  # hi fails; find an admissible lo below it (or none)
-                    while hi - step >= 0 and not _admissible(
-                        candidates[hi - step], x_mode, y_mode, &s
-                    ):
-                        hi, step = hi - step, 2 * step
-                    lo = max(hi - step, 0)
-                while hi - lo > 1:
-                    mid = (lo + hi) // 2
-                    if _admissible(candidates[mid], x_mode, y_mode, &s):
-                        lo = mid
+                        start += 1
+                    if _admissible(candidates[start], x_mode, y_mode, &s):
+                        lo, step = start, 1  # lo admissible; find a failing hi above it
+                        while lo + step < n_candidates and _admissible(
+                            candidates[lo + step], x_mode, y_mode, &s
+                        ):
+                            lo, step = lo + step, 2 * step
+                        hi = min(lo + step, n_candidates)
                     else:
-                        hi = mid
-                best = lo
-            k_est[j] = candidates[best]
-            _merge_map(x_mode, &x_cum[0], s.x_single, n, k_est[j], fine_n_bins, x_map, kx, s.scratch)
-            _merge_map(
-                y_mode, &y_cum[0], s.y_single, n, k_est[j], fine_n_bins, &y_map[0], ky, s.scratch
-            )
+                        hi, step = start, 1  # hi fails; find an admissible lo below it (or none)
+                        while hi - step >= 0 and not _admissible(
+                            candidates[hi - step], x_mode, y_mode, &s
+                        ):
+                            hi, step = hi - step, 2 * step
+                        lo = max(hi - step, 0)
+                    while hi - lo > 1:
+                        mid = (lo + hi) // 2
+                        if _admissible(candidates[mid], x_mode, y_mode, &s):
+                            lo = mid
+                        else:
+                            hi = mid
+                    best = lo
+                k_est[j] = candidates[best]
+                _merge_map(x_mode, &x_cum[0], s.x_single, n, k_est[j], fine_n_bins, x_map, kx, s.scratch)
+                _merge_map(
+                    y_mode, &y_cum[0], s.y_single, n, k_est[j], fine_n_bins, &y_map[0], ky, s.scratch
+                )
             n_x_runs = _runs(x_map, n_used, &x_runs[0])
             n_y_runs = _runs(&y_map[0], ky, &y_runs[0])
             for r in range(n_x_runs):
-                x_margins[j, x_map[x_runs[r]]] = (
-                    sums[x_runs[r + 1], ky] - sums[x_runs[r], ky]
-                )
+                x_margins[j, x_map[x_runs[r]]] = sums[x_runs[r + 1], ky] - sums[x_runs[r], ky]
             for q in range(n_y_runs):
                 y_margins[j, y_map[y_runs[q]]] = (
                     sums[n_used, y_runs[q + 1]] - sums[n_used, y_runs[q]]
                 )
-            log_n = log_count(n, &log_int[0], n_logs)
-            for r in range(n_x_runs):
-                u0, u1 = x_runs[r], x_runs[r + 1]
-                log_x = log_count(x_margins[j, x_map[u0]], &log_int[0], n_logs)
-                for q in range(n_y_runs):
-                    v0, v1 = y_runs[q], y_runs[q + 1]
-                    # Empty cells add 0 times a finite ratio: no branch to mispredict
-                    # (as ``table_summaries``), and no change to the sums.
-                    count = _block_sum(&sums[0, 0], width, u0, u1, v0, v1)
-                    log_y = log_count(y_margins[j, y_map[v0]], &log_int[0], n_logs)
-                    log_ratio = cell_log_ratio(
-                        log_count(count, &log_int[0], n_logs), log_y, log_n, log_x
-                    )
-                    mi[j] += count * log_ratio
-                    second[j] += count * log_ratio * log_ratio
-                    cells[j] += count > 0
+            if tree:
+                mi[j], second[j], cells[j], dfs[j] = t.mi, t.second, t.cells, t.df
+            else:
+                log_n = log_count(n, &log_int[0], n_logs)
+                for r in range(n_x_runs):
+                    u0, u1 = x_runs[r], x_runs[r + 1]
+                    log_x = log_count(x_margins[j, x_map[u0]], &log_int[0], n_logs)
+                    for q in range(n_y_runs):
+                        v0, v1 = y_runs[q], y_runs[q + 1]
+                        # Empty cells add 0 times a finite ratio: no branch to mispredict
+                        # (as ``table_summaries``), and no change to the sums.
+                        count = _block_sum(&sums[0, 0], width, u0, u1, v0, v1)
+                        log_y = log_count(y_margins[j, y_map[v0]], &log_int[0], n_logs)
+                        log_ratio = cell_log_ratio(
+                            log_count(count, &log_int[0], n_logs), log_y, log_n, log_x
+                        )
+                        mi[j] += count * log_ratio
+                        second[j] += count * log_ratio * log_ratio
+                        cells[j] += count > 0
             mi[j] = max(mi[j] / n, 0.0)
             second[j] /= n
             values = 0  # occupied single-value bins
@@ -524,7 +812,8 @@ def adaptive_tables(
                 values -= x_single[j, n_used - 1] == 2 and x_cum[n_used - 1] > (
                     x_cum[n_used - 2] if n_used > 1 else 0
                 )
-            if per_value[j] and values <= k_est[j]:
+            # A tree's leaves are no one resolution: its values fit the test's, or merge by rank.
+            if per_value[j] and values <= (test_k if tree else k_est[j]):
                 _frequency_groups(&x_cum[0], s.x_single, test_k, test_x_map, kx, s.scratch)
             else:
                 _merge_map(
@@ -554,6 +843,7 @@ def adaptive_tables(
         test_array,
         test_x_maps_array,
         test_y_map_array,
+        dfs_array,
     )
 
 

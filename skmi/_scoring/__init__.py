@@ -89,6 +89,8 @@ class TableSummary(NamedTuple):
     cells: np.ndarray  # occupied cells (n_tables,)
     x_margins: np.ndarray  # (n_tables, n_x)
     y_margins: np.ndarray  # (n_tables, n_y)
+    # Which tables are partition trees' leaves, whose MI takes no correction (None: none).
+    tree: np.ndarray | None = None
 
 
 def summarize(joint):

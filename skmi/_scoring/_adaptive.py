@@ -17,6 +17,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
+from scipy.stats import chi2
 
 from skmi._backends import BY_INDEX, BY_RANK, KEEP, adaptive_tables, log_table
 from skmi._scoring import TableSummary
@@ -24,6 +25,11 @@ from skmi._threads import even_slices, n_threads, thread_map
 
 # Highly composite fine resolutions: their divisors step by at most 1.5 in the range used.
 _FINE_RESOLUTIONS = (12, 24, 36, 60, 120, 180, 240, 360)
+
+# The partition trees' fine table, 2^9 quantile bins an ordered axis whatever N (its finest
+# leaves hold 1/512 of a margin), and the level of their test of a split.
+PARTITION_N_BINS = 512
+PARTITION_LEVEL = 0.05
 
 
 def samples_per_cell(n_samples):
@@ -50,9 +56,10 @@ class Resolutions(NamedTuple):
     k_max: int  # the largest resolution
     fines: tuple  # the fine resolutions to count: the first, and the finest if it differs
     test_k: int  # the resolution of the test tables
+    partition: bool = False  # trees on the fine table instead of merges
 
 
-def resolution_plan(n_samples):
+def resolution_plan(n_samples, partition=False):
     """c(N), the largest resolution k_max, the fine resolutions to count, and the test one.
 
     k_max = min(2 sqrt(N), N / c). Two fine resolutions from ``_FINE_RESOLUTIONS``: the
@@ -60,6 +67,9 @@ def resolution_plan(n_samples):
     features (about sqrt(N / c)); the second the smallest reaching k_max (the largest caps
     it), counted only for features whose resolution reached half the first. The test resolution is
     the divisor of the first nearest N^(1/4), at least 4.
+
+    With ``partition`` the one fine resolution is ``PARTITION_N_BINS``, and the test one
+    stays the merges': p-values do not depend on which estimates.
     """
     c = samples_per_cell(n_samples)
     k_max = max(2, int(min(2 * math.sqrt(n_samples), n_samples / c)))
@@ -68,7 +78,14 @@ def resolution_plan(n_samples):
     divisors = np.array([k for k in range(2, first + 1) if first % k == 0])
     target = max(4.0, n_samples**0.25)
     test_k = int(divisors[np.argmin(np.abs(np.log(divisors / target)))])
-    return Resolutions(c, k_max, (first,) if first == top else (first, top), test_k)
+    fines = (PARTITION_N_BINS,) if partition else (first,) if first == top else (first, top)
+    return Resolutions(c, k_max, fines, test_k, partition)
+
+
+def split_critical(size):
+    """Pearson chi-square's critical values at ``PARTITION_LEVEL`` for 0 to size - 1 degrees of
+    freedom (infinite at 0: nothing to test), the partition trees' test of a split."""
+    return np.concatenate([[np.inf], chi2.isf(PARTITION_LEVEL, np.arange(1, size))])
 
 
 class Merged(NamedTuple):
@@ -85,8 +102,9 @@ class Merged(NamedTuple):
 def _merge_group(fine, n_x, x_modes, x_single, y_mode, *shared):
     """``adaptive_tables`` on one group of features, its outputs named."""
     out = adaptive_tables(fine, n_x, x_modes, y_mode, x_single, *shared)
-    k, plugin, second, cells, x_margins, y_margins, maps, test, test_maps, test_y_map = out
-    summary = TableSummary(plugin, second, cells, x_margins, y_margins)
+    k, plugin, second, cells, x_margins, y_margins, maps, test, test_maps, test_y_map, _ = out
+    tree = (shared[-1] is not None) & ((x_modes != KEEP) | (y_mode != KEEP))
+    summary = TableSummary(plugin, second, cells, x_margins, y_margins, tree)
     return Merged(k, summary, maps, test, test_maps, test_y_map)
 
 
@@ -110,8 +128,9 @@ def _joined(parts):
 
 def merge(fine, binning, y_single, y_discrete, strategy, plan, fine_n_bins, n_jobs):
     """Per feature, the finest merge of its fine table (``CountTables`` at ``fine_n_bins`` bins,
-    features binned by ``binning``) that keeps >= c samples per occupied cell, and the merge
-    to the test resolution; as ``Merged``. Features go to threads in groups (1e6 x 100 at
+    features binned by ``binning``) that keeps >= c samples per occupied cell, or with
+    ``plan.partition`` its partition tree wherever an axis is ordered, and the merge to the
+    test resolution; as ``Merged``. Features go to threads in groups (1e6 x 100 at
     360 x 360: 30 ms on one thread).
 
     Quantile bins merge by rank (so that tied fine bins still land where their values
@@ -132,6 +151,7 @@ def merge(fine, binning, y_single, y_discrete, strategy, plan, fine_n_bins, n_jo
         plan.c,
         plan.test_k,
         log_table(n),
+        split_critical(max(counts.shape[1:]) + 1) if plan.partition else None,
     )
     n_x = binning.n_bins
     workers = n_threads(n_jobs, counts.shape[0], counts.size)

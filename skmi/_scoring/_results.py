@@ -163,10 +163,19 @@ class MIResult:
 def scored(tables, n_samples, correction, p):
     """``MIResult`` of ``MITables`` of ``n_samples`` rows, with the p-values ``p``."""
     summary = tables.summary
+    trees = summary.tree is not None and summary.tree.any()
+    if trees and correction == "chance":
+        raise ValueError(
+            "correction='chance' needs a grid of bins, and n_bins='partition' scores ordered "
+            "features by partition trees: pass n_bins='adaptive' or a bin count for it"
+        )
+    scores = _MI_CORRECTIONS[correction](
+        summary.plugin, summary.x_margins, summary.y_margins, summary.cells
+    )
+    if trees:  # a tree keeps only the splits its test finds: no correction
+        scores = np.where(summary.tree, summary.plugin, scores)
     return MIResult(
-        scores=_MI_CORRECTIONS[correction](
-            summary.plugin, summary.x_margins, summary.y_margins, summary.cells
-        ),
+        scores=scores,
         pvalues=p,
         standard_errors=delta_method_se(summary.second, summary.plugin, n_samples),
         entropy=entropy_from_counts(summary.x_margins),
