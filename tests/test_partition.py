@@ -31,14 +31,14 @@ def _tree(table, y_mode=BY_RANK, missing=False):
         6.0,
         2,
         log_table(int(table.sum())),
-        split_critical(max(kx, ky) + 1),
+        split_critical(kx, ky),
     )
     return out[1][0], out[3][0], out[-1][0], out[6][0]
 
 
 def test_split_kept_only_where_the_test_rejects():
-    """A 4 x 4 table of 64 rows, every margin 16. The root is always split at the middle
-    (bins 2 | 2). Its top-left quadrant [[12, 4], [4, 12]] expects 8 a cell: chi-square
+    """A 4 x 4 table of 64 rows, every margin 16. The root's quadrants (bins 2 | 2) hold 32,
+    0, 0 and 32 rows against 16 expected: chi-square 64, split. Its top-left quadrant [[12, 4], [4, 12]] expects 8 a cell: chi-square
     4 * 4^2 / 8 = 8 > 7.815 (3 df, 5%), so it is split into its four cells. The bottom-right
     [[10, 6], [6, 10]] gives 4 * 2^2 / 8 = 2: kept whole, one leaf of 32 rows over margins
     of 32 and 32. MI = (12 ln 3 * 2 + 4 ln 1 * 2 + 32 ln 2) / 64."""
@@ -54,7 +54,7 @@ def test_split_kept_only_where_the_test_rejects():
 
 
 def test_look_ahead_sees_structure_finer_than_the_halves():
-    """An 8 x 8 table of 64 rows, every margin 8. The top-left quadrant (bins 0-3 x 0-3) is
+    """An 8 x 8 table of 64 rows, every margin 8, the root split as above. The top-left quadrant (bins 0-3 x 0-3) is
     a checkerboard of 4s whose 2 x 2 blocks each hold 8: its halves look even (chi-square 0),
     but its 16 quarters expect 2 a cell, 8 hold 4 and 8 hold 0: chi-square 32 > 24.996 (15 df,
     5%), so it is split. Each block [[4, 0], [0, 4]] then gives 4 * 2^2 / 2 = 8 > 7.815: split
@@ -73,38 +73,47 @@ def test_look_ahead_sees_structure_finer_than_the_halves():
 
 
 def test_one_dimensional_tree_of_a_discrete_target():
-    """Four ordered bins of x against two classes: [[10, 2], [2, 10], [6, 6], [6, 6]], 48
-    rows. The root splits at bins 2 | 2. The left half's classes (12, 12) split over its bins
-    as (10, 2) and (2, 10), expected 6 each: chi-square 4 * 4^2 / 6 = 10.7 > 3.841 (1 df):
-    split. The right half's bins are alike (chi-square 0): one leaf, ln(48 * 12 / 24^2) = 0.
-    MI = 2 (10 ln(5 / 3) + 2 ln(1 / 3)) / 48."""
-    table = np.array([[10, 2], [2, 10], [6, 6], [6, 6]])
+    """Four ordered bins of x (16, 8, 12 and 12 rows) against two classes of 24 rows:
+    [[14, 2], [2, 6], [4, 8], [4, 8]]. The rows' middle is between bins 1 and 2. The halves
+    hold classes (16, 8) and (8, 16) against 12 expected each: chi-square 4 * 4^2 / 12 = 5.3
+    > 3.841 (1 df), split. The left half's bins take shares 2/3 and 1/3 of its classes:
+    expected (10.67, 5.33) and (5.33, 2.67) against (14, 2) and (2, 6), chi-square 9.4,
+    split into its bins. The right half's bins are alike (chi-square 0): one leaf."""
+    table = np.array([[14, 2], [2, 6], [4, 8], [4, 8]])
     mi, cells, df, x_map = _tree(table, y_mode=KEEP)
-    assert mi == pytest.approx(2 * (10 * np.log(5 / 3) + 2 * np.log(1 / 3)) / 48, rel=1e-12)
+    terms = [(14, 16, 24), (2, 16, 24), (2, 8, 24), (6, 8, 24), (8, 24, 24), (16, 24, 24)]
+    expected = sum(n * np.log(48 * n / (n_x * n_y)) for n, n_x, n_y in terms) / 48
+    assert mi == pytest.approx(expected, rel=1e-12)
     assert cells == 6  # two classes in each of the two left bins, and in the right half
     assert df == 2  # the root's and the left half's, one each (two classes)
     np.testing.assert_array_equal(x_map, [0, 1, 2, 2])
 
 
 def test_missing_values_are_a_stripe_of_their_own():
-    """A bin of missing values is no value: the root splits the values alone, and the stripe
-    of missing rows is a part of its own, split along y only.
+    """A bin of missing values is no value: the values' root is a cell of its own, and the
+    stripe of missing rows another, split along y only.
 
     Values: 4 in each of 4 x 4 cells (64 rows); missing: [0, 0, 8, 8] (16 rows). The y
     margins are 16, 16, 24, 24, so y splits at 2 | 2 (32 against 48 rows). The values' root
-    is split; its four quadrants of 16 rows fit their margins exactly and stay leaves:
-    ln(80 * 16 / (32 * 32)) below, ln(80 * 16 / (32 * 48)) above. The stripe expects
-    16 * 32 / 80 = 6.4 rows below and 9.6 above, and holds 0 and 16: chi-square 10.7 > 3.841
-    (1 df), split; its top half, 8 and 8 against margins of 24 and 24, stays a leaf:
-    ln(80 * 16 / (16 * 48)).
+    expects 12.8 rows in each lower quadrant and 19.2 in each upper one and holds 16:
+    chi-square 2.7 (and 2.7 on its 16 quarters): one leaf over every y, ln 1 = 0. The stripe
+    expects 16 * 32 / 80 = 6.4 rows below and 9.6 above, and holds 0 and 16: chi-square
+    10.7 > 3.841 (1 df), split; its top half, 8 and 8 against margins of 24 and 24, stays a
+    leaf: ln(80 * 16 / (16 * 48)).
     """
     values = np.full((4, 4), 4)
     stripe = np.array([[0, 0, 8, 8]])
     mi, cells, df, x_map = _tree(np.vstack([values, stripe]), missing=True)
-    expected = (32 * np.log(1.25) + 32 * np.log(5 / 6) + 16 * np.log(5 / 3)) / 80
-    assert mi == pytest.approx(expected, rel=1e-12)
-    assert (cells, df) == (5, 3 + 1)
-    np.testing.assert_array_equal(x_map, [0, 0, 1, 1, 2])  # the stripe is a row of its own
+    assert mi == pytest.approx(16 * np.log(5 / 3) / 80, rel=1e-12)
+    assert (cells, df) == (2, 1)
+    np.testing.assert_array_equal(x_map, [0, 0, 0, 0, 1])  # the stripe is a row of its own
+
+
+def test_two_rows_read_no_information():
+    """The root is tested like any cell: two rows, whose quadrants always read ln 2 when the
+    root is split unconditionally, give exactly 0."""
+    mi, cells, df, _ = _tree(np.array([[1, 0], [0, 1]]))
+    assert (mi, cells, df) == (0.0, 1, 0)
 
 
 def test_partition_is_close_to_the_truth_on_a_gaussian_pair():

@@ -82,10 +82,11 @@ def resolution_plan(n_samples, partition=False):
     return Resolutions(c, k_max, fines, test_k, partition)
 
 
-def split_critical(size):
-    """Pearson chi-square's critical values at ``PARTITION_LEVEL`` for 0 to size - 1 degrees of
-    freedom (infinite at 0: nothing to test), the partition trees' test of a split."""
-    return np.concatenate([[np.inf], chi2.isf(PARTITION_LEVEL, np.arange(1, size))])
+def split_critical(n_x, n_y):
+    """Pearson chi-square's critical values at ``PARTITION_LEVEL`` for every degree of freedom
+    a split of an n_x by n_y table can have (infinite at 0: nothing to test): 15 for the
+    look-ahead's 16 quarters, one less than the categories of an axis of categories."""
+    return np.concatenate([[np.inf], chi2.isf(PARTITION_LEVEL, np.arange(1, max(16, n_x, n_y)))])
 
 
 class Merged(NamedTuple):
@@ -151,7 +152,7 @@ def merge(fine, binning, y_single, y_discrete, strategy, plan, fine_n_bins, n_jo
         plan.c,
         plan.test_k,
         log_table(n),
-        split_critical(max(counts.shape[1:]) + 1) if plan.partition else None,
+        split_critical(*counts.shape[1:]) if plan.partition else None,
     )
     n_x = binning.n_bins
     workers = n_threads(n_jobs, counts.shape[0], counts.size)
