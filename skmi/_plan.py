@@ -9,9 +9,10 @@ array, counted as one batch), it is the finest, ``BATCH_FINE_N_BINS``, so that t
 can grow with N as far as fit's would. Either way the merge is chosen at scoring time from
 the tables and their N.
 
-With ``n_bins="partition"`` every ordered axis is counted at ``PARTITION_N_BINS`` quantile bins
-whatever N, and each feature's partition tree is grown on its table at scoring time
-(``_adaptive``): the same count for ``fit`` and for batches.
+With ``n_bins="partition"`` every ordered axis is counted at the quantile bins
+``partition_n_bins`` gives N (128 at N = 1,000, 512 from 10,486 rows on), or at 512 for
+batches, and each feature's partition tree is grown on its table at scoring time
+(``_adaptive``).
 """
 
 from typing import NamedTuple
@@ -19,7 +20,12 @@ from typing import NamedTuple
 import numpy as np
 
 from skmi._params import DEFAULT_ENTROPY_N_BINS
-from skmi._scoring._adaptive import _FINE_RESOLUTIONS, PARTITION_N_BINS, resolution_plan
+from skmi._scoring._adaptive import (
+    _FINE_RESOLUTIONS,
+    PARTITION_N_BINS,
+    partition_n_bins,
+    resolution_plan,
+)
 
 # The fine bin count of tables whose N is not known when they are counted: the finest, the
 # one fit counts at from about 1.2e5 rows on.
@@ -49,7 +55,8 @@ def mi_plan(n_bins, n_samples=None):
     counting, or for batches (``n_samples`` None)."""
     fine = None
     if is_partition(n_bins):
-        fine = n_bins = PARTITION_N_BINS
+        fine = PARTITION_N_BINS if n_samples is None else partition_n_bins(n_samples)
+        n_bins = fine
     elif is_adaptive(n_bins):
         fine = BATCH_FINE_N_BINS if n_samples is None else resolution_plan(n_samples).fines[0]
         n_bins = fine

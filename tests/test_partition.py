@@ -38,8 +38,9 @@ def _tree(table, y_mode=BY_RANK, missing=False):
 
 def test_split_kept_only_where_the_test_rejects():
     """A 4 x 4 table of 64 rows, every margin 16. The root's quadrants (bins 2 | 2) hold 32,
-    0, 0 and 32 rows against 16 expected: chi-square 64, split. Its top-left quadrant [[12, 4], [4, 12]] expects 8 a cell: chi-square
-    4 * 4^2 / 8 = 8 > 7.815 (3 df, 5%), so it is split into its four cells. The bottom-right
+    0, 0 and 32 rows against 16 expected: chi-square 64, split. Its top-left quadrant
+    [[12, 4], [4, 12]] expects 8 a cell: chi-square 4 * 4^2 / 8 = 8 > 7.815 (3 df, 5%), so
+    it is split into its four cells. The bottom-right
     [[10, 6], [6, 10]] gives 4 * 2^2 / 8 = 2: kept whole, one leaf of 32 rows over margins
     of 32 and 32. MI = (12 ln 3 * 2 + 4 ln 1 * 2 + 32 ln 2) / 64."""
     table = np.array([[12, 4, 0, 0], [4, 12, 0, 0], [0, 0, 10, 6], [0, 0, 6, 10]])
@@ -54,13 +55,14 @@ def test_split_kept_only_where_the_test_rejects():
 
 
 def test_look_ahead_sees_structure_finer_than_the_halves():
-    """An 8 x 8 table of 64 rows, every margin 8, the root split as above. The top-left quadrant (bins 0-3 x 0-3) is
-    a checkerboard of 4s whose 2 x 2 blocks each hold 8: its halves look even (chi-square 0),
-    but its 16 quarters expect 2 a cell, 8 hold 4 and 8 hold 0: chi-square 32 > 24.996 (15 df,
-    5%), so it is split. Each block [[4, 0], [0, 4]] then gives 4 * 2^2 / 2 = 8 > 7.815: split
-    into cells of 4 rows over margins of 8, ln(64 * 4 / 64) = ln 4 each. The bottom-right,
-    2 in every cell, stays one leaf: ln(64 * 32 / 32^2) = ln 2. MI = (32 ln 4 + 32 ln 2) / 64
-    = 1.5 ln 2, where the halves alone would have stopped at ln 2."""
+    """An 8 x 8 table of 64 rows, every margin 8, the root split as above. The top-left
+    quadrant (bins 0-3 x 0-3) is a checkerboard of 4s whose 2 x 2 blocks each hold 8: its
+    halves look even (chi-square 0), but its 16 quarters expect 2 a cell, 8 hold 4 and 8
+    hold 0: chi-square 32 > 24.996 (15 df, 5%), so it is split. Each block [[4, 0], [0, 4]]
+    then gives 4 * 2^2 / 2 = 8 > 7.815: split into cells of 4 rows over margins of 8,
+    ln(64 * 4 / 64) = ln 4 each. The bottom-right, 2 in every cell, stays one leaf:
+    ln(64 * 32 / 32^2) = ln 2. MI = (32 ln 4 + 32 ln 2) / 64 = 1.5 ln 2, where the halves
+    alone would have stopped at ln 2."""
     table = np.zeros((8, 8), dtype=np.int64)
     checker = (np.add.outer(np.arange(4), np.arange(4)) % 2 == 0) * 4
     table[:4, :4] = checker
@@ -187,7 +189,7 @@ def test_chance_correction_needs_a_grid():
     """A tree's leaves are no grid of margins: the exact chance level has nothing to be
     computed on, and the error says what to pass instead."""
     X = np.random.default_rng(0).standard_normal((200, 2))
-    with pytest.raises(ValueError, match="correction='chance'.*n_bins='adaptive'"):
+    with pytest.raises(ValueError, match=r"correction='chance'.*n_bins='adaptive'"):
         histogram_mi_regression(X, X[:, 0], n_bins="partition", correction="chance")
     with pytest.raises(ValueError, match="correction='chance'"):
         HistogramMI(n_bins="partition", correction="chance").fit(X, X[:, 0])
