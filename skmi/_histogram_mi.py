@@ -47,10 +47,14 @@ class HistogramMI(PickledState, BaseEstimator):
 
     Parameters
     ----------
-    n_bins : "adaptive", int, str or array-like of shape (n_features,), default="adaptive"
-        Resolution of each feature's joint table with the target: "adaptive" (per feature,
-        the finest table keeping about c(N) samples per occupied cell), an int >= 2, one int
-        per feature, or a rule name; see :func:`histogram_mi_regression`.
+    n_bins : "partition", "adaptive", int, str or array-like of shape (n_features,), \
+            default="partition"
+        Resolution of each feature's joint table with the target: "partition" (per
+        feature, a tree of cells of a quantile table of up to 512 bins an axis, split while
+        its data are uneven), "adaptive" (per feature, the finest grid keeping about c(N)
+        samples per occupied cell), an int >= 2, one int per feature, or a rule name; see
+        :func:`histogram_mi_regression`. ``n_bins_`` and ``bin_edges_`` of a tree are the
+        grid of its splits on the feature's axis.
 
     strategy : {"quantile", "uniform"}, default="quantile"
         Equal-frequency or equal-width bins.
@@ -83,7 +87,7 @@ class HistogramMI(PickledState, BaseEstimator):
         reaches it either, the tail of a chi-square matched to all its permuted MI's mean
         and variance, below the floor 1 / (11 n_permutations + 1), so that false-discovery
         control over many features can tell it apart. p-values come from a coarser table
-        than the scores (about N^(1/4) bins with "adaptive", which is where the test is
+        than the scores (about N^(1/4) bins with "partition" and "adaptive", where the test is
         most powerful; a feature scored one bin per value keeps its frequent values apart
         and pools the rare ones, whatever their order), with the G statistic scaled so that
         its null mean is the exact chance level; see the User Guide.
@@ -117,16 +121,20 @@ class HistogramMI(PickledState, BaseEstimator):
         computed when first read.
 
     standard_errors_ : ndarray of shape (`n_features_in_`,)
-        Delta-method standard error of each plug-in MI, in ``base``.
+        Delta-method standard error of each plug-in MI, in ``base``: of a partition
+        tree's leaves as if they had been chosen in advance (0 for a tree that kept no cut:
+        read its p-value).
 
     entropy_ : ndarray of shape (`n_features_in_`,)
-        Plug-in entropy of each binned feature, in ``base``.
+        Plug-in entropy of each binned feature, in ``base`` (for a partition tree, on the
+        grid of its cuts).
 
     target_entropy_ : ndarray of shape (`n_features_in_`,)
         Plug-in entropy of the target as binned in each feature's table, in ``base``.
 
     n_bins_ : ndarray of shape (`n_features_in_`,)
-        Bins of each feature really used (ties can merge bins).
+        Bins of each feature really used (ties can merge bins); for a partition tree, the
+        intervals its cuts make on the feature's axis.
 
     bin_edges_ : ndarray of shape (`n_features_in_`,), dtype=object
         Edges ``[min, inner..., max]`` of each feature; for a discrete feature, its values
@@ -262,14 +270,16 @@ class HistogramMI(PickledState, BaseEstimator):
         neighbour's), as an unseen category is; a column's first missing values get a bin
         of their own.
 
-        With ``n_bins="adaptive"`` the tables are counted at 360 fine bins per feature (360
-        for a binned target too) and the resolution is chosen from them and the total number
-        of rows at each call, as :meth:`fit` chooses it. Only the G-test is available for
-        the p-values (``n_permutations`` is not used: permutations need the rows); they are
-        computed when ``pvalues_`` is first read, so that a batch only counts. A call
-        after :meth:`fit` adds to the tables fit holds; an "adaptive" fit holds none (its
-        fine tables were chosen for its own N and merged block by block), so the call
-        starts from its own batch, as on an unfitted estimator.
+        With ``n_bins="partition"`` the tables are counted at 512 fine bins per feature
+        (512 for a binned target too), as :meth:`fit` counts them, and each feature's tree
+        is grown on their sums at each call. With ``n_bins="adaptive"`` they are counted at
+        360 fine bins and the resolution is chosen from them and the total number of rows
+        at each call, as :meth:`fit` chooses it. Only the G-test is available for the
+        p-values (``n_permutations`` is not used: permutations need the rows); they are
+        computed when ``pvalues_`` is first read, so that a batch only counts. A call after
+        :meth:`fit` adds to the tables fit holds; a "partition" or "adaptive" fit holds
+        none (its fine tables were reduced block by block), so the call starts from its own
+        batch, as on an unfitted estimator.
 
         Parameters
         ----------
@@ -282,7 +292,7 @@ class HistogramMI(PickledState, BaseEstimator):
 
         bin_edges : sequence of array-like of shape (n_features,), default=None
             Edges of each feature, used on the first call only instead of learning them
-            (with "adaptive", the fine edges, merged down).
+            (with "partition" and "adaptive", the fine edges).
 
         target_bin_edges : array-like, default=None
             Edges of a binned target, used on the first call only.

@@ -84,8 +84,18 @@ def histogram_mi_regression(
     y : array-like of shape (n_samples,)
         Continuous target; finite numbers.
 
-    n_bins : "adaptive", int, str or array-like of shape (n_features,), default="adaptive"
-        Resolution of each feature's joint table with the target. "adaptive" picks, per
+    n_bins : "partition", "adaptive", int, str or array-like of shape (n_features,), \
+            default="partition"
+        Resolution of each feature's joint table with the target. "partition" grows, per
+        feature, Darbellay and Vajda's adaptive partition on a quantile table (per ordered
+        axis, 2.5 sqrt(N) bins rounded up to a power of two, at most 512): a cell is split
+        at the middle of its rows on each axis while Pearson's chi-square test (at 5%, on
+        its halves or on their 4 x 4 quarters) finds its rows uneven against the margins,
+        and the MI is summed over the leaves; against a discrete target or feature, the
+        tree splits the ordered axis alone, while the classes differ. A tree that keeps no
+        cut scores the N^(1/4)-bin table that :class:`HistogramMI`'s p-values read, less
+        its exact chance level, instead of 0, which orders weak features. Two discrete
+        columns keep their table. "adaptive" picks, per
         feature, the finest quantile table that keeps about c(N) = max(6, 2 log10 N) samples in
         each occupied cell (see the User Guide: fine where the data concentrate, coarse near
         independence). Otherwise bins per continuous feature and for the target: an int >= 2,
@@ -99,13 +109,17 @@ def histogram_mi_regression(
         and robust to heavy tails. "uniform": equal-width bins over the range.
 
     correction : {"miller-madow", "chance"} or None, default="miller-madow"
-        Bias correction. "miller-madow" subtracts (m_xy - m_x - m_y + 1) / 2N with m the
-        occupied cells, rows and columns; with "adaptive" bins its mean error at independence
-        is under 0.005 nats from N = 1,000. "chance" subtracts the exact expected MI under
-        independence given the margins (Vinh et al. 2010): exactly unbiased at independence
-        for any bins, but it over-corrects strong dependence. None returns the plug-in
-        estimate. Corrected values can be slightly negative for independent variables: that
-        is what unbiased means.
+        Bias correction of a grid of bins. "miller-madow" subtracts (m_xy - m_x - m_y + 1)
+        / 2N with m the occupied cells, rows and columns; with "adaptive" bins its mean error
+        at independence is under 0.005 nats from N = 1,000. "chance" subtracts the exact
+        expected MI under independence given the margins (Vinh et al. 2010): exactly
+        unbiased at independence for any bins, but it over-corrects strong dependence. None
+        returns the plug-in estimate. Corrected values can be slightly negative for
+        independent variables: that is what unbiased means. A partition tree keeps a split
+        only where its test finds one, which is its own correction: its leaves' MI is
+        returned under None and "miller-madow" alike (a Miller-Madow term for its splits
+        raised the error; see the User Guide), and "chance", which needs a grid, is an
+        error with "partition".
 
     discrete_features : {"auto"}, bool or array-like, default="auto"
         Which features are categories rather than binned: a bool for all, a boolean mask,
@@ -167,6 +181,9 @@ def histogram_mi_regression(
     .. [2] A. Hacine-Gharbi, P. Ravier, R. Harba and T. Mohamadi, "Low bias histogram-based
        estimation of mutual information for feature selection", Pattern Recognit. Lett. 33,
        2012.
+    .. [3] G. A. Darbellay and I. Vajda, "Estimation of the information by an adaptive
+       partitioning of the observation space", IEEE Trans. Inf. Theory 45(4):1315-1321,
+       1999.
 
     Examples
     --------
@@ -226,7 +243,8 @@ def histogram_mi_classif(
     y : array-like of shape (n_samples,)
         Class labels.
 
-    n_bins : "adaptive", int, str or array-like of shape (n_features,), default="adaptive"
+    n_bins : "partition", "adaptive", int, str or array-like of shape (n_features,), \
+            default="partition"
         Resolution of each feature's table; see :func:`histogram_mi_regression`.
 
     strategy : {"quantile", "uniform"}, default="quantile"

@@ -2,7 +2,8 @@
 features at a time, with the p-values that need the rows.
 
 MI with a target is scored from each feature's joint table at one resolution: the one asked
-for, or per feature the one the adaptive rule chooses by merging a fine table (``_adaptive``).
+for, or per feature the one the adaptive rule chooses by merging a fine table, or its
+partition tree on a fine table (``_adaptive``).
 Each block of features goes through the stages of every accumulator (learn the binning from
 the sample rows, count every row, score: ``_results``) before the next is counted: a
 feature's results depend on its own table only, so blocks change none, and they bound the

@@ -11,7 +11,7 @@ from skmi._scoring import _ENTROPY_CORRECTIONS, _MI_CORRECTIONS, _NORMALIZATIONS
 
 # MI chooses its resolution from the joint table (``_adaptive``); entropy has no joint table,
 # so it defaults to the entropy-optimal marginal rule.
-DEFAULT_N_BINS = "adaptive"
+DEFAULT_N_BINS = "partition"
 DEFAULT_ENTROPY_N_BINS = "hacine-gharbi"
 DEFAULT_CORRECTION = "miller-madow"
 DEFAULT_N_PERMUTATIONS = 199

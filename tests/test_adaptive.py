@@ -24,7 +24,7 @@ def test_adaptive_equals_fixed_bins_at_the_chosen_resolution():
     X = np.c_[x, x**2 + 0.3 * rng.normal(size=n), rng.normal(size=n), np.sin(3 * x)]
     y = x + 0.5 * rng.normal(size=n)
     fines = resolution_plan(n)[2]
-    est = HistogramMI(correction=None).fit(X, y)
+    est = HistogramMI(n_bins="adaptive", correction=None).fit(X, y)
     np.testing.assert_array_equal(est.n_bins_, est.target_n_bins_)
     exact = 0
     for j, k in enumerate(est.n_bins_):
@@ -48,7 +48,7 @@ def test_adaptive_resolution_follows_the_occupancy_rule():
     x = rng.normal(size=n)
     X = np.c_[rng.normal(size=n), x + 0.05 * rng.normal(size=n)]
     c, k_max, fines, _, _ = resolution_plan(n)
-    est = HistogramMI().fit(X, x)
+    est = HistogramMI(n_bins="adaptive").fit(X, x)
     assert est.n_bins_[1] > est.n_bins_[0]  # concentrated data support finer tables
     for j, k in enumerate(est.n_bins_):
         first = candidates_for(fines[0], k_max)
@@ -75,10 +75,10 @@ def test_adaptive_keeps_every_category_of_a_tied_feature(m, expected):
     n = 20_000
     x = rng.integers(0, m, n).astype(float)
     y = x + rng.uniform(0, 2, n)
-    est = HistogramMI().fit(x[:, None], y)
+    est = HistogramMI(n_bins="adaptive").fit(x[:, None], y)
     assert est.n_bins_[0] == m
     assert est.scores_[0] == pytest.approx(expected, abs=0.03)
-    classes = histogram_mi_classif(y[:, None], x)
+    classes = histogram_mi_classif(y[:, None], x, n_bins="adaptive")
     assert classes[0] == pytest.approx(expected, abs=0.03)
 
 
@@ -146,7 +146,9 @@ def test_threads_merging_groups_of_features_change_nothing():
     X[:, 15] = rng.integers(0, 50, n)
     y = X[:, 0] + 0.1 * X[:, 15] + rng.standard_normal(n)
     fits = [
-        HistogramMI(discrete_features=[2, 15], n_jobs=n_jobs, random_state=0).fit(X, y)
+        HistogramMI(
+            n_bins="adaptive", discrete_features=[2, 15], n_jobs=n_jobs, random_state=0
+        ).fit(X, y)
         for n_jobs in (1, 2)
     ]
     for name in ("scores_", "pvalues_", "standard_errors_", "entropy_", "n_bins_"):

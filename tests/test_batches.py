@@ -88,13 +88,14 @@ def test_histogram_mi_partial_fit_adaptive_equals_fit_for_the_same_fine_edges(di
     X[:, 2] = np.clip(X[:, 2], -3, 3)
     if discrete_target:
         y = (y > 0).astype(int)
-    full = HistogramMI(discrete_target=discrete_target, n_permutations=0).fit(X, y)
+    full = HistogramMI(n_bins="adaptive", discrete_target=discrete_target, n_permutations=0)
+    full.fit(X, y)
     fine = EntropyBinner(BATCH_FINE_RESOLUTION).fit(X)
     first = {"bin_edges": fine.bin_edges_}
     if not discrete_target:
         target = EntropyBinner(BATCH_FINE_RESOLUTION).fit(y.reshape(-1, 1))
         first["target_bin_edges"] = target.bin_edges_[0]
-    est = HistogramMI(discrete_target=discrete_target)
+    est = HistogramMI(n_bins="adaptive", discrete_target=discrete_target)
     batched = fit_in_batches(est, X, y, random_splits(rng, n, 4), **first)
     assert_same_outputs(batched, full)
     for a, b in zip(batched.bin_edges_, full.bin_edges_, strict=True):

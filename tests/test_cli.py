@@ -383,7 +383,7 @@ def test_main_help_states_choices_and_defaults(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     n_bins = _option_help(out, "--n-bins", "--strategy")
-    assert "adaptive" in n_bins and "(default: adaptive)" in n_bins
+    assert "adaptive" in n_bins and "(default: partition)" in n_bins
     assert "an int >= 2" in n_bins and "hacine-gharbi" in n_bins
     strategy = _option_help(out, "--strategy", "--correction")
     assert "quantile (" in strategy and "uniform (" in strategy

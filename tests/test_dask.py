@@ -49,22 +49,25 @@ def chunked(a):
     return da.from_array(a, chunks=(CHUNK, *a.shape[1:]))
 
 
-@pytest.mark.parametrize("n_bins", [8, "sturges", "adaptive"])
+@pytest.mark.parametrize("n_bins", [8, "sturges", "adaptive", "partition"])
 def test_dask_score_functions_equal_in_memory(client, n_bins):
-    """Check the score functions on dask arrays against numpy input (with "adaptive",
-    against one partial_fit batch, which counts the same fine table)."""
+    """Check the score functions on dask arrays against numpy input (with "adaptive" and
+    "partition", against one partial_fit batch, which counts the same fine table)."""
     X, y = data()
     labels = (y > 0).astype(int) + (y > 1)
     params = dict(n_bins=n_bins, subsample=SUBSAMPLE)
     for func, target in [(histogram_mi_regression, y), (histogram_mi_classif, labels)]:
         got = func(chunked(X), chunked(target), **params)
-        if n_bins == "adaptive":
-            est = HistogramMI(subsample=SUBSAMPLE, discrete_target=func is histogram_mi_classif)
+        fine = n_bins in ("adaptive", "partition")
+        if fine:
+            est = HistogramMI(
+                n_bins=n_bins, subsample=SUBSAMPLE, discrete_target=func is histogram_mi_classif
+            )
             expected = est.partial_fit(X, target).scores_
         else:
             expected = func(X, target, **params)
         assert_allclose(got, expected, rtol=0, atol=ATOL)
-    if n_bins != "adaptive":
+    if not fine:
         assert_allclose(
             histogram_entropy(chunked(X), **params), histogram_entropy(X, **params), atol=ATOL
         )

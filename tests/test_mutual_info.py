@@ -88,13 +88,18 @@ def test_histogram_mi_regression_plugin_bias_at_independence():
     assert abs(np.mean(chance)) < 4 * np.std(chance) / np.sqrt(len(chance))
 
 
-@pytest.mark.parametrize("correction", list(_MI_CORRECTIONS))
-def test_histogram_mi_regression_monotone_transform_is_exactly_invariant(correction):
+@pytest.mark.parametrize(
+    ("n_bins", "correction"),
+    [("partition", None), ("partition", "miller-madow")]
+    + [("adaptive", correction) for correction in _MI_CORRECTIONS],
+)
+def test_histogram_mi_regression_monotone_transform_is_exactly_invariant(n_bins, correction):
     """Check that strictly monotone maps of X and y leave quantile-binned MI exactly unchanged."""
     x, y = gaussian_pair(np.random.default_rng(4), 3000, 0.6)
     X = np.c_[x, -x, x**3]
-    before = histogram_mi_regression(X, y, correction=correction)
-    after = histogram_mi_regression(np.exp(X), y**3, correction=correction)
+    params = dict(n_bins=n_bins, correction=correction)
+    before = histogram_mi_regression(X, y, **params)
+    after = histogram_mi_regression(np.exp(X), y**3, **params)
     np.testing.assert_array_equal(before, after)
 
 
@@ -225,7 +230,11 @@ def test_histogram_mi_regression_constant_feature_is_exactly_zero():
     X = np.c_[np.full(500, 2.5), rng.normal(size=500)]
     y = rng.normal(size=500)
     for correction in _MI_CORRECTIONS:
-        assert histogram_mi_regression(X, y, correction=correction)[0] == 0.0
+        for n_bins in ("partition", "adaptive", 8):
+            if n_bins == "partition" and correction == "chance":
+                continue  # a grid's correction
+            params = dict(n_bins=n_bins, correction=correction)
+            assert histogram_mi_regression(X, y, **params)[0] == 0.0
 
 
 def test_histogram_mi_regression_base_two_is_bits():

@@ -148,6 +148,20 @@ def test_partition_reads_no_information_between_independent_columns():
     assert np.corrcoef(est.pvalues_, merged.pvalues_)[0, 1] > 0.8
 
 
+def test_trees_without_a_cut_still_order_weak_features():
+    """A tree that keeps no cut scores its test table's MI less the chance level: 200
+    independent columns average 0 within 4 standard errors, few read exactly 0, and their
+    order follows the p-values' (which read the same tables)."""
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((1000, 200))
+    y = rng.standard_normal(1000)
+    est = HistogramMI().fit(X, y)
+    scores = est.scores_
+    assert abs(scores.mean()) <= 4 * scores.std() / np.sqrt(scores.size)
+    assert np.mean(scores == 0) < 0.1
+    assert stats.spearmanr(scores, est.pvalues_).statistic < -0.8
+
+
 def test_batches_sum_to_one_count_for_the_same_edges():
     """Trees grow on the summed table: five batches and one batch of the same rows, with the
     same fine edges given, score exactly alike."""

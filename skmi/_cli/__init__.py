@@ -117,8 +117,9 @@ def build_parser():
         type=_n_bins,
         default=DEFAULT_N_BINS,
         metavar="N_BINS",
-        help="resolution of each feature's joint table with the target: adaptive (the "
-        "finest table its own data support), an int >= 2, or a rule: "
+        help="resolution of each feature's joint table with the target: partition (cells "
+        "split while the data are uneven), adaptive (the finest grid its own data "
+        "support), an int >= 2, or a rule: "
         f"{', '.join(_BIN_RULES)} (default: %(default)s)",
     )
     parser.add_argument(
@@ -131,8 +132,9 @@ def build_parser():
         "--correction",
         choices=[k or "none" for k in _MI_CORRECTIONS],
         default=DEFAULT_CORRECTION,
-        help="bias correction of the MI: miller-madow (first-order bias from the table), "
-        "chance (expected MI of the margins under independence) or none (plug-in) "
+        help="bias correction of MI on a grid of bins (partition trees take none): "
+        "miller-madow (first-order bias from the table), chance (expected MI of the "
+        "margins under independence; with --n-bins adaptive or a count) or none (plug-in) "
         "(default: %(default)s)",
     )
     parser.add_argument("--base", type=float, help="logarithm base: 2 for bits (default: nats)")

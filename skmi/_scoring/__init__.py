@@ -89,8 +89,10 @@ class TableSummary(NamedTuple):
     cells: np.ndarray  # occupied cells (n_tables,)
     x_margins: np.ndarray  # (n_tables, n_x)
     y_margins: np.ndarray  # (n_tables, n_y)
-    # Which tables are partition trees' leaves, whose MI takes no correction (None: none).
+    # Which tables are partition trees' leaves, whose MI takes no correction (None: none),
+    # and the degrees of freedom of the cuts each tree kept (0: none, one leaf).
     tree: np.ndarray | None = None
+    cuts: np.ndarray | None = None
 
 
 def summarize(joint):

@@ -11,6 +11,11 @@ Quantile bins nest, so all of these tables are merges of a fine table counted on
 bin goes to the coarse bin of its last sample. The fine count is a highly composite number,
 so that many resolutions are whole fine bins. A first fine table has room for features near
 independence; only those whose resolution reaches half of it are counted again, finer.
+
+The partition trees (``n_bins="partition"``, the default) read one fine table instead, of
+``partition_n_bins`` bins, and grow each feature's tree of cells on it (Darbellay and Vajda
+1999), in the same kernel and on the same summed-area table as the merges; their p-values
+come from the same merge to the test resolution.
 """
 
 import math
@@ -124,9 +129,9 @@ class Merged(NamedTuple):
 def _merge_group(fine, n_x, x_modes, x_single, y_mode, *shared):
     """``adaptive_tables`` on one group of features, its outputs named."""
     out = adaptive_tables(fine, n_x, x_modes, y_mode, x_single, *shared)
-    k, plugin, second, cells, x_margins, y_margins, maps, test, test_maps, test_y_map, _ = out
+    k, plugin, second, cells, x_margins, y_margins, maps, test, test_maps, test_y_map, cuts = out
     tree = (shared[-1] is not None) & ((x_modes != KEEP) | (y_mode != KEEP))
-    summary = TableSummary(plugin, second, cells, x_margins, y_margins, tree)
+    summary = TableSummary(plugin, second, cells, x_margins, y_margins, tree, cuts)
     return Merged(k, summary, maps, test, test_maps, test_y_map)
 
 

@@ -22,6 +22,8 @@ from skmi._scoring import (
     TableSummary,
     delta_method_se,
     entropy_from_counts,
+    margins,
+    mutual_info_from_counts,
     summarize,
 )
 from skmi._scoring._adaptive import merge
@@ -174,6 +176,9 @@ def scored(tables, n_samples, correction, p):
     )
     if trees:  # a tree keeps only the splits its test finds: no correction
         scores = np.where(summary.tree, summary.plugin, scores)
+        flat = np.flatnonzero(summary.tree & (summary.cuts == 0))
+        if flat.size:
+            scores[flat] = _below_the_test(tables.test[flat])
     return MIResult(
         scores=scores,
         pvalues=p,
@@ -183,6 +188,19 @@ def scored(tables, n_samples, correction, p):
         bins=tables.bins,
         target_n_bins=np.count_nonzero(summary.y_margins, axis=1),
     )
+
+
+def _below_the_test(test):
+    """The score of trees that kept no cut: their test tables' MI less its exact chance level.
+
+    A tree of one leaf reads 0, which says that no cut passed the test, but not how far each
+    feature fell short of it; a ranking of many weak features (most terms of a text, against
+    its topics) needs that order. The test table, about N^(1/4) quantile bins chosen before
+    the data, is the one the p-value reads; less its chance level (Vinh et al. 2010) its MI
+    is exactly unbiased at independence.
+    """
+    test = test.astype(np.int64, copy=False)
+    return _MI_CORRECTIONS["chance"](mutual_info_from_counts(test), *margins(test), None)
 
 
 def normalized(result, normalize, log_base):
