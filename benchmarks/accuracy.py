@@ -285,9 +285,7 @@ def markdown(summary, reps):
     ]
     parts.append(_table(["family", *names], rows))
 
-    parts.append(
-        "### MAE per family (nats): skmi default (partition trees), adaptive merges, KSG"
-    )
+    parts.append("### MAE per family (nats): skmi default (partition trees), adaptive merges, KSG")
     rows = [
         [family, f"{FAMILIES[family][2]:.4f}"]
         + [

@@ -75,7 +75,8 @@ FIXED = {f"{k} bins": k for k in (4, 6, 8, 12, 16, 24, 32, 48, 64)}
 RULES = {
     name: name for name in ("fourth-root", "sturges", "rice", "hacine-gharbi", "balanced", "sqrt")
 }
-RESOLUTIONS = {**FIXED, **RULES, "adaptive": "adaptive"}
+RESOLUTIONS = {**FIXED, **RULES, "adaptive": "adaptive", "partition": "partition"}
+PER_FEATURE = ("adaptive", "partition")  # resolutions chosen for each table
 RICHARDSON = {"adaptive + Richardson p=1": 1, "adaptive + Richardson p=2": 2}
 KSG = "KSG"
 ESTIMATORS = [*RESOLUTIONS, *RICHARDSON, KSG]
@@ -93,7 +94,7 @@ def _skmi(X, y, discrete, n_bins):
 def _richardson(X, y, discrete, p):
     """Adaptive scores plus (I(k) - I(k/2)) / (2^p - 1), k each feature's adaptive resolution,
     both fixed tables with Miller-Madow; features are grouped by k (one k per call)."""
-    fit = HistogramMI(discrete_target=discrete, n_permutations=0).fit(X, y)
+    fit = HistogramMI(n_bins="adaptive", discrete_target=discrete, n_permutations=0).fit(X, y)
     out = fit.scores_.copy()
     for k in np.unique(fit.n_bins_[fit.n_bins_ >= 2]):  # a constant feature: no k / 2
         columns = fit.n_bins_ == k
@@ -171,13 +172,14 @@ def _activations(n_tokens, layer, cache):
 
 def _pair_scores(name, X, pairs):
     """Scores of the unit pairs (rows of ``pairs``) on the samples X."""
-    if name in RESOLUTIONS and name != "adaptive":
+    if name in RESOLUTIONS and name not in PER_FEATURE:
         # One resolution for all pairs: the pairwise matrix of the units involved.
         units = np.unique(pairs)
         where = np.searchsorted(units, pairs)
         matrix = pairwise_histogram_mi(X[:, units], n_bins=RESOLUTIONS[name])
         return matrix[where[:, 0], where[:, 1]]
-    # Per-pair resolutions (adaptive, Richardson, KSG): group the pairs by their second unit.
+    # Per-pair resolutions (adaptive, partition, Richardson, KSG): group the pairs by their
+    # second unit.
     out = np.empty(len(pairs))
     score = scorer(name)
     for b in np.unique(pairs[:, 1]):
@@ -186,7 +188,7 @@ def _pair_scores(name, X, pairs):
     return out
 
 
-def activation_reliability(n_tokens, n_pairs, n_ksg_pairs, splits, cache):
+def activation_reliability(n_tokens, n_pairs, n_ksg_pairs, splits, cache, estimators=ESTIMATORS):
     """{(layer, estimator): Spearman agreements between halves, one per split}, and the
     number of tokens (the corpus may hold fewer than asked)."""
     out = {}
@@ -200,7 +202,7 @@ def activation_reliability(n_tokens, n_pairs, n_ksg_pairs, splits, cache):
         for _ in range(splits):
             order = rng.permutation(X.shape[0])
             halves = order[: X.shape[0] // 2], order[X.shape[0] // 2 :]
-            for name in ESTIMATORS:
+            for name in estimators:
                 chosen = ksg_pairs if name == KSG else pairs
                 a, b = (_pair_scores(name, X[h], chosen) for h in halves)
                 out.setdefault((layer, name), []).append(spearmanr(a, b).statistic)
@@ -208,7 +210,7 @@ def activation_reliability(n_tokens, n_pairs, n_ksg_pairs, splits, cache):
     return out
 
 
-def dataset_reliability(splits):
+def dataset_reliability(splits, estimators=ESTIMATORS):
     """{(dataset, estimator): Spearman agreements of feature-target scores between halves}."""
     out = {}
     for dataset, (load, discrete) in DATASETS.items():
@@ -218,7 +220,7 @@ def dataset_reliability(splits):
         for _ in range(splits):
             order = rng.permutation(X.shape[0])
             halves = order[: X.shape[0] // 2], order[X.shape[0] // 2 :]
-            for name in ESTIMATORS:
+            for name in estimators:
                 a, b = (scorer(name)(X[h], y[h], discrete) for h in halves)
                 out.setdefault((dataset, name), []).append(spearmanr(a, b).statistic)
     return out
@@ -295,7 +297,13 @@ def markdown(summary, per_family, activations, data):
     ]
     header = ["family"] + [f"{name} N={n:.0e}" for n in wide for name in names]
     parts.append(_table(header, rows))
+    parts += reliability_tables(activations, data, ESTIMATORS)
+    return "\n\n".join(parts) + "\n"
 
+
+def reliability_tables(activations, data, names):
+    """The two reliability tables (activations where measured, datasets) of ``names``."""
+    parts = []
     if activations:
         parts.append(
             "### Reliability on activations: split-half Spearman of unit-pair scores, "
@@ -310,7 +318,7 @@ def markdown(summary, per_family, activations, data):
                     for layer in LAYERS
                 ),
             ]
-            for name in ESTIMATORS
+            for name in names
         ]
         parts.append(_table(["resolution", *(f"layer {layer}" for layer in LAYERS)], rows))
 
@@ -326,10 +334,10 @@ def markdown(summary, per_family, activations, data):
                 for d in DATASETS
             ),
         ]
-        for name in ESTIMATORS
+        for name in names
     ]
     parts.append(_table(["resolution", *DATASETS], rows))
-    return "\n\n".join(parts) + "\n"
+    return parts
 
 
 def figure(summary, activations, data, path):
@@ -443,9 +451,37 @@ def main(argv=None):
     parser.add_argument(
         "--replot", type=Path, default=None, help="redraw the figure of this frontier.md"
     )
+    parser.add_argument(
+        "--reliability-only",
+        nargs="+",
+        choices=ESTIMATORS,
+        metavar="RESOLUTION",
+        help="measure only the reliability of these resolutions (frontier_reliability.md)",
+    )
     args = parser.parse_args(argv)
     if args.replot is not None:
         figure(*from_markdown(args.replot.read_text()), args.replot.with_suffix(".png"))
+        return
+    if args.reliability_only:
+        names = args.reliability_only
+        start = time.perf_counter()
+        activations = activation_reliability(
+            args.tokens, args.pairs, args.ksg_pairs or args.pairs, args.splits, args.cache, names
+        )
+        tokens = activations.pop("tokens")
+        data = dataset_reliability(args.dataset_splits, names)
+        report = (
+            "# Reliability of resolutions on activations and datasets\n\n"
+            f"{datetime.date.today().isoformat()}; skmi {skmi.__version__}; all-MiniLM-L6-v2, "
+            f"{tokens:,} tokens, {args.pairs:,} random unit pairs a layer, {args.splits} "
+            f"half splits; datasets {args.dataset_splits} half splits; "
+            f"{time.perf_counter() - start:.0f} s.\n\n"
+            + "\n\n".join(reliability_tables(activations, data, names))
+            + "\n"
+        )
+        print(report)
+        args.output_dir.mkdir(parents=True, exist_ok=True)
+        (args.output_dir / "frontier_reliability.md").write_text(report)
         return
     if args.quick:
         reps = args.reps or QUICK_REPS
