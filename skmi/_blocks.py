@@ -10,6 +10,7 @@ import numpy as np
 
 from skmi._backends import BACKEND
 from skmi._binning._rules import n_bins_for
+from skmi._plan import is_adaptive
 from skmi._threads import n_threads
 
 # Bytes that one block of features takes through the stages at once, at most: its count
@@ -36,7 +37,7 @@ def table_cells(n_bins, n_x, n_y, n_samples):
     for (a rule's count on two points), by the target's ``n_y`` codes."""
     if not isinstance(n_bins, str):
         n_x = int(np.max(n_bins))
-    elif n_bins not in ("adaptive", "partition"):
+    elif not is_adaptive(n_bins):
         n_x = n_bins_for(np.array([0.0, 1.0]), n_samples, n_bins)
     return n_x * n_y
 

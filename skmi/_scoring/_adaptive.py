@@ -44,7 +44,7 @@ def partition_n_bins(n_samples):
     at 1e4, 512 from 10,486 rows on). A tree splits cells of two or three rows, so it needs
     bins of a few rows; measured on the families of ``benchmarks/accuracy.py``, 128 bins at
     N = 1,000 and 256 at 1e4 estimate as 512 do (mean absolute error 0.0298 and 0.0093
-    nats either way), at a quarter and a half of the cost of the tables."""
+    nats either way), with a sixteenth and a quarter of the cells."""
     return min(PARTITION_N_BINS, 1 << max(3, math.ceil(math.log2(2.5 * math.sqrt(n_samples)))))
 
 
