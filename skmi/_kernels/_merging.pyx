@@ -419,42 +419,58 @@ cdef bint _split_kept(
     """
     cdef uint32_t xs[3]
     cdef uint32_t ys[3]
-    cdef Py_ssize_t nx = 1 + halve_x, ny = 1 + halve_y, i, k
-    cdef int64_t n, n_c, occupied = 0
-    cdef double chi = 0.0, share_x, share_y
+    cdef uint32_t one[2]  # a category's own boundaries
+    cdef Py_ssize_t nx = 1 + halve_x, ny = 1 + halve_y
+    cdef int64_t n = 0, n_c, occupied = 0
+    cdef double chi = 0.0
     cdef uint32_t c
     xs[0], xs[1], xs[2] = x0, (mx if halve_x else x1), x1
     ys[0], ys[1], ys[2] = y0, (my if halve_y else y1), y1
     if t.x_ordered and t.y_ordered:
         n = _block_sum(t.sums, t.width, x0, x1, y0, y1)
-        for i in range(nx):
-            share_x = <double> (t.x_cum[xs[i + 1]] - t.x_cum[xs[i]]) / (t.x_cum[x1] - t.x_cum[x0])
-            for k in range(ny):
-                share_y = <double> (t.y_cum[ys[k + 1]] - t.y_cum[ys[k]]) / (t.y_cum[y1] - t.y_cum[y0])
-                chi += _deviation(
-                    _block_sum(t.sums, t.width, xs[i], xs[i + 1], ys[k], ys[k + 1]),
-                    n * share_x * share_y,
-                )
+        chi = _grid_chi(t, xs, nx, ys, ny, n)
         df[0] = nx * ny - 1
-    elif t.x_ordered:  # categories on y
-        for c in range(y0, y1):
-            n_c = _block_sum(t.sums, t.width, x0, x1, c, c + 1)
+    else:  # each occupied category of the cell is a cell of its own, cut on the other axis
+        for c in range(y0 if t.x_ordered else x0, y1 if t.x_ordered else x1):
+            one[0], one[1] = c, c + 1
+            if t.x_ordered:
+                n_c = _block_sum(t.sums, t.width, x0, x1, c, c + 1)
+                chi += _grid_chi(t, xs, nx, one, 1, n_c) if n_c else 0.0
+            else:
+                n_c = _block_sum(t.sums, t.width, c, c + 1, y0, y1)
+                chi += _grid_chi(t, one, 1, ys, ny, n_c) if n_c else 0.0
             occupied += n_c > 0
-            for i in range(nx):
-                share_x = <double> (t.x_cum[xs[i + 1]] - t.x_cum[xs[i]]) / (t.x_cum[x1] - t.x_cum[x0])
-                chi += _deviation(_block_sum(t.sums, t.width, xs[i], xs[i + 1], c, c + 1), n_c * share_x)
         df[0] = max(occupied - 1, 0)
-    else:  # categories on x
-        for c in range(x0, x1):
-            n_c = _block_sum(t.sums, t.width, c, c + 1, y0, y1)
-            occupied += n_c > 0
-            for k in range(ny):
-                share_y = <double> (t.y_cum[ys[k + 1]] - t.y_cum[ys[k]]) / (t.y_cum[y1] - t.y_cum[y0])
-                chi += _deviation(_block_sum(t.sums, t.width, c, c + 1, ys[k], ys[k + 1]), n_c * share_y)
-        df[0] = max(occupied - 1, 0)
-    if df[0] > 0 and chi > t.critical[min(df[0], t.n_critical - 1)]:
+    if _rejects(t, chi, df[0]):
         return True
     return t.x_ordered and t.y_ordered and _quarters_differ(t, x0, x1, y0, y1, n)
+
+
+cdef inline bint _rejects(const Tree* t, double chi, int64_t df) noexcept nogil:
+    """Whether Pearson's chi-square ``chi`` on ``df`` degrees of freedom rejects evenness."""
+    return df > 0 and chi > t.critical[min(df, t.n_critical - 1)]
+
+
+cdef double _grid_chi(
+    const Tree* t, const uint32_t* xs, Py_ssize_t nx, const uint32_t* ys, Py_ssize_t ny,
+    int64_t n,
+) noexcept nogil:
+    """Pearson's chi-square of a cell of n rows cut into the nx x ny parts between the
+    boundaries ``xs[:nx + 1]`` and ``ys[:ny + 1]`` (its own first and last included), each
+    part expecting n times its shares of the cell's x and y margins."""
+    cdef Py_ssize_t i, k
+    cdef double chi = 0.0, share_x, share_y
+    cdef int64_t x_rows = t.x_cum[xs[nx]] - t.x_cum[xs[0]]
+    cdef int64_t y_rows = t.y_cum[ys[ny]] - t.y_cum[ys[0]]
+    for i in range(nx):
+        share_x = <double> (t.x_cum[xs[i + 1]] - t.x_cum[xs[i]]) / x_rows
+        for k in range(ny):
+            share_y = <double> (t.y_cum[ys[k + 1]] - t.y_cum[ys[k]]) / y_rows
+            chi += _deviation(
+                _block_sum(t.sums, t.width, xs[i], xs[i + 1], ys[k], ys[k + 1]),
+                n * share_x * share_y,
+            )
+    return chi
 
 
 cdef bint _quarters_differ(
@@ -469,21 +485,8 @@ cdef bint _quarters_differ(
     0.0042 to 0.0035 at 1e5 (the uniform-noise families' sharp edges most)."""
     cdef uint32_t xs[5]
     cdef uint32_t ys[5]
-    cdef Py_ssize_t nx, ny, i, k
-    cdef double chi = 0.0, share_x, share_y
-    nx = _quarters(t.x_cum, x0, x1, xs)
-    ny = _quarters(t.y_cum, y0, y1, ys)
-    if nx * ny < 2:
-        return False
-    for i in range(nx):
-        share_x = <double> (t.x_cum[xs[i + 1]] - t.x_cum[xs[i]]) / (t.x_cum[x1] - t.x_cum[x0])
-        for k in range(ny):
-            share_y = <double> (t.y_cum[ys[k + 1]] - t.y_cum[ys[k]]) / (t.y_cum[y1] - t.y_cum[y0])
-            chi += _deviation(
-                _block_sum(t.sums, t.width, xs[i], xs[i + 1], ys[k], ys[k + 1]),
-                n * share_x * share_y,
-            )
-    return chi > t.critical[min(nx * ny - 1, t.n_critical - 1)]
+    cdef Py_ssize_t nx = _quarters(t.x_cum, x0, x1, xs), ny = _quarters(t.y_cum, y0, y1, ys)
+    return _rejects(t, _grid_chi(t, xs, nx, ys, ny, n), nx * ny - 1)
 
 
 cdef Py_ssize_t _quarters(const int64_t* cum, uint32_t a, uint32_t b, uint32_t* out) noexcept nogil:
