@@ -130,7 +130,8 @@ def _merge_group(fine, n_x, x_modes, x_single, y_mode, *shared):
     """``adaptive_tables`` on one group of features, its outputs named."""
     out = adaptive_tables(fine, n_x, x_modes, y_mode, x_single, *shared)
     k, plugin, second, cells, x_margins, y_margins, maps, test, test_maps, test_y_map, cuts = out
-    tree = (shared[-1] is not None) & ((x_modes != KEEP) | (y_mode != KEEP))
+    critical = shared[-1]  # the trees' critical values, None for merges (``merge``)
+    tree = (critical is not None) & ((x_modes != KEEP) | (y_mode != KEEP))
     summary = TableSummary(plugin, second, cells, x_margins, y_margins, tree, cuts)
     return Merged(k, summary, maps, test, test_maps, test_y_map)
 
