@@ -15,9 +15,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from skmi._backends import EdgeRows
+from skmi._backends import EdgeRows, stacked
 from skmi._binning import Binning
-from skmi._blocks import stacked
 from skmi._plan import is_partition, mi_plan
 from skmi._scoring._adaptive import resolution_plan
 from skmi._scoring._results import fixed_tables, merged_tables, scored

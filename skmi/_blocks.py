@@ -1,5 +1,5 @@
 """Blocks of features: how many columns of X go through learning, counting and scoring at
-once, on which threads and read how, and the stacking of their per-feature tables into one.
+once, on which threads and read how.
 
 A feature's scores depend on its own table only, so blocks change no result; they bound the
 memory of a call (the tables of a block are scored before the next is counted) and let a
@@ -88,11 +88,3 @@ def block_of(X, block, transpose):
     if transpose:
         return BACKEND.sample_columns(X, None, block.start, block.stop).T
     return X[:, block]
-
-
-def stacked(arrays):
-    """Per-feature tables or bin maps (n, a, ...) stacked along the features, each padded
-    with empty bins to the widest on the second axis (padded tables score as if unpadded)."""
-    width = max(a.shape[1] for a in arrays)
-    pad = [(0, 0)] * (arrays[0].ndim - 2)
-    return np.concatenate([np.pad(a, [(0, 0), (0, width - a.shape[1]), *pad]) for a in arrays])

@@ -20,6 +20,7 @@ from skmi._backends._common import (
     log_or_zero,
     log_table,
     missing_bins,
+    stacked,
     target_dtype,
 )
 from skmi._kernels._chance import expected_mi_rows
@@ -114,6 +115,7 @@ __all__ = [
     "log_or_zero",
     "log_table",
     "missing_bins",
+    "stacked",
     "table_summaries",
     "target_dtype",
 ]

@@ -71,6 +71,22 @@ def log_or_zero(counts):
     return out
 
 
+def stacked(arrays):
+    """Per-feature arrays (n, a, ...) stacked along the features, each padded with zeros
+    (empty bins) to the widest on the second axis (padded tables score as if unpadded):
+    written once into the output, not padded and then copied again."""
+    width = max(a.shape[1] for a in arrays)
+    if all(a.shape[1] == width for a in arrays):
+        return np.concatenate(arrays)
+    shape = (sum(len(a) for a in arrays), width, *arrays[0].shape[2:])
+    out = np.zeros(shape, dtype=np.result_type(*arrays))
+    start = 0
+    for a in arrays:
+        out[start : start + len(a), : a.shape[1]] = a
+        start += len(a)
+    return out
+
+
 class EdgeRows(Sequence):
     """Edges of many features packed in one array: feature j's are ``full[j, :sizes[j]]``.
 
@@ -98,9 +114,6 @@ class EdgeRows(Sequence):
         one: packed where every part is (the narrower padded to the widest), a tuple
         otherwise."""
         if all(isinstance(part, EdgeRows) for part in parts):
-            width = max(part.full.shape[1] for part in parts)
-            full = np.concatenate(
-                [np.pad(part.full, ((0, 0), (0, width - part.full.shape[1]))) for part in parts]
-            )
+            full = stacked([part.full for part in parts])
             return cls(full, np.concatenate([part.sizes for part in parts]))
         return tuple(e for part in parts for e in part)

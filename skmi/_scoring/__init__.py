@@ -25,15 +25,15 @@ def entropy_from_counts(counts):
     single occupied bin, log N - N log N / N rounds below 0 for many N (N = 6: -8.9e-16),
     which a geometric normalisation would take the square root of.
     """
-    counts = _occupied_width(counts)
+    counts = occupied_width(counts)
     n = counts.sum(axis=-1)
     return np.maximum(np.log(n) - xlogy(counts, counts).sum(axis=-1) / n, 0.0)
 
 
-def _occupied_width(counts):
+def occupied_width(counts):
     """``counts`` without the empty columns past its last occupied one, where its sums stay
     the same to the bit: padded margins (fine-width, of features of a few bins) cost as much
-    as their width.
+    as their width, in every pass that reads them.
 
     numpy sums a row pairwise: rows of more than 128 values in halves (each a multiple of
     8), and up to 128 in 8 running sums. The trimmed row keeps the width of a multiple of 8
@@ -243,20 +243,24 @@ def delta_method_se(second, mi, n):
     return np.sqrt(np.maximum(second - mi**2, 0.0) / n)
 
 
-def g_test_pvalues(mi, a, b):
+def g_test_pvalues(mi, a, b, chance=None):
     """Mean-matched G-test: P(chi2_df > df I / E[I]) with df = (m_x - 1)(m_y - 1).
 
     ``a`` and ``b`` are the tables' margins, one row per table. Wilks' theorem makes
     2 N I ~ chi2_df, but only once every cell expects many samples (measured: level 0.164 at
     N / B^2 = 4.4). Scaling the statistic so that its null mean is the exact E[I] of the
     margins (``chance_level``) keeps the level within [0.03, 0.07] down to about 2.5 samples a
-    cell (measured). A table with df = 0 carries no evidence: p = 1.
+    cell (measured). A table with df = 0 carries no evidence: p = 1. ``chance``: E[I] of
+    each table where already known (NaN elsewhere, None: nowhere).
     """
     df = (np.count_nonzero(a, axis=1) - 1) * (np.count_nonzero(b, axis=1) - 1)
     out = np.ones(mi.shape)
     testable = df > 0
     if testable.any():
-        emi = chance_level(a[testable], b[testable])
+        emi = np.full(int(testable.sum()), np.nan) if chance is None else chance[testable]
+        unknown = np.isnan(emi)
+        if unknown.any():
+            emi[unknown] = chance_level(a[testable][unknown], b[testable][unknown])
         # chi2.sf's own function, without its checks of the arguments (1 us a feature).
         out[testable] = chdtrc(df[testable], df[testable] * mi[testable] / emi)
     return out

@@ -25,8 +25,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy.stats import chi2
 
-from skmi._backends import BY_INDEX, BY_RANK, KEEP, adaptive_tables, log_table
-from skmi._scoring import TableSummary
+from skmi._backends import BY_INDEX, BY_RANK, KEEP, adaptive_tables, log_table, stacked
+from skmi._scoring import TableSummary, occupied_width
 from skmi._threads import even_slices, n_threads, thread_map
 
 # Highly composite fine resolutions: their divisors step by at most 1.5 in the range used.
@@ -127,9 +127,14 @@ class Merged(NamedTuple):
 
 
 def _merge_group(fine, n_x, x_modes, x_single, y_mode, *shared):
-    """``adaptive_tables`` on one group of features, its outputs named."""
+    """``adaptive_tables`` on one group of features, its outputs named; the margins, as wide
+    as the widest resolution any feature could reach, cut to those reached
+    (``occupied_width``)."""
     out = adaptive_tables(fine, n_x, x_modes, y_mode, x_single, *shared)
     k, plugin, second, cells, x_margins, y_margins, maps, test, test_maps, test_y_map, cuts = out
+    x_margins, y_margins = (
+        np.ascontiguousarray(occupied_width(m)) for m in (x_margins, y_margins)
+    )
     critical = shared[-1]  # the trees' critical values, None for merges (``merge``)
     tree = (critical is not None) & ((x_modes != KEEP) | (y_mode != KEEP))
     summary = TableSummary(plugin, second, cells, x_margins, y_margins, tree, cuts)
@@ -138,17 +143,15 @@ def _merge_group(fine, n_x, x_modes, x_single, y_mode, *shared):
 
 def _joined(parts):
     """Outputs of groups of features as one: per-feature arrays concatenated, the test
-    tables padded to the tallest (groups of categorical features differ), and the target's
-    test map, the same for every group, taken once."""
-    height = max(part.test.shape[1] for part in parts)
-    test = [np.pad(p.test, ((0, 0), (0, height - p.test.shape[1]), (0, 0))) for p in parts]
+    tables padded to the tallest (groups of categorical features differ) and the margins to
+    the widest, and the target's test map, the same for every group, taken once."""
     fields = zip(*(p.summary for p in parts), strict=True)
-    summary = TableSummary(*(np.concatenate(a) for a in fields))
+    summary = TableSummary(*(stacked(a) if a[0].ndim == 2 else np.concatenate(a) for a in fields))
     return Merged(
         np.concatenate([p.n_bins for p in parts]),
         summary,
         np.concatenate([p.bin_maps for p in parts]),
-        np.concatenate(test),
+        stacked([p.test for p in parts]),
         np.concatenate([p.test_bin_maps for p in parts]),
         parts[0].test_y_map,
     )

@@ -7,19 +7,21 @@ by the same functions. Bins and their merges are kept as counted edges and maps
 (``Bins``), made into edges only when read.
 """
 
+import bisect
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from skmi._backends import EdgeRows
+from skmi._backends import stacked
 from skmi._binning import merged_edges
-from skmi._blocks import stacked
 from skmi._scoring import (
     _MI_CORRECTIONS,
     _NORMALIZATIONS,
     TableSummary,
+    chance_level,
     delta_method_se,
     entropy_from_counts,
     margins,
@@ -52,21 +54,29 @@ class Bins(Sequence):
     def __setitem__(self, j, bins):
         self.replaced[j] = bins
 
-    @classmethod
-    def joined(cls, parts):
-        """The ``Bins`` of consecutive blocks of features as one, still made when read."""
-        if len(parts) == 1:
-            return parts[0]
-        edges = EdgeRows.joined([part.edges for part in parts])
-        maps = None
-        if parts[0].maps is not None:
-            maps = stacked([part.maps for part in parts])
-        joined = cls(edges, maps)
-        start = 0
-        for part in parts:
-            joined.replaced.update({start + j: bins for j, bins in part.replaced.items()})
-            start += len(part)
-        return joined
+    @staticmethod
+    def joined(parts):
+        """The ``Bins`` of consecutive blocks of features as one sequence, each block's read
+        where it is: no copy of their edges and maps (200,000 features of 64 fine bins: 200
+        MB, and 0.9 of the 4.9 s of their fit measured on one thread)."""
+        return parts[0] if len(parts) == 1 else _Chained(parts)
+
+
+class _Chained(Sequence):
+    """Consecutive sequences read as one."""
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.starts = [0, *itertools.accumulate(len(part) for part in parts)]
+
+    def __len__(self):
+        return self.starts[-1]
+
+    def __getitem__(self, j):
+        if not 0 <= j < len(self):
+            raise IndexError(j)
+        k = bisect.bisect_right(self.starts, j) - 1
+        return self.parts[k][j - self.starts[k]]
 
 
 @dataclass
@@ -84,6 +94,11 @@ class MITables:
     test_bins: Sequence
     y_codes: np.ndarray | None  # the target's codes counted (None: tables summed)
     test_y_map: np.ndarray | None = None  # the test bin of each of those (None: the same)
+    # The plug-in MI and exact chance level of each test table where scoring needed them
+    # (NaN elsewhere, None: nowhere), which the G-test reads rather than computes again
+    # (``scored``, ``known``).
+    test_mi: np.ndarray | None = None
+    test_chance: np.ndarray | None = None
 
     @property
     def test_y_codes(self):
@@ -102,7 +117,18 @@ class MITables:
         test = stacked([part.test for part in parts])
         test_bins = Bins.joined([part.test_bins for part in parts])
         first = parts[0]
-        return cls(None, test, None, test_bins, first.y_codes, first.test_y_map)
+        known = {
+            name: np.concatenate([part.known(name) for part in parts])
+            for name in ("test_mi", "test_chance")
+            if any(getattr(part, name) is not None for part in parts)
+        }
+        return cls(None, test, None, test_bins, first.y_codes, first.test_y_map, **known)
+
+    def known(self, name):
+        """The test tables' statistic ``name`` ("test_mi", "test_chance"), NaN where not
+        computed yet."""
+        values = getattr(self, name)
+        return np.full(len(self.test), np.nan) if values is None else values
 
 
 def fixed_tables(joint, binning, y_codes=None):
@@ -163,7 +189,8 @@ class MIResult:
 
 
 def scored(tables, n_samples, correction, p):
-    """``MIResult`` of ``MITables`` of ``n_samples`` rows, with the p-values ``p``."""
+    """``MIResult`` of ``MITables`` of ``n_samples`` rows, with the p-values ``p``; the
+    statistics of the test tables it computes are kept in ``tables`` for the G-test."""
     summary = tables.summary
     trees = summary.tree is not None and summary.tree.any()
     if trees and correction == "chance":
@@ -178,7 +205,11 @@ def scored(tables, n_samples, correction, p):
         scores = np.where(summary.tree, summary.plugin, scores)
         flat = np.flatnonzero(summary.tree & (summary.cuts == 0))
         if flat.size:
-            scores[flat] = _below_the_test(tables.test[flat])
+            tables.test_mi = tables.known("test_mi")
+            tables.test_chance = tables.known("test_chance")
+            scores[flat], tables.test_mi[flat], tables.test_chance[flat] = _below_the_test(
+                tables.test[flat]
+            )
     return MIResult(
         scores=scores,
         pvalues=p,
@@ -191,7 +222,8 @@ def scored(tables, n_samples, correction, p):
 
 
 def _below_the_test(test):
-    """The score of trees that kept no cut: their test tables' MI less its exact chance level.
+    """The score of trees that kept no cut: their test tables' MI less its exact chance level
+    (and that MI and chance level).
 
     A tree of one leaf reads 0, which says that no cut passed the test, but not how far each
     feature fell short of it; a ranking of many weak features (most terms of a text, against
@@ -200,7 +232,8 @@ def _below_the_test(test):
     is exactly unbiased at independence.
     """
     test = test.astype(np.int64, copy=False)
-    return _MI_CORRECTIONS["chance"](mutual_info_from_counts(test), *margins(test), None)
+    mi, chance = mutual_info_from_counts(test), chance_level(*margins(test))
+    return mi - chance, mi, chance
 
 
 def normalized(result, normalize, log_base):
