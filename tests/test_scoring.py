@@ -135,6 +135,22 @@ def test_chance_level_matches_sklearn_expected_mutual_information(shape, n):
     assert chance_level(*margins(joint))[0] == pytest.approx(expected, rel=1e-10, abs=1e-14)
 
 
+def test_chance_level_of_many_tables_is_each_alone_and_large_n_is_df_over_2n():
+    """Check that tables scored in one call (which keeps the logs of the counts they reach)
+    get the chance level each gets alone, to the bit, and that margins past the N whose logs
+    are kept (2^24) reach the large-sample value df / 2N (relative error O(1 / N))."""
+    rng = np.random.default_rng(7)
+    joint = rng.integers(0, 40, size=(30, 4, 3)) * (rng.random((30, 4, 3)) < 0.7)
+    joint[:, 0, 0] += 1  # no empty table
+    a, b = margins(joint)
+    alone = [chance_level(a[i : i + 1], b[i : i + 1])[0] for i in range(len(joint))]
+    np.testing.assert_array_equal(chance_level(a, b), alone)
+    n = 2**24 + 6
+    a = np.array([[n // 2, n - n // 2]])
+    b = np.array([[n // 3, n // 3, n - 2 * (n // 3)]])
+    assert chance_level(a, b)[0] == pytest.approx(2 / (2 * n), rel=1e-5)
+
+
 def test_chance_level_is_the_permutation_mean():
     """Check that E[I] under shuffling equals the exact chance level, within 4 standard errors."""
     rng = np.random.default_rng(3)

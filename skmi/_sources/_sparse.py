@@ -137,7 +137,9 @@ class SparseColumns(InMemory):
         X, (lo, hi) = self.X, (block.start, block.stop)
         start, stop = X.indptr[lo], X.indptr[hi]
         part = (X.data[start:stop], X.indices[start:stop], X.indptr[lo : hi + 1] - start)
-        return type(self)(sp.csc_matrix(part, shape=(X.shape[0], hi - lo), copy=False))
+        columns = sp.csc_matrix(part, shape=(X.shape[0], hi - lo), copy=False)
+        columns.has_canonical_format = True  # X's own columns: no pass to check them again
+        return type(self)(columns)
 
     def beside(self, other):
         """The source of X's columns followed by those of ``other``'s rows (dense or sparse)."""
