@@ -148,7 +148,7 @@ def estimate_mi(
     if keep_tables and not adaptive:  # every block's tables are kept: all of them must fit
         table_guard(source.shape[1], cells // n_y, n_y, n_bins)
     blocks, transpose = source.blocks(rows, cells)
-    workers = block_threads(n_jobs, blocks, source.X)
+    workers = block_threads(n_jobs, blocks, source.shape)
     stages = Stages(discrete_target, strategy, rows, 1 if workers > 1 else n_jobs, n_samples)
 
     def block_result(block):

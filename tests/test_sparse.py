@@ -18,7 +18,7 @@ from skmi import (
     pairwise_histogram_mi,
 )
 from skmi._binning import fit_edges
-from skmi._binning._sparse import sparse_edges
+from skmi._sources._sparse import SparseColumns
 from skmi._tables import sample_rows
 
 
@@ -50,12 +50,66 @@ def test_edges_of_stored_values_equal_the_dense_columns(kind, density):
         discrete = rng.random(5) < 0.3
         rows = sample_rows(X.shape[0], subsample, trial)
         dense, dense_single = fit_edges(X.toarray(), n_bins, strategy, discrete, rows)
-        edges, single = sparse_edges(X, n_bins, strategy, discrete, rows)
+        binning = SparseColumns(X).learn(n_bins, strategy, discrete, rows)
         for j in range(5):
-            assert_array_equal(edges[j], dense[j], err_msg=f"{n_bins} {strategy} column {j}")
-        assert single.keys() == dense_single.keys()
-        for j in single:
-            assert_array_equal(single[j], dense_single[j])
+            assert_array_equal(binning.edges[j], dense[j], err_msg=f"{n_bins} {strategy} {j}")
+        assert binning.single.keys() == dense_single.keys()
+        for j in binning.single:
+            assert_array_equal(binning.single[j], dense_single[j])
+
+
+@pytest.mark.parametrize("kind", ["continuous", "counts", "signed", "missing"])
+@pytest.mark.parametrize("density", [0.02, 0.3, 0.97])
+def test_values_counted_from_the_rows_give_the_columns_edges_and_tables(kind, density):
+    """Check that a CSR matrix whose values are counted against the target in one pass over
+    its rows (``ValueTable``) gets the edges and joint tables its CSC copy gets, block by
+    block, in float64 and float32, with -0.0 and repeated entries stored, and without
+    copying itself to CSC; and that columns of too many values for the pass's memory fall
+    back to the copy."""
+    rng = np.random.default_rng(5)
+    for dtype, n_bins, strategy in itertools.product(
+        (np.float64, np.float32), [3, 16, "fd"], ["quantile", "uniform"]
+    ):
+        X = _columns(int(rng.integers(1000)), 300, density, kind).astype(dtype)
+        X.data[2:4] = -0.0
+        rows, columns = X.tocoo().coords
+        repeated = sp.csr_matrix(  # each stored value split in two entries that sum to it
+            (
+                np.r_[X.tocoo().data / 2, X.tocoo().data / 2],
+                (np.r_[rows, rows], np.r_[columns, columns]),
+            ),
+            shape=X.shape,
+        )
+        y = rng.integers(0, 3, 300)
+        discrete = rng.random(5) < 0.3
+        for held in (X.tocsr(), repeated):
+            counted = SparseColumns(held)
+            codes, n_y, _ = counted.target(y, True, None, "quantile", None)
+            assert (counted.counted is not None) == (kind == "counts" or density < 0.5)
+            plain = SparseColumns(X)
+            for block in (slice(0, 5), slice(1, 3)):
+                part, whole = counted.block(block), plain.block(block)
+                binning = part.learn(n_bins, strategy, discrete[block])
+                expected = whole.learn(n_bins, strategy, discrete[block])
+                for j in range(block.stop - block.start):
+                    assert_array_equal(binning.edges[j], expected.edges[j])
+                tables, _ = part.count_joint(binning, codes, n_y, 1, n_bins)
+                assert_array_equal(
+                    tables.counts, whole.count_joint(expected, codes, n_y, 1, n_bins)[0].counts
+                )
+            if counted.counted is not None:
+                assert counted._columns is None  # never copied to CSC
+    continuous = sp.random(200, 3, density=0.9, format="csr", random_state=0)
+    source = SparseColumns(continuous)
+    source.target(np.arange(200) % 100, True, None, "quantile", None)
+    assert source.counted is None  # 100 classes by 540 values: more than the matrix holds
+
+
+def test_an_infinite_value_counted_from_the_rows_is_refused():
+    """Check that an infinite stored value of a CSR matrix is refused, as on dense input."""
+    X = sp.csr_matrix(np.array([[0.0, 1.0], [np.inf, 0.0], [2.0, 0.0]]))
+    with pytest.raises(ValueError, match="infinity"):
+        HistogramMI().fit(X, [0, 1, 0])
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,6 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
 
 from skmi._backends import EdgeRows, NonFiniteError
 from skmi._binning import bin_count, feature_edges, value_edges
@@ -128,20 +127,17 @@ def _valued_edges(found, columns, discrete, full):
     return width + 1 + missing, single
 
 
-def sparse_edges(X, n_bins, strategy, discrete, rows, n_samples=None):
-    """Edges of every column of the CSC matrix ``X`` (``EdgeRows``) and which bins of the
-    columns with point masses are single values, ``{j: mask}``, as ``fit_edges`` learns
-    them from the dense X: from its sample ``rows`` (None: all), the rules seeing
-    ``n_samples`` rows (None: X's)."""
-    n_samples = X.shape[0] if n_samples is None else n_samples
-    sample = X if rows is None else sp.csc_matrix(X[rows.astype(np.intp)])
-    if np.isinf(sample.data).any():
+def sparse_edges(found, full_values, n_bins, strategy, discrete, n_samples):
+    """Edges of every column of a sparse matrix (``EdgeRows``) and which bins of the columns
+    with point masses are single values, ``{j: mask}``, as ``fit_edges`` learns them from the
+    dense matrix: from the ``ColumnValues`` of its sample rows (``found``) and of all of them
+    (``full_values``; None: the sample is all rows), the rules seeing ``n_samples`` rows."""
+    if np.isinf(found.values).any():
         raise NonFiniteError
-    found = ColumnValues.of(sample)
-    full_values = None if rows is None else ColumnValues.of(X)
+    n_features = len(found.starts) - 1
     discrete = np.asarray(discrete, dtype=bool)
-    valued = np.zeros(X.shape[1], dtype=bool)
-    if rows is None and not isinstance(n_bins, str):
+    valued = np.zeros(n_features, dtype=bool)
+    if full_values is None and not isinstance(n_bins, str):
         valued = _valued(found, n_bins, discrete)
     edges, single = {}, {}
     for j in np.flatnonzero(~valued).tolist():
@@ -154,8 +150,8 @@ def sparse_edges(X, n_bins, strategy, discrete, rows, n_samples=None):
     # The widest row: a valued column's values, its last again and NaN for missing ones.
     counts = np.maximum(np.diff(found.starts), 1) + 1 + (found.missing > 0)
     width = max([int(counts[valued].max(initial=2))] + [e.size for e in edges.values()])
-    full = np.zeros((X.shape[1], width))
-    sizes = np.zeros(X.shape[1], dtype=np.int64)
+    full = np.zeros((n_features, width))
+    sizes = np.zeros(n_features, dtype=np.int64)
     columns = np.flatnonzero(valued)
     sizes[columns], valued_single = _valued_edges(found, columns, discrete, full)
     for j, e in edges.items():
