@@ -568,6 +568,14 @@ cdef void _partition(
                 stack[4 * top + 2], stack[4 * top + 3] = ys[k], ys[k + 1]
                 top += 1
 
+cdef Py_ssize_t _summed_width(Py_ssize_t needed, Py_ssize_t width) noexcept:
+    """``needed`` rounded up to a multiple of 8 where that is at most 128 (and narrower than
+    ``width``), else ``width``: numpy sums a row of more than 128 values in halves, and up to
+    128 in 8 running sums, so zeros past the last value change no sum in the first case."""
+    cdef Py_ssize_t rounded = (needed + 7) // 8 * 8
+    return rounded if rounded <= 128 and rounded < width else width
+
+
 def adaptive_tables(
     const count_t[:, :, ::1] fine,
     const int64_t[::1] n_x,
@@ -628,6 +636,11 @@ def adaptive_tables(
         test_height = max(test_height, n_x[j] if x_modes[j] == MODE_KEEP else test_k + missing)
     cdef Py_ssize_t mx = max(kx, candidates[n_candidates - 1], test_k) + any_missing
     cdef Py_ssize_t my = max(ky, candidates[n_candidates - 1], test_k)
+    if critical is not None and critical.shape[0] > 0:
+        # Trees and kept categories index their margins by fine bin: as wide as the fine table,
+        # in whole groups of 8 up to 128, where numpy's sums of a row (``entropy_from_counts``)
+        # add the same values in the same order as at the merges' width.
+        mx, my = _summed_width(kx + any_missing, mx), _summed_width(ky, my)
     k_est_array = np.empty(n_features, dtype=np.int64)
     mi_array = np.zeros(n_features)
     second_array = np.zeros(n_features)
