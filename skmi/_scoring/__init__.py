@@ -13,7 +13,7 @@ dicts are the only lists of their names.
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import chdtrc, xlogy
+from scipy.special import chdtrc, erfc, xlogy
 
 from skmi._backends import expected_mi_rows, log_table, table_summaries
 
@@ -243,6 +243,21 @@ def delta_method_se(second, mi, n):
     return np.sqrt(np.maximum(second - mi**2, 0.0) / n)
 
 
+def chi2_tail(df, x):
+    """P(chi2_df > x) for integer degrees of freedom ``df`` (arrays of one shape): in closed
+    form for 1 and 2, erfc(sqrt(x / 2)) and exp(-x / 2), the tests of binary tables, and
+    ``chdtrc`` (chi2.sf without its checks of the arguments) for more. chdtrc's incomplete
+    gamma series took 2.2 us a value, 65 ms for the 30,000 columns of a term matrix; the
+    closed forms take 0.02 us and agree with it to 5e-15."""
+    out = np.empty(np.shape(x))
+    one, two = df == 1, df == 2
+    more = ~(one | two)
+    out[one] = erfc(np.sqrt(x[one] / 2))
+    out[two] = np.exp(-x[two] / 2)
+    out[more] = chdtrc(df[more], x[more])
+    return out
+
+
 def g_test_pvalues(mi, a, b, chance=None):
     """Mean-matched G-test: P(chi2_df > df I / E[I]) with df = (m_x - 1)(m_y - 1).
 
@@ -261,8 +276,7 @@ def g_test_pvalues(mi, a, b, chance=None):
         unknown = np.isnan(emi)
         if unknown.any():
             emi[unknown] = chance_level(a[testable][unknown], b[testable][unknown])
-        # chi2.sf's own function, without its checks of the arguments (1 us a feature).
-        out[testable] = chdtrc(df[testable], df[testable] * mi[testable] / emi)
+        out[testable] = chi2_tail(df[testable], df[testable] * mi[testable] / emi)
     return out
 
 
@@ -290,7 +304,9 @@ def conditional_g_test_pvalues(joint):
     df = df.reshape(n_tables, n_z).sum(axis=1)
     out = np.ones(n_tables)
     testable = (df > 0) & (expected > 0)
-    out[testable] = chdtrc(df[testable], df[testable] * statistic[testable] / expected[testable])
+    out[testable] = chi2_tail(
+        df[testable], df[testable] * statistic[testable] / expected[testable]
+    )
     return out
 
 
