@@ -149,7 +149,7 @@ def test_partition_reads_no_information_between_independent_columns():
 
 
 def test_trees_without_a_cut_still_order_weak_features():
-    """A tree that keeps no cut scores its test table's MI less the chance level: 200
+    """A tree that keeps no cut scores its test table's MI, Miller-Madow corrected: 200
     independent columns average 0 within 4 standard errors, few read exactly 0, and their
     order follows the p-values' (which read the same tables)."""
     rng = np.random.default_rng(7)
@@ -160,6 +160,24 @@ def test_trees_without_a_cut_still_order_weak_features():
     assert abs(scores.mean()) <= 4 * scores.std() / np.sqrt(scores.size)
     assert np.mean(scores == 0) < 0.1
     assert stats.spearmanr(scores, est.pvalues_).statistic < -0.8
+
+
+def test_a_tree_without_a_cut_takes_the_correction_of_its_test_table():
+    """Without a cut a feature's score is its test table's MI under the correction asked
+    for: plug-in less Miller-Madow is (cells - rows - columns + 1) / 2N of that table, a
+    whole number over 2N; a tree with cuts takes none, so both read the same."""
+    rng = np.random.default_rng(11)
+    n = 2000
+    X = rng.standard_normal((n, 40))
+    X[:, 0] += rng.integers(0, 3, n)  # a weak signal, cut by its tree
+    y = rng.integers(0, 3, n) + 0.5 * X[:, 0]
+    plain = HistogramMI(correction=None).fit(X, y).scores_
+    corrected = HistogramMI().fit(X, y).scores_
+    terms = (plain - corrected) * 2 * n
+    cut = np.isclose(terms, 0.0, atol=1e-6)
+    assert cut[0] and not cut.all()
+    np.testing.assert_allclose(terms, np.round(terms), atol=1e-6)
+    assert (np.round(terms[~cut]) >= 1).all()
 
 
 def test_batches_sum_to_one_count_for_the_same_edges():

@@ -121,12 +121,12 @@ def pvalues(tables, n_samples, source=None, n_permutations=0, random_state=None,
     """Mean-matched G-test p-values on the test tables; permutations where they are sparse,
     when the rows are at hand (a ``source``; not for tables summed over batches)."""
     test = tables.test.astype(np.int64, copy=False)  # numpy arithmetic: no uint16 wrap
-    test_mi = tables.known("test_mi")
+    test_mi = tables.known_test_mi()
     unknown = np.isnan(test_mi)
     if unknown.any():
         test_mi[unknown] = mutual_info_from_counts(test[unknown])
     a, b = margins(test)
-    out = g_test_pvalues(test_mi, a, b, tables.test_chance)
+    out = g_test_pvalues(test_mi, a, b)
     cells = np.count_nonzero(a, axis=1) * np.count_nonzero(b, axis=1)
     sparse = n_samples < _G_TEST_MIN_PER_CELL * cells
     if source is not None and n_permutations and sparse.any():

