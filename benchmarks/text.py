@@ -235,7 +235,8 @@ def main():
         f" Its peak extra memory (traced), against the matrix's own "
         f"{storage / 2**20:.0f} MiB: "
         + ", ".join(f"{p / 2**20:.0f} MiB ({p / storage:.2f}x) from {f}" for f, p in peaks.items())
-        + " (a CSR matrix is copied to CSC once).",
+        + " (from CSR, each column's values are counted in one pass over the rows, with no"
+        " copy to CSC).",
     ]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -122,10 +122,7 @@ class ValueTable(NamedTuple):
         columns, values, counts = found
         # The implicit zeros of each column and class: the class's rows less those it stores.
         stored = small.sum(axis=1) + missing
-        for c in range(n_y):
-            stored[:, c] += np.bincount(columns, weights=counts[:, c], minlength=n_columns).astype(
-                np.int64
-            )
+        np.add.at(stored, columns, counts)
         small[:, 0] += np.bincount(y_codes, minlength=n_y) - stored
         held, value = np.nonzero(small.any(axis=2))
         columns = np.concatenate((columns, held))
@@ -222,7 +219,8 @@ class SparseColumns(InMemory):
         ``rows`` (None: all), equal to the dense X's (``sparse_edges``): from the values
         ``counted``, where every row is in the sample."""
         if rows is None:
-            found = self.counted[1].column_values() if self.counted else ColumnValues.of(self.X)
+            counted = self.counted is not None
+            found = self.counted[1].column_values() if counted else ColumnValues.of(self.X)
             full = None
         else:
             found = ColumnValues.of(sp.csc_matrix(self.X[rows.astype(np.intp)]))
