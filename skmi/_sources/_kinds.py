@@ -1,6 +1,6 @@
 """What kind of input an array is: the one place that asks.
 
-Every source, and ``kind_of`` that picks one, reads the kind of an input from these three
+Every source, and ``kind_of`` that picks one, reads the kind of an input from these
 questions; no other module of skmi tests for dask, device or sparse arrays.
 """
 
@@ -34,3 +34,8 @@ def is_device_array(a):
 def is_sparse(a):
     """Whether ``a`` is a SciPy sparse matrix or array."""
     return sp.issparse(a)
+
+
+def is_sparse_rows(a):
+    """Whether ``a`` is a SciPy sparse matrix or array of compressed rows (CSR)."""
+    return sp.issparse(a) and a.format == "csr"

@@ -34,6 +34,7 @@ from skmi._binning import Binning, with_missing_retry
 from skmi._binning._sparse import ColumnValues, sparse_edges
 from skmi._blocks import table_blocks
 from skmi._kernels._sparse import csr_value_counts, value_table_counts
+from skmi._sources._kinds import is_sparse_rows
 from skmi._sources._memory import InMemory
 from skmi._tables import CountTables, table_guard
 
@@ -175,7 +176,7 @@ class SparseColumns(InMemory):
         self.encoding = {} if encoding is None else encoding
         self.names = names
         self._shape = X.shape
-        self._rows = _canonical(X) if sp.issparse(X) and X.format == "csr" else None
+        self._rows = _canonical(X) if is_sparse_rows(X) else None
         self._columns = None if self._rows is not None else as_columns(X)
         self._whole, self._block = None, None  # a block's source and columns: its X's
         self.counted = None  # the target's codes and the ValueTable counted against them
