@@ -79,7 +79,7 @@ def throughput(n_batches):
     rows.append(("then reading scores_ (all pairs scored once)", n, read))
     _, seconds = timed(lambda: PairwiseHistogramMI().fit(X).scores_)
     rows.append(("PairwiseHistogramMI().fit(X).scores_, one array", n, seconds))
-    # The p-values' exact chance level: measured on the pairs of the first 64 units.
+    # The p-values' null mean: measured on the pairs of the first 64 units.
     small = PairwiseHistogramMI().partial_fit(batches[0][0][:, :64])
     for Xb, _ in batches[1:]:
         small.partial_fit(Xb[:, :64])
@@ -188,8 +188,9 @@ def main():
     lines += [
         "",
         f"All pairs: {UNITS * (UNITS + 1) // 2:,} pairs at {n_bins} bins (`balanced` on the "
-        "first batch). Reading `pvalues_` computes the exact chance level of each distinct "
-        f"pair of margins: {p_seconds:.1f} s for the {n_pairs:,} pairs of 64 units at "
+        "first batch). Reading `pvalues_` computes the G-test's null mean of each distinct "
+        "pair of margins (exact where cells expect fewer than 20 rows): "
+        f"{p_seconds:.1f} s for the {n_pairs:,} pairs of 64 units at "
         f"N = {args.batches * TOKENS:,} ({1e3 * p_seconds / n_pairs:.2f} ms a pair).",
         "",
     ]

@@ -330,8 +330,8 @@ class PairwiseHistogramMI(PickledState, BaseEstimator):
         # The statistics are computed when first read after each fit or batch, and kept:
         # scoring every pair's table (2.7 s for the 73,920 pairs of 384 units at 23 bins)
         # costs more than counting a batch of 4,096 rows into them (0.5 s), and the exact
-        # chance level of the p-values about 1 ms per distinct pair of margins, which after
-        # batches binned by the first batch's edges is every pair.
+        # chance level of the p-values, where a table is too sparse for its closed form
+        # (``null_mean``), about 1 ms per distinct pair of margins.
         if name not in _STATISTICS or "_parts" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         if self._parts is None:
