@@ -20,7 +20,7 @@ from skmi._binning import Binning
 from skmi._plan import is_partition, mi_plan
 from skmi._scoring._adaptive import resolution_plan
 from skmi._scoring._results import fixed_tables, merged_tables, scored
-from skmi._tables import CountTables, grown
+from skmi._tables import CountTables
 
 
 @dataclass(frozen=True)
@@ -64,12 +64,17 @@ class Accumulator:
         if self.pairs:
             tables, binning = source.count_pairs(self.tables, binning, n_jobs)
             return replace(self, binning=binning, tables=tables)
+        # Counted into the kept tables, in place: a batch of 4,096 x 384 at the batches' 512
+        # x 512 fine bins allocated 403 MB (its tables and their sum), now 10 MB. The
+        # arrays are shared with the accumulator before this one, which then holds the
+        # batch too: only the newest is kept.
         n_bins = self.fine_n_bins or binning.n_bins
         if self.target is None:
-            more, binning = source.count_histograms(binning, n_jobs, n_bins)
+            tables, binning = source.count_histograms(binning, n_jobs, n_bins, self.tables)
         else:
-            more, binning = source.count_target(binning, y, self.target, n_jobs, n_bins)
-        tables = more if self.tables is None else grown(self.tables, more.counts.shape[1]) + more
+            tables, binning = source.count_target(
+                binning, y, self.target, n_jobs, n_bins, self.tables
+            )
         return replace(self, binning=binning, tables=tables)
 
 

@@ -151,26 +151,30 @@ def take_codes(table, codes):
     return xp.take(like(table, codes), xp.reshape(codes, (-1,)))
 
 
-def count_joint(X, binning, y_codes, n_y, n_jobs, n_bins, backend=BACKEND):
+def count_joint(X, binning, y_codes, n_y, n_jobs, n_bins, backend=BACKEND, tables=None):
     """Joint tables of each column of X, binned by ``binning``, with the target codes (of
-    ``n_y`` values: given, so that batches with fewer get tables of the same shape), and the
+    ``n_y`` values: given, so that batches with fewer get tables of the same shape), added
+    into ``tables`` in place where given (those of earlier batches: ``room_for``), and the
     binning they were counted with: ``binning``, with a bin for missing values added to each
     column whose missing values it had none for (``with_missing_retry``). ``n_bins`` is
     what was asked for, to name it in the error on tables too large. ``backend`` counts X
     where it lives (its source's); the tables are numpy either way."""
 
     def count(binning):
-        table_guard(binning.n_features, int(binning.n_bins.max()), n_y, n_bins)
-        return CountTables(backend.count(X, binning.edges, y_codes, n_y, n_jobs))
+        width = int(binning.n_bins.max())
+        table_guard(binning.n_features, width, n_y, n_bins)
+        out = None if tables is None else room_for(tables, X.shape[0], width)
+        return CountTables(backend.count(X, binning.edges, y_codes, n_y, n_jobs, out))
 
     return with_missing_retry(binning, X, count, backend)
 
 
-def count_histograms(X, binning, n_jobs, n_bins, backend=BACKEND):
-    """Histograms (n_features, n_x) of each column of X binned by ``binning``, and the
-    binning they were counted with (``count_joint``)."""
+def count_histograms(X, binning, n_jobs, n_bins, backend=BACKEND, tables=None):
+    """Histograms (n_features, n_x) of each column of X binned by ``binning``, added into
+    ``tables`` where given, and the binning they were counted with (``count_joint``)."""
     no_target = np.zeros(X.shape[0], dtype=target_dtype(1))
-    joint, binning = count_joint(X, binning, no_target, 1, n_jobs, n_bins, backend)
+    joint = None if tables is None else CountTables(tables.counts[:, :, None])
+    joint, binning = count_joint(X, binning, no_target, 1, n_jobs, n_bins, backend, joint)
     return CountTables(joint.counts[:, :, 0]), binning
 
 
@@ -182,6 +186,26 @@ def grown(tables, width):
         return tables
     pad = [(0, 0), (0, width - counts.shape[1])] + [(0, 0)] * (counts.ndim - 2)
     return CountTables(np.pad(counts, pad))
+
+
+def room_for(tables, n_more, width):
+    """The counts of ``tables`` ready for ``n_more`` rows more to be added in place: padded
+    to ``width`` rows a table (``grown``) and in a type that holds the sums
+    (``count_dtype``), the same array where they already are, as they are from a batch's
+    third on (a type widens at 2^16 and 2^31 rows)."""
+    counts = grown(tables, width).counts
+    dtype = count_dtype(tables.n_samples + n_more)
+    return counts if np.can_cast(dtype, counts.dtype) else counts.astype(dtype)
+
+
+def added(tables, more):
+    """``more`` where ``tables`` is None, else ``tables`` with ``more`` added in place
+    (``room_for``): what sources that count a batch as tables of its own return."""
+    if tables is None:
+        return more
+    counts = room_for(tables, more.n_samples, more.counts.shape[1])
+    np.add(counts, more.counts, out=counts, casting="unsafe")
+    return CountTables(counts)
 
 
 def count_three_way(codes, n_x, z_codes, n_z, y_codes, n_y, backend=BACKEND):

@@ -2,8 +2,16 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from skmi._backends import BACKENDS, EdgeRows, NonFiniteError, count_dtype, log_or_zero
+from skmi._backends import (
+    BACKENDS,
+    SPARSE_BACKEND,
+    EdgeRows,
+    NonFiniteError,
+    count_dtype,
+    log_or_zero,
+)
 from skmi._binning import Binning, category_edges
 
 REFERENCE = BACKENDS["numpy"]
@@ -159,6 +167,31 @@ def test_backend_reports_non_finite_values(backend, bad):
         BACKENDS[backend].codes(X, binning.edges, np.int64)
     with pytest.raises(NonFiniteError):
         BACKENDS[backend].count(X, binning.edges, y_codes, 3, 1)
+
+
+@pytest.mark.parametrize("backend", [*sorted(BACKENDS), "sparse"])
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_backend_count_adds_into_tables_and_a_non_finite_batch_leaves_them(backend, n_jobs):
+    """Check ``count(..., out)``: the batch's tables added into ``out`` in place, in out's
+    wider type (int32 past 2^16 rows in all), and ``out`` returned; where the batch holds a
+    missing value its column has no bin for, or an infinite one, NonFiniteError, with
+    ``out`` as it was (every backend, the sparse one too, on one and two threads: threads
+    over rows add copies of their own)."""
+    X, y_codes = _data(70_000, np.float64, seed=3)
+    binning = _binning(X, 16, "quantile")
+    count = SPARSE_BACKEND.count if backend == "sparse" else BACKENDS[backend].count
+    source = sp.csc_matrix(X) if backend == "sparse" else X
+    kept = REFERENCE.count(X[:5_000], binning.edges, y_codes[:5_000], 3, 1).astype(np.int32)
+    expected = kept + REFERENCE.count(X, binning.edges, y_codes, 3, 1)
+    out = count(source, binning.edges, y_codes, 3, n_jobs, kept)
+    assert out is kept
+    np.testing.assert_array_equal(kept, expected)
+    for bad in (np.nan, np.inf):
+        X[40_000, 1] = bad
+        source = sp.csc_matrix(X) if backend == "sparse" else X
+        with pytest.raises(NonFiniteError):
+            count(source, binning.edges, y_codes, 3, n_jobs, kept)
+        np.testing.assert_array_equal(kept, expected)
 
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))

@@ -16,6 +16,7 @@ from skmi._backends import _array_api, _compiled, _numpy, _sparse
 from skmi._backends._common import (
     EdgeRows,
     NonFiniteError,
+    add_into,
     count_dtype,
     log_or_zero,
     log_table,
@@ -35,8 +36,11 @@ class Backend(NamedTuple):
     codes(X, edges, dtype) -> (n_samples, n_features)
         Bin of each value under ``edges`` (one array ``[min, inner..., max]`` a column):
         #{inner edges <= value}.
-    count(X, edges, y_codes, n_y, n_jobs) -> (n_features, n_x, n_y)
-        Joint counts of each binned column of X with the target codes, in ``count_dtype``.
+    count(X, edges, y_codes, n_y, n_jobs, out=None) -> (n_features, n_x, n_y)
+        Joint counts of each binned column of X with the target codes, in ``count_dtype``;
+        or added into ``out`` (numpy, of that shape, in a type that holds the sums), in
+        place, and ``out`` returned: batches accumulate without a table of their own.
+        ``NonFiniteError`` leaves ``out`` as it was.
     count_codes(codes, y_codes, n_x, n_y) -> (n_features, n_x, n_y), int64
         The same from codes (n_samples, n_features).
     count_codes_3(codes, z_codes, y_codes, n_x, n_z, n_y) -> (n_features, n_x, n_z, n_y)
@@ -110,6 +114,7 @@ __all__ = [
     "EdgeRows",
     "NonFiniteError",
     "adaptive_tables",
+    "add_into",
     "count_dtype",
     "expected_mi_rows",
     "log_or_zero",

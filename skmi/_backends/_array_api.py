@@ -25,7 +25,13 @@ from sklearn.externals.array_api_compat import (
     is_torch_namespace,
 )
 
-from skmi._backends._common import NonFiniteError, count_dtype, n_x_of, value_edges_of
+from skmi._backends._common import (
+    NonFiniteError,
+    add_into,
+    count_dtype,
+    n_x_of,
+    value_edges_of,
+)
 
 # Values of X per block of columns binned at once: 2^26 float64 copies take 512 MiB.
 _BLOCK_VALUES = 2**26
@@ -186,16 +192,16 @@ def _joint(codes_t, y_codes, n_x, n_y):
     return to_numpy(counts).astype(np.int64).reshape(n_columns, n_x, n_y)
 
 
-def count(X, edges, y_codes, n_y, n_jobs):
+def count(X, edges, y_codes, n_y, n_jobs, out=None):
     """Joint count tables (n_features, n_x, n_y) of binned X against y codes, numpy, in
-    ``count_dtype``."""
+    ``count_dtype``, or added into ``out``."""
     n_samples, n_features = X.shape
     n_x = n_x_of(edges)
     tables = [
         _joint(_codes_t(X, edges, lo, hi), y_codes, n_x, n_y)
         for lo, hi in _column_blocks(n_samples, n_features)
     ]
-    return np.concatenate(tables).astype(count_dtype(n_samples))
+    return add_into(out, np.concatenate(tables).astype(count_dtype(n_samples)))
 
 
 def count_codes(codes, y_codes, n_x, n_y):

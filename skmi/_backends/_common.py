@@ -25,6 +25,15 @@ def count_dtype(n_samples):
     return np.int32 if n_samples < 2**31 else np.int64
 
 
+def add_into(out, counts):
+    """``counts``, or ``out`` with them added in place where given (``Backend.count``): out's
+    type holds the sums by the caller's choice, so the narrower counts are cast unchecked."""
+    if out is None:
+        return counts
+    np.add(out, counts, out=out, casting="unsafe")
+    return out
+
+
 def target_dtype(n_codes):
     """The unsigned type of target codes 0..n_codes - 1 that the counting kernels take."""
     return np.uint16 if n_codes <= 2**16 else np.uint32

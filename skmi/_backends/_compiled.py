@@ -104,17 +104,45 @@ def _block_rows(n_cells):
     return int(np.clip(2 ** round(math.log2(max(n_cells, 1) / 4)), _TILE_ROWS, 65_536))
 
 
-def count(X, edges, y_codes, n_y, n_jobs):
-    """Joint count tables (n_features, n_x, n_y) of binned X against y codes, in threads."""
+def count(X, edges, y_codes, n_y, n_jobs, out=None):
+    """Joint count tables (n_features, n_x, n_y) of binned X against y codes, in threads,
+    or added into ``out`` (``counted_into``)."""
     n_samples, n_features = X.shape
-    n_x = n_x_of(edges)
+
+    def add(counts):
+        return _add_counts(X, edges, y_codes, n_y, n_jobs, counts)
+
+    return counted_into(add, n_samples, (n_features, n_x_of(edges), n_y), out)
+
+
+def counted_into(add, n_samples, shape, out):
+    """The tables into which ``add(counts)`` added a batch's ``n_samples`` rows: new ones
+    (``count_dtype``), or ``out``, in place. ``NonFiniteError`` where ``add`` reports a
+    non-finite value, which leaves ``out`` as it was: the rows, added all the same, are
+    counted alone and taken back out (the one case where a batch takes a table of its own:
+    a column's first missing value, in a batch after the one that learnt its bins)."""
+    counts = np.zeros(shape, dtype=count_dtype(n_samples)) if out is None else out
+    if add(counts):
+        return counts
+    if out is not None:
+        alone = np.zeros(shape, dtype=count_dtype(n_samples))
+        add(alone)
+        np.subtract(out, alone, out=out, casting="unsafe")
+    raise NonFiniteError
+
+
+def _add_counts(X, edges, y_codes, n_y, n_jobs, counts):
+    """Adds the joint tables of binned X against y codes into ``counts``; whether every
+    value was binned (``joint_counts``)."""
+    n_samples, n_features = X.shape
+    n_x = counts.shape[1]
     index = edge_index(edges)
-    counts = np.zeros((n_features, n_x, n_y), dtype=count_dtype(n_samples))
     chunks = _chunks(n_samples, n_features, n_x * n_y, n_jobs)
     by_rows = chunks[0][0] != slice(None)
     # Threads over columns fill their slices of the tables; over rows, copies to add up.
     if by_rows:
-        outs = [counts] + [np.zeros_like(counts) for _ in chunks[1:]]
+        parts = [np.zeros(counts.shape, count_dtype(n_samples)) for _ in chunks[1:]]
+        outs = [counts, *parts]
     else:
         outs = [counts[columns] for _, columns in chunks]
     block_rows = _block_rows(n_x * n_y)
@@ -123,12 +151,12 @@ def count(X, edges, y_codes, n_y, n_jobs):
         (X[rows, columns], tuple(a[columns] for a in index), y_codes[rows], out, block_rows)
         for (rows, columns), out in zip(chunks, outs, strict=True)
     ]
-    if not all(thread_map(joint_counts, tasks, len(tasks))):
-        raise NonFiniteError
+    finite = all(thread_map(joint_counts, tasks, len(tasks)))
     if by_rows:
-        for part in outs[1:]:
-            counts += part  # in place: np.sum would stack every part into one more copy
-    return counts
+        for part in parts:
+            # in place: np.sum would stack every part into one more copy
+            np.add(counts, part, out=counts, casting="unsafe")
+    return finite
 
 
 def _target(codes):

@@ -7,7 +7,13 @@ accepted and ignored.
 
 import numpy as np
 
-from skmi._backends._common import NonFiniteError, count_dtype, n_x_of, value_edges_of
+from skmi._backends._common import (
+    NonFiniteError,
+    add_into,
+    count_dtype,
+    n_x_of,
+    value_edges_of,
+)
 
 
 def sample_columns(X, rows, lo, hi):
@@ -42,11 +48,11 @@ def count_codes(codes, y_codes, n_x, n_y):
     ).reshape(codes.shape[1], n_x, n_y)
 
 
-def count(X, edges, y_codes, n_y, n_jobs):
-    """Joint count tables (n_features, n_x, n_y) in ``count_dtype``."""
+def count(X, edges, y_codes, n_y, n_jobs, out=None):
+    """Joint count tables (n_features, n_x, n_y) in ``count_dtype``, or added into ``out``."""
     n_x = n_x_of(edges)
     tables = count_codes(codes(X, edges, np.int64), y_codes, n_x, n_y)
-    return tables.astype(count_dtype(X.shape[0]))
+    return add_into(out, tables.astype(count_dtype(X.shape[0])))
 
 
 def count_codes_3(codes, z_codes, y_codes, n_x, n_z, n_y):

@@ -12,12 +12,11 @@ import scipy.sparse as sp
 
 from skmi._backends._common import (
     NonFiniteError,
-    count_dtype,
     log_or_zero,
     n_x_of,
     target_dtype,
 )
-from skmi._backends._compiled import edge_index
+from skmi._backends._compiled import counted_into, edge_index
 from skmi._kernels._binning import bin_codes
 from skmi._kernels._sparse import sparse_codes, sparse_joint_counts
 from skmi._threads import even_slices, n_threads, thread_map
@@ -70,32 +69,33 @@ def codes(X, edges, dtype):
     return out
 
 
-def count(X, edges, y_codes, n_y, n_jobs):
+def count(X, edges, y_codes, n_y, n_jobs, out=None):
     """Joint count tables (n_features, n_x, n_y) of the binned columns of CSC X against y
-    codes, threads over groups of columns: each column's stored values, and its implicit
-    zeros as one count a class."""
+    codes, or added into ``out`` (``counted_into``), threads over groups of columns: each
+    column's stored values, and its implicit zeros as one count a class."""
     n_samples, n_features = X.shape
-    counts = np.zeros((n_features, n_x_of(edges), n_y), dtype=count_dtype(n_samples))
     y_codes = np.ascontiguousarray(y_codes, dtype=target_dtype(n_y))
     class_totals = np.bincount(y_codes, minlength=n_y).astype(np.int64)
     index = edge_index(edges)
     indptr = X.indptr.astype(np.int64)
     workers = n_threads(n_jobs, n_features, X.nnz)
-    tasks = [
-        (
-            X.data,
-            X.indices,
-            indptr[columns.start : columns.stop + 1],
-            tuple(a[columns] for a in index),
-            y_codes,
-            class_totals,
-            counts[columns],
-        )
-        for columns in even_slices(n_features, workers)
-    ]
-    if not all(thread_map(sparse_joint_counts, tasks, len(tasks))):
-        raise NonFiniteError
-    return counts
+
+    def add(counts):
+        tasks = [
+            (
+                X.data,
+                X.indices,
+                indptr[columns.start : columns.stop + 1],
+                tuple(a[columns] for a in index),
+                y_codes,
+                class_totals,
+                counts[columns],
+            )
+            for columns in even_slices(n_features, workers)
+        ]
+        return all(thread_map(sparse_joint_counts, tasks, len(tasks)))
+
+    return counted_into(add, n_samples, (n_features, n_x_of(edges), n_y), out)
 
 
 def _xlogx(a):

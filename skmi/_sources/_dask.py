@@ -23,7 +23,7 @@ from skmi._binning import Binning, bin_count, category_edges, present_values, va
 from skmi._sources._kinds import is_sparse
 from skmi._sources._memory import InMemory
 from skmi._sources._sparse import SparseColumns, check_zeros_first
-from skmi._tables import CountTables, sample_rows
+from skmi._tables import CountTables, added, sample_rows
 from skmi._validation import auto_discrete
 
 # Tables summed per task of the tree over the chains' totals: a task holds this many.
@@ -476,13 +476,15 @@ class DaskChunks:
         a = a.compute() if hasattr(a, "compute") else a
         return a if is_sparse(a) else np.asarray(a)
 
-    def count_target(self, binning, y, target, n_jobs, n_bins):
-        """Joint ``CountTables`` of every chunk with y's, summed on the workers."""
-        return dask_joint_tables(self.X, y, binning, target, n_bins), binning
+    def count_target(self, binning, y, target, n_jobs, n_bins, tables=None):
+        """Joint ``CountTables`` of every chunk with y's, summed on the workers, then added
+        into ``tables`` where given (``added``)."""
+        return added(tables, dask_joint_tables(self.X, y, binning, target, n_bins)), binning
 
-    def count_histograms(self, binning, n_jobs, n_bins):
-        """Histogram ``CountTables`` of every chunk, summed on the workers."""
-        return dask_histograms(self.X, binning, n_bins), binning
+    def count_histograms(self, binning, n_jobs, n_bins, tables=None):
+        """Histogram ``CountTables`` of every chunk, summed on the workers, then added into
+        ``tables`` where given."""
+        return added(tables, dask_histograms(self.X, binning, n_bins)), binning
 
     def count_pairs(self, tables, binning, n_jobs):
         """``tables`` (None: none) with every pair's table of every chunk added, summed on

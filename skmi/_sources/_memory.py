@@ -231,19 +231,22 @@ class InMemory:
         """The source of X's columns ``index`` (integers or a boolean mask)."""
         return type(self)(self.X[:, index])
 
-    def count_joint(self, binning, y_codes, n_y, n_jobs, n_bins):
-        """Joint ``CountTables`` of X's columns with the target codes, and the binning they
-        were counted with (``count_joint``)."""
-        return count_joint(self.X, binning, y_codes, n_y, n_jobs, n_bins, self.backend)
+    def count_joint(self, binning, y_codes, n_y, n_jobs, n_bins, tables=None):
+        """Joint ``CountTables`` of X's columns with the target codes, added into
+        ``tables`` where given (earlier batches'), and the binning they were counted with
+        (``count_joint``)."""
+        return count_joint(self.X, binning, y_codes, n_y, n_jobs, n_bins, self.backend, tables)
 
-    def count_target(self, binning, y, target, n_jobs, n_bins):
+    def count_target(self, binning, y, target, n_jobs, n_bins, tables=None):
         """``count_joint`` with y, coded under the target's bins ``target``."""
         y_codes = self.code_target(y, target)
-        return self.count_joint(binning, y_codes, target_n_bins(target), n_jobs, n_bins)
+        n_y = target_n_bins(target)
+        return self.count_joint(binning, y_codes, n_y, n_jobs, n_bins, tables)
 
-    def count_histograms(self, binning, n_jobs, n_bins):
-        """Histogram ``CountTables`` of X's columns, and the binning they were counted with."""
-        return count_histograms(self.X, binning, n_jobs, n_bins, self.backend)
+    def count_histograms(self, binning, n_jobs, n_bins, tables=None):
+        """Histogram ``CountTables`` of X's columns, added into ``tables`` where given, and
+        the binning they were counted with."""
+        return count_histograms(self.X, binning, n_jobs, n_bins, self.backend, tables)
 
     def count_pairs(self, tables, binning, n_jobs):
         """``tables`` (None: new ones) with the table of every pair of X's columns added,

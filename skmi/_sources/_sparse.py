@@ -36,7 +36,7 @@ from skmi._blocks import table_blocks
 from skmi._kernels._sparse import csr_value_counts, value_table_counts
 from skmi._sources._kinds import is_sparse_rows
 from skmi._sources._memory import InMemory
-from skmi._tables import CountTables, table_guard
+from skmi._tables import CountTables, added, table_guard
 
 
 def as_columns(X):
@@ -230,17 +230,18 @@ class SparseColumns(InMemory):
         edges, single = sparse_edges(found, full, n_bins, strategy, discrete, n_samples)
         return Binning(edges, np.asarray(discrete, dtype=bool), single)
 
-    def count_joint(self, binning, y_codes, n_y, n_jobs, n_bins):
+    def count_joint(self, binning, y_codes, n_y, n_jobs, n_bins, tables=None):
         """``InMemory.count_joint``: from the values ``counted`` against ``y_codes``, where
         they were; otherwise from X's stored values (and so where a missing value has no
         bin yet, which ``with_missing_retry`` adds)."""
         if self.counted is not None and self.counted[0] is y_codes:
             table_guard(binning.n_features, int(binning.n_bins.max()), n_y, n_bins)
             try:
-                return CountTables(self.counted[1].tables(binning.edges, self.shape[0])), binning
+                counts = self.counted[1].tables(binning.edges, self.shape[0])
+                return added(tables, CountTables(counts)), binning
             except NonFiniteError:
                 pass
-        return super().count_joint(binning, y_codes, n_y, n_jobs, n_bins)
+        return super().count_joint(binning, y_codes, n_y, n_jobs, n_bins, tables)
 
     def observed_single(self, binning, values=None):
         """``binning`` with its single-value bins read off X (or ``values``, a dense column),
