@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/speed.py            # every case (about 2 minutes on 2 cores)
     python benchmarks/speed.py --quick    # small shapes only
-    python benchmarks/speed.py --shapes   # the shape matrix (about 10 minutes)
+    python benchmarks/speed.py --shapes   # the shape matrix (about 20 minutes)
 
 Prints a markdown table and writes it to ``benchmarks/results/speed.md`` (the shape matrix
 to ``benchmarks/results/shapes.md``). Each time is the
@@ -89,10 +89,12 @@ def target_case(n, d, repeat, with_ksg):
 
 
 def shape_data(task, n, d, dtype=np.float64):
-    """X and y of a case: a continuous target, or 1,000 classes ("classif")."""
+    """X and y of a case: a continuous target, 1,000 classes ("classif") or 2 ("binary")."""
     X, y = regression_data(n, d, dtype=dtype)
     if task == "classif":
         y = np.digitize(y, np.quantile(y, np.linspace(0, 1, 1001)[1:-1]))
+    if task == "binary":
+        y = (y > np.median(y)).astype(np.int64)
     return X, y
 
 
@@ -100,6 +102,7 @@ def shape_data(task, n, d, dtype=np.float64):
 TASKS = {
     "regression": lambda X, y, **kw: histogram_mi_regression(X, y, **kw),
     "classif": lambda X, y, **kw: histogram_mi_classif(X, y, **kw),
+    "binary": lambda X, y, **kw: histogram_mi_classif(X, y, **kw),
     "pairwise": lambda X, y, **kw: pairwise_histogram_mi(X, **kw),
 }
 
@@ -228,32 +231,47 @@ def pairwise_case(repeat, d=384, n=10_000, n_bins=16):
     return rows, gemm
 
 
-# The shape matrix: (label, task, n, d, dtype). Wide data (genomics, bag-of-words), very
-# tall data, many classes, the shape the kernels were first tuned on, float32, all pairs.
-SHAPES = [
-    ("500 x 200,000 (wide)", "regression", 500, 200_000, "float64"),
-    ("500 x 200,000 float32", "regression", 500, 200_000, "float32"),
-    ("5,000 x 20,000", "regression", 5_000, 20_000, "float64"),
-    ("10,000,000 x 2 (tall)", "regression", 10_000_000, 2, "float64"),
-    ("200,000 x 50, 1,000 classes", "classif", 200_000, 50, "float64"),
-    ("1,000,000 x 100", "regression", 1_000_000, 100, "float64"),
-    ("1,000,000 x 100 float32", "regression", 1_000_000, 100, "float32"),
-    ("all pairs, 20,000 x 512", "pairwise", 20_000, 512, "float32"),
-]
-SHAPE_SETTINGS = [
+# The shape matrix: (label, task, n, d, dtype, settings, wide). Wide data (genomics,
+# bag-of-words), very tall data, many classes, the shape the kernels were first tuned on,
+# float32, all pairs. Each setting is a label and keyword arguments.
+DEFAULTS, BINS_16, BINS_32 = (
     ("defaults", {}),
     ("16 bins", {"n_bins": 16}),
+    ("32 bins", {"n_bins": 32}),
+)
+SHAPES = [
+    ("500 x 200,000 (wide)", "regression", 500, 200_000, "float64", [DEFAULTS, BINS_16], True),
+    ("500 x 200,000, 2 classes", "binary", 500, 200_000, "float64", [DEFAULTS, BINS_16], True),
+    ("500 x 200,000 float32", "regression", 500, 200_000, "float32", [DEFAULTS, BINS_16], True),
+    ("5,000 x 20,000", "regression", 5_000, 20_000, "float64", [DEFAULTS, BINS_16], True),
+    ("10,000,000 x 2 (tall)", "regression", 10_000_000, 2, "float64", [DEFAULTS, BINS_16], False),
+    ("200,000 x 50, 1,000 classes", "classif", 200_000, 50, "float64", [DEFAULTS, BINS_16], False),
+    ("1,000,000 x 100", "regression", 1_000_000, 100, "float64", [DEFAULTS, BINS_32], False),
+    (
+        "1,000,000 x 100 float32",
+        "regression",
+        1_000_000,
+        100,
+        "float32",
+        [DEFAULTS, BINS_32],
+        False,
+    ),
+    ("all pairs, 20,000 x 512", "pairwise", 20_000, 512, "float32", [BINS_16], False),
 ]
 
 
 def shapes_case(repeat):
-    """Each shape against one pass over the same X, on one thread and on all cores, with
-    the extra peak memory of the one-thread call (in a fresh process)."""
+    """Each shape against its floor, on one thread and on all cores, with the extra peak
+    memory of the one-thread call (in a fresh process). The floor of a tall shape is one
+    pass over X (``X.sum()``); of a wide one (every row learns the edges), one pass plus
+    numpy's sort of every column (``np.sort(X, axis=0)``), which exact quantile edges need.
+    The sort is timed warm: its first call also faults in a fresh output as large as X."""
     rows = []
-    for label, task, n, d, dtype in SHAPES:
+    for label, task, n, d, dtype, settings, wide in SHAPES:
         X, y = shape_data(task, n, d, dtype=np.dtype(dtype))
-        floor = median_time(X.sum, repeat)
-        settings = SHAPE_SETTINGS[1:] if task == "pairwise" else SHAPE_SETTINGS
+        one_pass = median_time(X.sum, repeat)
+        column_sort = median_time(partial(np.sort, X, axis=0), 3)
+        floor = one_pass + column_sort if wide else one_pass
         for setting, kwargs in settings:
             one, every = (
                 median_time(partial(TASKS[task], X, y, **kwargs, n_jobs=j), repeat)
@@ -266,6 +284,9 @@ def shapes_case(repeat):
                 (
                     label,
                     setting,
+                    f"{one_pass:.3f} s",
+                    f"{column_sort:.3f} s",
+                    "pass + sort" if wide else "pass",
                     f"{one:.3f} s",
                     f"{one / floor:.1f}x",
                     f"{every:.3f} s",
@@ -298,17 +319,22 @@ def main(argv=None):
         text = (
             f"Measured {date.today()} on {platform.machine()} with {os.cpu_count()} cores; "
             f"skmi {skmi.__version__}, numpy {np.__version__}. Medians of {args.repeat} "
-            "calls after a warm-up; one pass over X is X.sum() on the same array; extra peak "
-            "memory of a one-thread call beyond X and y, in a fresh process; all pairs also "
-            "in ns per sample-pair on one thread.\n\n"
+            "calls after a warm-up; one pass over X is X.sum() on the same array, the column "
+            "sort np.sort(X, axis=0), warm (median of 3); the floor of a wide shape is both "
+            "(its edges need every column's order statistics), of the others one pass; "
+            "extra peak memory of a one-thread call beyond X and y, in a fresh process; all "
+            "pairs also in ns per sample-pair on one thread.\n\n"
         ) + table(
             [
                 "shape",
                 "bins",
+                "one pass",
+                "column sort",
+                "floor",
                 "1 thread",
-                "/ one pass",
+                "/ floor",
                 "all cores",
-                "/ one pass",
+                "/ floor",
                 "extra memory / X",
                 "per sample-pair",
             ],
