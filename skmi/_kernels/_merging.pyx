@@ -13,6 +13,17 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t
 
 from skmi._kernels._inline cimport cell_log_ratio, log_count
 
+cdef extern from "_search.h":
+    void summed_area_u16 "skmi_summed_area_u16" (
+        const uint16_t* table, Py_ssize_t n_rows, Py_ssize_t n_columns, int64_t* sums
+    ) nogil
+    void summed_area_i32 "skmi_summed_area_i32" (
+        const int32_t* table, Py_ssize_t n_rows, Py_ssize_t n_columns, int64_t* sums
+    ) nogil
+    void summed_area_i64 "skmi_summed_area_i64" (
+        const int64_t* table, Py_ssize_t n_rows, Py_ssize_t n_columns, int64_t* sums
+    ) nogil
+
 # How a table's axis is merged to a coarser resolution (``_merge_map``).
 cdef enum:
     MODE_KEEP = 0
@@ -681,7 +692,7 @@ def adaptive_tables(
     cdef uint32_t[::1] x_runs = x_runs_array
     cdef uint32_t[::1] y_runs = y_runs_array
     cdef Search s
-    cdef int64_t running, n, count, x_mode
+    cdef int64_t n, count, x_mode
     cdef Py_ssize_t n_used, n_x_runs, n_y_runs, width = ky + 1
     cdef uint32_t u0, u1, v0, v1
     cdef int64_t* x_map
@@ -718,11 +729,12 @@ def adaptive_tables(
         for j in range(n_features):
             n_used = n_x[j]
             x_mode = x_modes[j]
-            for u in range(n_used):
-                running = 0
-                for v in range(ky):
-                    running += fine[j, u, v]
-                    sums[u + 1, v + 1] = sums[u, v + 1] + running
+            if count_t is uint16_t:
+                summed_area_u16(&fine[j, 0, 0], n_used, ky, &sums[0, 0])
+            elif count_t is int32_t:
+                summed_area_i32(&fine[j, 0, 0], n_used, ky, &sums[0, 0])
+            else:
+                summed_area_i64(&fine[j, 0, 0], n_used, ky, &sums[0, 0])
             n = sums[n_used, ky]
             for u in range(kx):
                 x_cum[u] = sums[min(u + 1, n_used), ky]

@@ -113,4 +113,32 @@ SKMI_PAIR_TABLE(skmi_pair_table_u8, uint8_t)
 SKMI_PAIR_TABLE(skmi_pair_table_u16, uint16_t)
 SKMI_PAIR_TABLE(skmi_pair_table_i64, int64_t)
 
+/* The summed-area table of table (n_rows x n_columns, C order) into sums, whose rows are
+ * n_columns + 1 wide and whose first row and column are zeros: sums[u + 1][v + 1] counts the
+ * cells [0, u] x [0, v]. Two passes a row: the row's running sums, whose chain of additions
+ * is the one serial part, then the row above added, four values at a time where the
+ * processor allows. As one loop of both, inlined in adaptive_tables, it took 80% of that
+ * kernel's time on 500 x 200,000 at 64 x 64 fine bins, and the kernel now takes half as
+ * long (perf samples). */
+#define SKMI_SUMMED_AREA(NAME, TYPE)                                                         \
+    SKMI_CLONES static void NAME(const TYPE *restrict table, Py_ssize_t n_rows,             \
+                                 Py_ssize_t n_columns, int64_t *restrict sums) {            \
+        Py_ssize_t width = n_columns + 1;                                                   \
+        for (Py_ssize_t u = 0; u < n_rows; u++) {                                           \
+            const TYPE *restrict row = table + u * n_columns;                               \
+            const int64_t *restrict above = sums + u * width + 1;                           \
+            int64_t *restrict below = sums + (u + 1) * width + 1;                           \
+            int64_t running = 0;                                                            \
+            for (Py_ssize_t v = 0; v < n_columns; v++) {                                    \
+                running += row[v];                                                          \
+                below[v] = running;                                                         \
+            }                                                                               \
+            for (Py_ssize_t v = 0; v < n_columns; v++) below[v] += above[v];                \
+        }                                                                                   \
+    }
+
+SKMI_SUMMED_AREA(skmi_summed_area_u16, uint16_t)
+SKMI_SUMMED_AREA(skmi_summed_area_i32, int32_t)
+SKMI_SUMMED_AREA(skmi_summed_area_i64, int64_t)
+
 #endif
