@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import check_random_state
 
-from skmi._backends import BACKEND, count_dtype, target_dtype
+from skmi._backends import BACKEND, add_into, count_dtype, target_dtype
 from skmi._backends._array_api import like, namespace
 from skmi._binning import Binning, with_missing_retry
 
@@ -203,9 +203,9 @@ def added(tables, more):
     (``room_for``): what sources that count a batch as tables of its own return."""
     if tables is None:
         return more
-    counts = room_for(tables, more.n_samples, more.counts.shape[1])
-    np.add(counts, more.counts, out=counts, casting="unsafe")
-    return CountTables(counts)
+    return CountTables(
+        add_into(room_for(tables, more.n_samples, more.counts.shape[1]), more.counts)
+    )
 
 
 def count_three_way(codes, n_x, z_codes, n_z, y_codes, n_y, backend=BACKEND):

@@ -81,6 +81,25 @@ def test_count_tables_of_batches_add_up_to_the_tables_of_all_rows(split):
     assert total.counts.dtype == np.int32 and total.n_samples == 70_000
 
 
+@pytest.mark.parametrize("split", [999, 35_000])
+def test_count_tables_of_batches_counted_in_place_add_up(split):
+    """Check batches counted into the tables kept (``count_joint(..., tables=)``), as
+    ``partial_fit`` counts them: the sums are the tables of all rows, the array is the same
+    while its type holds them, and widened (uint16 to int32) once they may pass 2^16."""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(70_000, 3))
+    y_codes = rng.integers(0, 4, 70_000)
+    binning = _binning(X[:1000])
+    whole, _ = count_joint(X, binning, y_codes, 4, None, 10)
+    kept, _ = count_joint(X[:500], binning, y_codes[:500], 4, None, 10)
+    array = kept.counts
+    kept, _ = count_joint(X[500:split], binning, y_codes[500:split], 4, None, 10, tables=kept)
+    assert kept.counts is array and array.dtype == np.uint16
+    kept, _ = count_joint(X[split:], binning, y_codes[split:], 4, None, 10, tables=kept)
+    assert kept.counts.dtype == np.int32 and kept.n_samples == 70_000
+    np.testing.assert_array_equal(kept.counts, whole.counts)
+
+
 def test_count_tables_refuse_other_shapes_and_float_counts():
     """Check that tables of different shapes do not add, and that counts must be integers."""
     a = CountTables(np.ones((2, 3, 4), dtype=np.int64))
