@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from skmi._all_pairs import grown_pairs, pair_table_guard
 from skmi._backends import BACKEND
 from skmi._binning import Binning, bin_count, category_edges, present_values, value_edges
-from skmi._sources._kinds import is_sparse
+from skmi._sources._kinds import is_dask_array, is_dask_frame, is_sparse
 from skmi._sources._memory import InMemory
 from skmi._sources._sparse import SparseColumns, check_zeros_first
 from skmi._tables import CountTables, added, sample_rows
@@ -37,13 +37,11 @@ def as_dask_array(X, input_name="X", handle_missing="bin"):
     float64 lazily (integers past 2^53 are not encoded exactly, as in memory). Missing
     values are binned, or, with ``handle_missing="error"``, looked for on the workers and
     refused."""
-    import dask.array as da
-
     names = None
-    if hasattr(X, "to_dask_array"):
+    if is_dask_frame(X):
         names = np.asarray(X.columns, dtype=object)
         X = X.to_dask_array(lengths=True)
-    if not isinstance(X, da.Array) or X.ndim != 2:
+    if not is_dask_array(X) or X.ndim != 2:
         raise ValueError(
             f"{input_name} must be a 2-D dask array or a dask DataFrame, got "
             f"{type(X).__name__} of {getattr(X, 'ndim', '?')} dimensions"
@@ -66,9 +64,9 @@ def as_dask_target(y, chunks):
     """y as a 1-D dask array chunked like X's rows (a numpy y is split to match)."""
     import dask.array as da
 
-    if hasattr(y, "to_dask_array"):
+    if is_dask_frame(y):
         y = y.to_dask_array(lengths=True)
-    y = y if isinstance(y, da.Array) else da.from_array(np.asarray(y), chunks=(chunks,))
+    y = y if is_dask_array(y) else da.from_array(np.asarray(y), chunks=(chunks,))
     if np.isnan(y.shape[0]):
         y = y.compute_chunk_sizes()
     if y.ndim == 2 and y.shape[1] == 1:

@@ -18,6 +18,12 @@ def is_dask_collection(a):
     return type(a).__module__.partition(".")[0] in ("dask", "dask_expr")
 
 
+def is_dask_frame(a):
+    """Whether ``a`` is a dask DataFrame or Series, which becomes a dask array
+    (``to_dask_array``)."""
+    return is_dask_collection(a) and hasattr(a, "to_dask_array")
+
+
 def is_device_array(a):
     """Whether ``a`` is an array of a namespace other than numpy (torch, cupy, ...). Dask
     arrays (chunks counted where they are, then summed) and sparse arrays are not: they
