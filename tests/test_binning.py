@@ -6,12 +6,21 @@ import warnings
 import numpy as np
 import pytest
 
+import skmi._binning
 from skmi import EntropyBinner
 from skmi._backends import BACKENDS, NonFiniteError
 from skmi._backends._compiled import edge_index
-from skmi._binning import _STRATEGIES, category_edges, feature_edges, fit_edges
+from skmi._binning import (
+    _STRATEGIES,
+    category_edges,
+    feature_edges,
+    fit_edges,
+    has_point_mass,
+    point_mass_size,
+    quantile_ranks,
+)
 from skmi._binning._rules import _BIN_RULES, n_bins_for
-from skmi._kernels._binning import bin_codes
+from skmi._kernels._binning import bin_codes, order_statistics
 
 COMPILED = BACKENDS["compiled"]
 
@@ -197,6 +206,73 @@ def _extreme(rng, n, dtype):
     info = np.finfo(dtype)
     exponents = rng.uniform(np.log10(info.tiny), np.log10(info.max), n)
     return rng.choice([-1.0, 1.0], n) * 10.0**exponents
+
+
+def _columns_to_select_from(rng, m, n, dtype=np.float64):
+    """Columns of every kind the selection of order statistics must get right: smooth, over
+    decades (its buckets of values crowd), of both signs with heavy tails, on powers of 2
+    (too deep for buckets: heap-sorted), over the whole float64 range (its width overflows),
+    denormal, integer codes, mostly zeros of both signs, and one constant."""
+    kinds = [
+        rng.standard_normal(n),
+        rng.lognormal(0, 5, n),
+        rng.standard_cauchy(n),
+        2.0 ** -rng.integers(0, 1000, n),
+        _extreme(rng, n, dtype),
+        rng.integers(0, 5, n) * 5e-324,
+        rng.integers(0, 50, n).astype(np.float64),
+        np.where(rng.random(n) < 0.9, rng.choice([0.0, -0.0], n), rng.standard_normal(n)),
+        np.full(n, 3.0),
+    ]
+    return np.array([kinds[j % len(kinds)] for j in range(m)]).astype(dtype)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 64, 65, 500, 5_000, 20_000])
+@pytest.mark.parametrize("k", [2, 16, 360, 10_000])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_order_statistics_equal_the_sorted_values(n, k, dtype):
+    """Check that the selected order statistics are the sorted column's values at the
+    quantile ranks, and that exactly the columns with a point mass (``has_point_mass``) or a
+    value that is not finite are left out."""
+    rng = np.random.default_rng(n * k)
+    part = _columns_to_select_from(rng, 20, n, dtype)
+    if n > 2:
+        part[9, n // 2] = np.nan
+        part[10, 0] = np.inf
+    ranks = np.r_[0, quantile_ranks(n, k), n - 1].astype(np.int64)
+    values, left_out = order_statistics(part, ranks, point_mass_size(n, k))
+    ordered = np.sort(part, axis=1)
+    expected_out = has_point_mass(ordered, k) | ~np.isfinite(part).all(axis=1)
+    np.testing.assert_array_equal(left_out, expected_out)
+    np.testing.assert_array_equal(values[~left_out], ordered[~left_out][:, ranks])
+
+
+@pytest.mark.parametrize("strategy", sorted(_STRATEGIES))
+@pytest.mark.parametrize("n_bins", [16, 360])
+def test_selected_edges_equal_sorted_edges(monkeypatch, strategy, n_bins):
+    """Check that edges learnt from selected order statistics (long columns) equal those
+    learnt from sorted columns, point masses and missing values included, and that an
+    infinite value is reported either way."""
+    rng = np.random.default_rng(n_bins)
+    n = max(skmi._binning._SELECT_FROM, skmi._binning._SELECT_PER_BIN * n_bins) + 5
+    X = np.ascontiguousarray(_columns_to_select_from(rng, 12, n).T)
+    assert skmi._binning._selects(n, n_bins)
+    X[::7, 9] = np.nan
+    discrete = np.zeros(12, dtype=bool)
+    discrete[11] = True
+    selected = fit_edges(X, n_bins, strategy, discrete, None)
+    monkeypatch.setattr(skmi._binning, "_SELECT_FROM", np.inf)
+    ordered = fit_edges(X, n_bins, strategy, discrete, None)
+    assert selected[1].keys() == ordered[1].keys()
+    for j in ordered[1]:
+        np.testing.assert_array_equal(selected[1][j], ordered[1][j])
+    for a, b in zip(selected[0], ordered[0], strict=True):
+        np.testing.assert_array_equal(a, b)
+    X[5, 0] = -np.inf
+    for select_from in (2**14, np.inf):  # selected, then sorted
+        monkeypatch.setattr(skmi._binning, "_SELECT_FROM", select_from)
+        with pytest.raises(NonFiniteError):
+            fit_edges(X, n_bins, strategy, discrete, None)
 
 
 @pytest.mark.parametrize("strategy", sorted(_STRATEGIES))

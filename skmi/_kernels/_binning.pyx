@@ -1,7 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 # cython: initializedcheck=False
-"""Compiled binning: the edge index, the search that gives each value its bin, and the
-transposing gather that feeds the sort which learns edges.
+"""Compiled binning: the edge index, the search that gives each value its bin, the
+transposing gather of the sample that edges are learnt from, and the order statistics that
+make them.
 
 Pure functions of arrays (no scikit-learn, no validation, no state). They release the GIL, so
 callers run them on row or column chunks in threads. The kernels that bin values also report
@@ -27,6 +28,12 @@ from skmi._kernels._inline cimport (
     code_group,
     make_index,
 )
+
+cdef extern from "_select.h":
+    int select "skmi_select" (
+        double* v, double* w, Py_ssize_t n, int64_t offset, const int64_t* ranks,
+        Py_ssize_t n_ranks, int64_t least, double* out, int depth, int keyed,
+    ) nogil
 
 _GROUP_BYTES = GROUP_BYTES
 _TILE_ROWS = TILE_ROWS
@@ -174,6 +181,44 @@ def gather_columns(const floating[:, :] X, rows, Py_ssize_t lo, floating[:, ::1]
                 for i in range(stop - start):
                     tile_out[i] = (<const floating*> (column + picked[start + i] * s0))[0]
     return np.asarray(out)
+
+
+def order_statistics(const floating[:, ::1] part, const int64_t[::1] ranks, int64_t least):
+    """The values at ``ranks`` (ascending, each below n) of every row of ``part`` (m, n) once
+    sorted, as float64 (m, len(ranks)), found without sorting (``_select.h``); and which rows
+    were left out, their values unset: those holding a value that is not finite, or a value
+    at least ``least`` times (a point mass), which the caller sorts instead."""
+    cdef Py_ssize_t m = part.shape[0], n = part.shape[1], n_ranks = ranks.shape[0], i, j
+    out_array = np.empty((m, n_ranks), dtype=np.float64)
+    left_out_array = np.zeros(m, dtype=bool)
+    if m == 0 or n_ranks == 0:
+        return out_array, left_out_array
+    cdef double[:, ::1] out = out_array
+    cdef uint8_t[::1] left_out = left_out_array.view(np.uint8)
+    cdef double* v = <double*> malloc(2 * n * sizeof(double))
+    cdef int status = 0
+    cdef bint finite
+    cdef double x
+    if v == NULL:
+        raise MemoryError()
+    with nogil:
+        for j in range(m):
+            finite = True
+            for i in range(n):
+                x = part[j, i]
+                v[i] = x
+                finite &= x - x == 0.0
+            if not finite:
+                left_out[j] = 1
+                continue
+            status = select(v, v + n, n, 0, &ranks[0], n_ranks, max(least, 1), &out[j, 0], 0, 0)
+            if status == -2:
+                break
+            left_out[j] = status != 0
+    free(v)
+    if status == -2:
+        raise MemoryError()
+    return out_array, left_out_array
 
 
 def bin_codes(const floating[:, :] X, tuple index, code_t[:, :] out):

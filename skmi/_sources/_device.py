@@ -21,7 +21,7 @@ from skmi._binning import (
     Binning,
     _block_edges,
     _common_edges,
-    _quantile_inner_edges,
+    quantile_ranks,
     tied_edges,
 )
 from skmi._binning._rules import _SIZE_RULES, n_bins_for
@@ -161,7 +161,7 @@ def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
     """``fit_edges`` of an array of another namespace (torch, cupy, ...), equal to that of
     its numpy copy: each block of sample columns is sorted on its device, and only what the
     edges are made of comes back, the minimum, the maximum and the order statistics at the
-    quantile ranks (``_quantile_inner_edges`` of the ranks themselves). Discrete features,
+    quantile ranks (``quantile_ranks``). Discrete features,
     tied columns (which may hold point masses), columns with missing values and rules that
     read the values copy their sorted sample to numpy instead, for the code of the numpy
     path (``_block_edges``)."""
@@ -208,7 +208,7 @@ def _device_edges(X, n_bins, strategy, discrete, rows, n_samples):
         for k in np.unique(ks):
             group = np.flatnonzero(ks == k)
             if strategy == "quantile" and k > 1:
-                ranks = _quantile_inner_edges(np.arange(n_rows), k)
+                ranks = quantile_ranks(n_rows, k)
                 chosen = part
                 if group.size < part.shape[0]:
                     chosen = xp.take(part, xp.asarray(group, device=dev), axis=0)
