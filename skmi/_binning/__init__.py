@@ -189,13 +189,12 @@ def present_values(x):
     return x[: np.searchsorted(np.isnan(x), True)], True
 
 
-def _column_edges(X, x, j, n_bins, strategy, discrete, rows, n_samples, mass):
+def _column_edges(X, x, j, n_bins, strategy, discrete, rows, n_samples):
     """Edges of one column, whose sorted sample is ``x``, and which of its bins are single
-    values (None: no point mass), as ``_block_edges`` learns them; ``mass``, whether its
-    sample shows a point mass (None: not yet known). Edges end in NaN where the column holds
-    missing values: in all rows for categories and columns with point masses (which read
-    them all), in the sample otherwise (``with_missing_retry`` adds the bin to the others
-    when they are counted)."""
+    values (None: no point mass), as ``_block_edges`` learns them. Edges end in NaN where
+    the column holds missing values: in all rows for categories and columns with point
+    masses (which read them all), in the sample otherwise (``with_missing_retry`` adds the
+    bin to the others when they are counted)."""
     x, missing = present_values(x.astype(np.float64, copy=False))
     single = None
     if discrete[j]:
@@ -206,7 +205,7 @@ def _column_edges(X, x, j, n_bins, strategy, discrete, rows, n_samples, mass):
         edges = np.zeros(2)  # no value at all: one empty bin beside the missing one
     else:
         k = bin_count(x, n_samples, n_bins, j)
-        if has_point_mass(x, k) if mass is None else mass:
+        if has_point_mass(x, k):
             values, counts = value_counts(x)
             if rows is not None and (strategy == "quantile" or values.size <= k):
                 values, counts = np.unique(X[:, j], return_counts=True)
@@ -284,7 +283,7 @@ def _block_edges(X, lo, hi, n_bins, strategy, discrete, rows, n_samples):
         return EdgeRows(common_edges, np.full(hi - lo, common_edges.shape[1])), {}
     edges, single = list(common_edges) if common else [None] * (hi - lo), {}
     for i in rest:
-        args = (n_bins, strategy, discrete, rows, n_samples, None)
+        args = (n_bins, strategy, discrete, rows, n_samples)
         edges[i], s = _column_edges(X, part[i], lo + i, *args)
         if s is not None:
             single[lo + i] = s

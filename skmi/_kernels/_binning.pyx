@@ -31,7 +31,7 @@ from skmi._kernels._inline cimport (
 
 cdef extern from "_select.h":
     int select "skmi_select" (
-        double* v, double* w, Py_ssize_t n, int64_t offset, const int64_t* ranks,
+        double* v, Py_ssize_t n, int64_t offset, const int64_t* ranks,
         Py_ssize_t n_ranks, int64_t least, double* out, int depth, int keyed,
     ) nogil
 
@@ -183,39 +183,48 @@ def gather_columns(const floating[:, :] X, rows, Py_ssize_t lo, floating[:, ::1]
     return np.asarray(out)
 
 
-def order_statistics(const floating[:, ::1] part, const int64_t[::1] ranks, int64_t least):
+def order_statistics(floating[:, ::1] part, const int64_t[::1] ranks, int64_t least):
     """The values at ``ranks`` (ascending, each below n) of every row of ``part`` (m, n) once
     sorted, as float64 (m, len(ranks)), found without sorting (``_select.h``); and which rows
     were left out, their values unset: those holding a value that is not finite, or a value
-    at least ``least`` times (a point mass), which the caller sorts instead."""
+    at least ``least`` times (a point mass), which the caller sorts instead. A row of float64
+    is permuted in place, float32 ones copied; each keeps its values."""
     cdef Py_ssize_t m = part.shape[0], n = part.shape[1], n_ranks = ranks.shape[0], i, j
     out_array = np.empty((m, n_ranks), dtype=np.float64)
     left_out_array = np.zeros(m, dtype=bool)
-    if m == 0 or n_ranks == 0:
+    if m == 0 or n == 0 or n_ranks == 0:
         return out_array, left_out_array
     cdef double[:, ::1] out = out_array
     cdef uint8_t[::1] left_out = left_out_array.view(np.uint8)
-    cdef double* v = <double*> malloc(2 * n * sizeof(double))
+    cdef double* v = NULL
     cdef int status = 0
     cdef bint finite
     cdef double x
-    if v == NULL:
-        raise MemoryError()
+    if floating is float:
+        v = <double*> malloc(n * sizeof(double))
+        if v == NULL:
+            raise MemoryError()
     with nogil:
         for j in range(m):
             finite = True
-            for i in range(n):
-                x = part[j, i]
-                v[i] = x
-                finite &= x - x == 0.0
+            if floating is float:
+                for i in range(n):
+                    x = part[j, i]
+                    v[i] = x
+                    finite &= x - x == 0.0
+            else:
+                v = &part[j, 0]
+                for i in range(n):
+                    finite &= v[i] - v[i] == 0.0
             if not finite:
                 left_out[j] = 1
                 continue
-            status = select(v, v + n, n, 0, &ranks[0], n_ranks, max(least, 1), &out[j, 0], 0, 0)
+            status = select(v, n, 0, &ranks[0], n_ranks, max(least, 1), &out[j, 0], 0, 0)
             if status == -2:
                 break
             left_out[j] = status != 0
-    free(v)
+    if floating is float:
+        free(v)
     if status == -2:
         raise MemoryError()
     return out_array, left_out_array

@@ -126,18 +126,19 @@ static inline Py_ssize_t skmi_bucket(double x, double low, uint64_t low_key, dou
 
 /* The segment v[:n] (finite values, in any order) holds the values of sorted ranks
  * offset..offset + n - 1 of the column; ranks[:n_ranks] (ascending) are the wanted ranks
- * inside it, out[:n_ranks] receives their values. w[:n] is scratch. Returns -1 where a
- * value occurs at least ``least`` times (out is then incomplete), -2 where memory ran out,
- * 0 otherwise. v and w are overwritten.
+ * inside it, out[:n_ranks] receives their values. Returns -1 where a value occurs at least
+ * ``least`` times (out is then incomplete), -2 where memory ran out, 0 otherwise. v is
+ * permuted, never overwritten: it keeps its values.
  *
  * A level counts the segment's values in equal-width buckets of their values (``keyed``
- * false) or of their keys, then copies the values of the buckets to refine, each to where it
- * would be in sorted order, and refines those. Where the largest bucket took most of the
- * values, the level counts them again in the other kind of bucket, which its children keep:
- * values over decades crowd the first bucket of their values, values near 0 few buckets of
- * their keys. A segment with no room for a point mass and a rank or two is selected from
- * (Hoare), one of at most SKMI_SELECT_SMALL values sorted. */
-static int skmi_select(double *v, double *w, Py_ssize_t n, int64_t offset, const int64_t *ranks,
+ * false) or of their keys, then copies the values of the buckets to refine into a buffer
+ * of their own, one after the other, and refines those: memory for the values refined
+ * only. Where the largest bucket took most of the values, the level counts them again in
+ * the other kind of bucket, which its children keep: values over decades crowd the first
+ * bucket of their values, values near 0 few buckets of their keys. A segment with no room
+ * for a point mass and a rank or two is selected from (Hoare), one of at most
+ * SKMI_SELECT_SMALL values sorted. */
+static int skmi_select(double *v, Py_ssize_t n, int64_t offset, const int64_t *ranks,
                        Py_ssize_t n_ranks, int64_t least, double *out, int depth, int keyed) {
     double low = v[0], high = v[0];
     if (n < least && n_ranks <= 2) {
@@ -179,19 +180,19 @@ static int skmi_select(double *v, double *w, Py_ssize_t n, int64_t offset, const
                          : (double)n_buckets / (high - low);
     /* A range of values past the largest double, or below the smallest: keys instead. */
     if (!keyed && !(isfinite(scale) && isfinite(high - low)))
-        return skmi_select(v, w, n, offset, ranks, n_ranks, least, out, depth, 1);
-    /* start[b]: where bucket b begins in sorted order; next[b]: where its next value goes
-     * in w, or ``spare`` (written over) where it is not refined; step[b]: 1 where it is
-     * refined, else 0. */
+        return skmi_select(v, n, offset, ranks, n_ranks, least, out, depth, 1);
+    /* start[b]: where bucket b begins in sorted order; step[b]: 1 where it is refined, else
+     * 0; next[b]: where its next value goes in the buffer of refined values, or ``spare``
+     * (written over) where it is not refined. */
     Py_ssize_t *start = malloc(2 * ((size_t)n_buckets + 1) * sizeof(Py_ssize_t));
     double **next = malloc(((size_t)n_buckets + 1) * sizeof(double *));
-    double spare;
+    double *refined = NULL, spare;
     if (start == NULL || next == NULL) {
         free(start);
         free(next);
         return -2;
     }
-    Py_ssize_t *step = start + n_buckets + 1, largest = 0;
+    Py_ssize_t *step = start + n_buckets + 1, largest = 0, n_refined = 0;
     for (int attempt = 0;; attempt++) {
         memset(start, 0, ((size_t)n_buckets + 1) * sizeof(Py_ssize_t));
         for (Py_ssize_t i = 0; i < n; i++)
@@ -212,7 +213,17 @@ static int skmi_select(double *v, double *w, Py_ssize_t n, int64_t offset, const
         start[b + 1] += start[b];
         while (r < n_ranks && ranks[r] < offset + start[b + 1]) r++;
         step[b] = size > 0 && (r > first || size >= least);
-        next[b] = step[b] ? w + start[b] : &spare;
+        n_refined += step[b] ? size : 0;
+    }
+    refined = malloc(((size_t)n_refined + 1) * sizeof(double));
+    if (refined == NULL) {
+        free(start);
+        free(next);
+        return -2;
+    }
+    for (Py_ssize_t b = 0, at = 0; b < n_buckets; b++) {
+        next[b] = step[b] ? refined + at : &spare;
+        at += step[b] ? start[b + 1] - start[b] : 0;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t b = skmi_bucket(v[i], low, low_key, scale, n_buckets, keyed);
@@ -220,14 +231,16 @@ static int skmi_select(double *v, double *w, Py_ssize_t n, int64_t offset, const
         next[b] += step[b];
     }
     int status = 0;
-    for (Py_ssize_t b = 0, r = 0; b < n_buckets && status == 0; b++) {
-        Py_ssize_t first = r;
+    for (Py_ssize_t b = 0, r = 0, at = 0; b < n_buckets && status == 0; b++) {
+        Py_ssize_t first = r, size = start[b + 1] - start[b];
         while (r < n_ranks && ranks[r] < offset + start[b + 1]) r++;
-        if (step[b])
-            status = skmi_select(w + start[b], v + start[b], start[b + 1] - start[b],
-                                 offset + start[b], ranks + first, r - first, least,
-                                 out + first, depth + 1, keyed);
+        if (step[b]) {
+            status = skmi_select(refined + at, size, offset + start[b], ranks + first,
+                                 r - first, least, out + first, depth + 1, keyed);
+            at += size;
+        }
     }
+    free(refined);
     free(start);
     free(next);
     return status;
