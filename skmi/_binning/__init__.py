@@ -221,8 +221,8 @@ def _column_edges(X, x, j, n_bins, strategy, discrete, rows, n_samples):
 # (``order_statistics``) rather than sorted (``benchmarks/results/order_statistics.md``):
 # numpy's sort was as fast or faster on 5,000 values, and from 20,000 to 50,000 at 360 or
 # 512 bins (as few as 39 to 139 values a bin) on lognormal or float32 columns; the
-# selection 1.0 to 2.4 times as fast from 20,000 values at 16 or 32 bins and on 200,000
-# at 360 or 512 (390 values a bin and more).
+# selection 1.1 to 2.5 times as fast from 20,000 values at 16 or 32 bins and on 200,000
+# at 16 to 512 (390 values a bin and more).
 _SELECT_FROM = 2**14
 _SELECT_PER_BIN = 256
 
