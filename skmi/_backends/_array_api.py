@@ -21,7 +21,6 @@ from sklearn.externals.array_api_compat import (
     array_namespace,
     device,
     is_cupy_namespace,
-    is_numpy_array,
     is_torch_namespace,
 )
 
@@ -50,7 +49,10 @@ def namespace(a):
 
 def to_numpy(a):
     """A numpy copy of ``a`` (from any device)."""
-    if is_numpy_array(a):
+    # Imported here: the sources, whose _kinds asks what an input is, import the backends.
+    from skmi._sources._kinds import is_numpy
+
+    if is_numpy(a):
         return a
     xp = array_namespace(a)
     if is_torch_namespace(xp):

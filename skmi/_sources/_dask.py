@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from skmi._all_pairs import grown_pairs, pair_table_guard
 from skmi._backends import BACKEND
 from skmi._binning import Binning, bin_count, category_edges, present_values, value_edges
-from skmi._sources._kinds import is_dask_array, is_dask_frame, is_sparse
+from skmi._sources._kinds import is_dask_array, is_dask_collection, is_dask_frame, is_sparse
 from skmi._sources._memory import InMemory
 from skmi._sources._sparse import SparseColumns, check_zeros_first
 from skmi._tables import CountTables, added, sample_rows
@@ -471,7 +471,7 @@ class DaskChunks:
     def host(a):
         """``a`` (a dask array, or numpy) computed to the client: numpy, or a sparse matrix
         of sparse chunks."""
-        a = a.compute() if hasattr(a, "compute") else a
+        a = a.compute() if is_dask_collection(a) else a
         return a if is_sparse(a) else np.asarray(a)
 
     def count_target(self, binning, y, target, n_jobs, n_bins, tables=None):

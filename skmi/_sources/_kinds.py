@@ -37,6 +37,11 @@ def is_device_array(a):
     return True
 
 
+def is_numpy(a):
+    """Whether ``a`` is a numpy array."""
+    return is_numpy_array(a)
+
+
 def is_sparse(a):
     """Whether ``a`` is a SciPy sparse matrix or array."""
     return sp.issparse(a)
