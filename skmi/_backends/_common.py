@@ -34,6 +34,22 @@ def add_into(out, counts):
     return out
 
 
+def counted_into(add, n_samples, shape, out):
+    """The tables into which ``add(counts)`` added a batch's ``n_samples`` rows: new ones
+    (``count_dtype``), or ``out``, in place. ``NonFiniteError`` where ``add`` reports a
+    non-finite value, which leaves ``out`` as it was: the rows, added all the same, are
+    counted alone and taken back out (the one case where a batch takes a table of its own:
+    a column's first missing value, in a batch after the one that learnt its bins)."""
+    counts = np.zeros(shape, dtype=count_dtype(n_samples)) if out is None else out
+    if add(counts):
+        return counts
+    if out is not None:
+        alone = np.zeros(shape, dtype=count_dtype(n_samples))
+        add(alone)
+        np.subtract(out, alone, out=out, casting="unsafe")
+    raise NonFiniteError
+
+
 def target_dtype(n_codes):
     """The unsigned type of target codes 0..n_codes - 1 that the counting kernels take."""
     return np.uint16 if n_codes <= 2**16 else np.uint32

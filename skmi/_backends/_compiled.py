@@ -13,6 +13,7 @@ from skmi._backends._common import (
     EdgeRows,
     NonFiniteError,
     count_dtype,
+    counted_into,
     log_table,
     missing_bins,
     n_x_of,
@@ -113,22 +114,6 @@ def count(X, edges, y_codes, n_y, n_jobs, out=None):
         return _add_counts(X, edges, y_codes, n_y, n_jobs, counts)
 
     return counted_into(add, n_samples, (n_features, n_x_of(edges), n_y), out)
-
-
-def counted_into(add, n_samples, shape, out):
-    """The tables into which ``add(counts)`` added a batch's ``n_samples`` rows: new ones
-    (``count_dtype``), or ``out``, in place. ``NonFiniteError`` where ``add`` reports a
-    non-finite value, which leaves ``out`` as it was: the rows, added all the same, are
-    counted alone and taken back out (the one case where a batch takes a table of its own:
-    a column's first missing value, in a batch after the one that learnt its bins)."""
-    counts = np.zeros(shape, dtype=count_dtype(n_samples)) if out is None else out
-    if add(counts):
-        return counts
-    if out is not None:
-        alone = np.zeros(shape, dtype=count_dtype(n_samples))
-        add(alone)
-        np.subtract(out, alone, out=out, casting="unsafe")
-    raise NonFiniteError
 
 
 def _add_counts(X, edges, y_codes, n_y, n_jobs, counts):

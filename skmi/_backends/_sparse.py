@@ -12,11 +12,12 @@ import scipy.sparse as sp
 
 from skmi._backends._common import (
     NonFiniteError,
+    counted_into,
     log_or_zero,
     n_x_of,
     target_dtype,
 )
-from skmi._backends._compiled import counted_into, edge_index
+from skmi._backends._compiled import edge_index
 from skmi._kernels._binning import bin_codes
 from skmi._kernels._sparse import sparse_codes, sparse_joint_counts
 from skmi._threads import even_slices, n_threads, thread_map
